@@ -1,0 +1,97 @@
+# Shared by ops/run and ops/test: install what is missing, then start a private PostgreSQL
+# cluster and a MailDev SMTP server as child processes of the calling script.
+# Source it; every function prints progress on stderr and fails loudly.
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tools_dir="$repo_root/.tools"
+
+log() { printf '\033[1m[eventhealth]\033[0m %s\n' "$*" >&2; }
+
+# Finds PostgreSQL's server binaries, installing Debian's postgresql package if there are none.
+ensure_postgres() {
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+    log "installing PostgreSQL (apt-get install postgresql)"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  fi
+  export pg_bin
+}
+
+# Installs MailDev into .tools/ (not globally) unless it is already there.
+ensure_maildev() {
+  maildev_bin="$tools_dir/node_modules/.bin/maildev"
+  # Pinned to 2.x: its REST API (GET /email) is what the tests read; 3.x moved it.
+  grep -q "\"version\": \"2\." "$tools_dir/node_modules/maildev/package.json" 2>/dev/null || rm -rf "$tools_dir/node_modules"
+  if [ ! -x "$maildev_bin" ]; then
+    command -v npm >/dev/null || { log "npm is required to install MailDev"; return 1; }
+    log "installing MailDev into .tools/"
+    mkdir -p "$tools_dir"
+    npm install --prefix "$tools_dir" --no-audit --no-fund --loglevel=error maildev@2.2.1 >&2
+  fi
+  export maildev_bin
+}
+
+# PostgreSQL refuses to run as root: when we are root, the server runs as the 'postgres' user.
+as_db_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$(( (RANDOM % 20000) + 20000 ))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"; return 0
+    fi
+  done
+  log "no free port found"; return 1
+}
+
+# start_postgres DATA_DIR PORT: creates the cluster on first use, starts it, ensures the database exists.
+start_postgres() {
+  local data_dir=$1 port=$2
+  mkdir -p "$data_dir"
+  [ "$(id -u)" = 0 ] && { id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres; chown -R postgres "$data_dir"; }
+  chmod 700 "$data_dir"
+  if [ ! -f "$data_dir/PG_VERSION" ]; then
+    log "creating PostgreSQL cluster in $data_dir"
+    as_db_owner "$pg_bin/initdb" -D "$data_dir" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+  fi
+  log "starting PostgreSQL on 127.0.0.1:$port"
+  as_db_owner "$pg_bin/pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data_dir' -c max_connections=200 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+  if ! as_db_owner "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='eventhealth'" postgres | grep -q 1; then
+    as_db_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres eventhealth
+  fi
+}
+
+stop_postgres() {
+  local data_dir=$1
+  [ -f "$data_dir/postmaster.pid" ] && as_db_owner "$pg_bin/pg_ctl" -D "$data_dir" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# start_maildev SMTP_PORT WEB_PORT LOG_FILE: starts MailDev in the background, sets maildev_pid.
+start_maildev() {
+  local smtp_port=$1 web_port=$2 log_file=$3
+  log "starting MailDev: SMTP 127.0.0.1:$smtp_port, inbox http://127.0.0.1:$web_port"
+  "$maildev_bin" --ip 127.0.0.1 --smtp "$smtp_port" --web "$web_port" --web-ip 127.0.0.1 >"$log_file" 2>&1 &
+  maildev_pid=$!
+  wait_for_http "http://127.0.0.1:$web_port/email" 30 || { cat "$log_file" >&2; return 1; }
+}
+
+wait_for_http() {
+  local url=$1 seconds=$2
+  for _ in $(seq 1 $((seconds * 4))); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  log "timed out waiting for $url"; return 1
+}

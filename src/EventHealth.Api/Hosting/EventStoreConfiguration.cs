@@ -1,0 +1,46 @@
+using JasperFx;
+using JasperFx.Events;
+using Marten;
+using Wolverine.Marten;
+
+namespace EventHealth.Hosting;
+
+public static class EventStoreConfiguration
+{
+    /// <summary>Marten as the event store: one Guid-identified stream per patient, with full audit metadata.</summary>
+    public static IHostApplicationBuilder AddEventStore(this IHostApplicationBuilder builder)
+    {
+        builder.AddDatabase();
+        var createSchema = builder.CreateSchemaOnStartup();
+
+        var marten = builder.Services.AddMarten(options =>
+            {
+                options.DatabaseSchemaName = Database.EventStoreSchema;
+                options.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+                // Auditors ask "who, from which client, as part of which request": keep all of it.
+                options.Events.MetadataConfig.CorrelationIdEnabled = true;
+                options.Events.MetadataConfig.CausationIdEnabled = true;
+                options.Events.MetadataConfig.HeadersEnabled = true;
+                options.Events.MetadataConfig.UserNameEnabled = true;
+
+                options.AutoCreateSchemaObjects = createSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+            })
+            .UseNpgsqlDataSource()
+            .UseLightweightSessions()
+            // Async projections run under Wolverine's leader-elected agents rather than Marten's own
+            // HotCold daemon, whose advisory lock is unavailable with the shimmed DistributedLock (docs/nuget-shim.md).
+            .IntegrateWithWolverine(integration =>
+            {
+                integration.MessageStorageSchemaName = Database.MessagingSchema;
+                integration.UseWolverineManagedEventSubscriptionDistribution = true;
+            });
+
+        if (createSchema)
+        {
+            marten.ApplyAllDatabaseChangesOnStartup();
+        }
+
+        return builder;
+    }
+}

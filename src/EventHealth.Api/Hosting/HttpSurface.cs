@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Scalar.AspNetCore;
+using Wolverine.Http;
+
+namespace EventHealth.Hosting;
+
+public static class HttpSurface
+{
+    /// <summary>Problem details, OpenAPI and Wolverine.HTTP: what every API client sees.</summary>
+    public static IHostApplicationBuilder AddHttpSurface(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            context.ProblemDetails.Extensions["correlationId"] = CorrelationId.Get(context.HttpContext);
+        });
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "EventHealth API";
+            document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
+        return builder;
+    }
+
+    public static WebApplication UseHttpSurface(this WebApplication app)
+    {
+        app.UseCorrelationId();
+        // Unhandled exceptions become a 500 problem document; the exception itself goes to the log only.
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapWolverineEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,24 @@
+using EventHealth.Email;
+using EventHealth.Hosting;
+using JasperFx;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddStructuredLogging();
+builder.AddEventStore();
+builder.AddMessaging();
+builder.AddScheduling();
+builder.AddEmail();
+builder.AddHttpSurface();
+
+var app = builder.Build();
+
+app.UseHttpSurface();
+app.MapHealthEndpoints();
+app.UseScheduling();
+
+// JasperFx command line: `dotnet run -- resources setup`, `codegen`, `describe`, or plain run.
+return await app.RunJasperFxCommands(args);
+
+/// <summary>Entry point marker, used by the test host.</summary>
+public partial class Program;
