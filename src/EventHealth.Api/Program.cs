@@ -1,5 +1,7 @@
 using EventHealth.Email;
 using EventHealth.Hosting;
+using EventHealth.Http;
+using EventHealth.Recording;
 using JasperFx;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +12,8 @@ builder.AddMessaging();
 builder.AddScheduling();
 builder.AddEmail();
 builder.AddHttpSurface();
+builder.AddJsonSetup();
+builder.AddRecording();
 
 var app = builder.Build();
 

@@ -1,6 +1,7 @@
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Weasel.Core;
 using Wolverine.Marten;
 
 namespace EventHealth.Hosting;
@@ -23,6 +24,9 @@ public static class EventStoreConfiguration
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.HeadersEnabled = true;
                 options.Events.MetadataConfig.UserNameEnabled = true;
+
+                // Stored events use the API's JSON dialect, so the raw log reads like the contract.
+                options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, EventHealth.Http.JsonSetup.Apply);
 
                 options.AutoCreateSchemaObjects = createSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
             })

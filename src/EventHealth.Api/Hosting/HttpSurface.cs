@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
+using EventHealth.Http;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wolverine.Http;
 
 namespace EventHealth.Hosting;
@@ -13,6 +15,7 @@ public static class HttpSurface
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions["correlationId"] = CorrelationId.Get(context.HttpContext);
+            JsonSetup.DescribeJsonFailure(context.ProblemDetails);
         });
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
@@ -20,6 +23,7 @@ public static class HttpSurface
             document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia.";
             return Task.CompletedTask;
         }));
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
         return builder;
     }
@@ -31,10 +35,11 @@ public static class HttpSurface
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
         app.UseStatusCodePages();
+        app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
-        app.MapWolverineEndpoints();
+        app.MapWolverineEndpoints(http => http.RejectUnparseableQueryValues = true);
         return app;
     }
 }

@@ -1,0 +1,125 @@
+using System.Net.Mail;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace EventHealth.Http;
+
+/// <summary>
+/// Collects validation failures keyed by the JSON path of the offending field ("intensity",
+/// "entries[3].bodyRegions[0]") and turns them into one RFC 9457 problem. Pure: no I/O, no clock.
+/// </summary>
+public sealed class FieldErrors
+{
+    private readonly string prefix;
+    private readonly SortedDictionary<string, List<string>> errors;
+
+    public FieldErrors()
+        : this("", new SortedDictionary<string, List<string>>(StringComparer.Ordinal))
+    {
+    }
+
+    private FieldErrors(string prefix, SortedDictionary<string, List<string>> errors)
+    {
+        this.prefix = prefix;
+        this.errors = errors;
+    }
+
+    public bool IsEmpty => errors.Count == 0;
+
+    public IReadOnlyDictionary<string, string[]> ToDictionary() =>
+        errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
+
+    /// <summary>Errors added through the returned instance are named below <paramref name="path"/> ("entries[3]").</summary>
+    public FieldErrors Under(string path) => new(Join(path), errors);
+
+    public FieldErrors Add(string field, string message)
+    {
+        var key = Join(field);
+        if (!errors.TryGetValue(key, out var messages))
+        {
+            errors[key] = messages = [];
+        }
+
+        messages.Add(message);
+        return this;
+    }
+
+    public bool Required<T>(string field, T? value)
+    {
+        if (value is null || (value is string text && string.IsNullOrWhiteSpace(text)))
+        {
+            Add(field, "is required");
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Range(string field, int? value, int min, int max)
+    {
+        if (value is { } number && (number < min || number > max))
+        {
+            Add(field, $"must be between {min} and {max}");
+        }
+    }
+
+    public void Range(string field, double? value, double min, double max)
+    {
+        if (value is { } number && (double.IsNaN(number) || number < min || number > max))
+        {
+            Add(field, $"must be between {min} and {max}");
+        }
+    }
+
+    public void MaxLength(string field, string? value, int max)
+    {
+        if (value is not null && value.Length > max)
+        {
+            Add(field, $"must be at most {max} characters");
+        }
+    }
+
+    public void Defined<TEnum>(string field, TEnum? value)
+        where TEnum : struct, Enum
+    {
+        if (value is { } known && !Enum.IsDefined(known))
+        {
+            Add(field, $"must be one of {JsonSetup.AllowedValues(typeof(TEnum))}");
+        }
+    }
+
+    public void Email(string field, string? value)
+    {
+        if (value is not null && !IsEmail(value))
+        {
+            Add(field, "must be an email address such as name@example.org");
+        }
+    }
+
+    public void TimeZone(string field, string? value)
+    {
+        if (value is not null && !IsIanaTimeZone(value))
+        {
+            Add(field, "must be an IANA time zone such as Europe/Paris");
+        }
+    }
+
+    /// <summary>The problem answer, or Wolverine's "carry on" marker when nothing was found.</summary>
+    public ProblemDetails ToProblem() =>
+        IsEmpty ? WolverineContinue.NoProblems : Problems.Validation(ToDictionary());
+
+    public static bool IsEmail(string value) =>
+        value.Length <= 254
+        && MailAddress.TryCreate(value, out var address)
+        && address.Address == value
+        && address.Host.Contains('.', StringComparison.Ordinal);
+
+    public static bool IsIanaTimeZone(string value) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId;
+
+    private string Join(string field) =>
+        prefix.Length == 0 ? field
+        : field.Length == 0 ? prefix
+        : field.StartsWith('[') ? prefix + field
+        : $"{prefix}.{field}";
+}

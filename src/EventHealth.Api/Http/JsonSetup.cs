@@ -1,0 +1,79 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace EventHealth.Http;
+
+/// <summary>
+/// One JSON dialect for the API and the stored events: camelCase fields, kebab-case enum strings
+/// ("poor-sleep"), no numeric enums.
+/// </summary>
+public static partial class JsonSetup
+{
+    public static readonly JsonNamingPolicy EnumNaming = JsonNamingPolicy.KebabCaseLower;
+
+    public static void Apply(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // Lets a batch entry's "type" stand anywhere in the object, as phone apps write it.
+        options.AllowOutOfOrderMetadataProperties = true;
+        options.Converters.Add(new JsonStringEnumConverter(EnumNaming, allowIntegerValues: false));
+    }
+
+    public static string Spelling(Enum value) => EnumNaming.ConvertName(value.ToString());
+
+    public static string AllowedValues(Type enumType) =>
+        string.Join(", ", Enum.GetNames(Nullable.GetUnderlyingType(enumType) ?? enumType).Select(EnumNaming.ConvertName));
+
+    public static IHostApplicationBuilder AddJsonSetup(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<JsonOptions>(json => Apply(json.SerializerOptions));
+        return builder;
+    }
+
+    /// <summary>
+    /// Wolverine answers a body that fails to deserialize with a "Invalid JSON format" problem carrying the
+    /// serializer's message. This rewrites it into our validation shape naming the field, with the allowed
+    /// values when the field is one of our vocabularies.
+    /// </summary>
+    public static void DescribeJsonFailure(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
+        if (problem.Title != "Invalid JSON format" || problem.Detail is null)
+        {
+            return;
+        }
+
+        var path = JsonPath().Match(problem.Detail) is { Success: true } match ? match.Groups["path"].Value : "$";
+        var target = TargetType().Match(problem.Detail) is { Success: true } typeMatch
+            ? Type.GetType(typeMatch.Groups["type"].Value)
+            : null;
+        var unknownType = problem.Detail.Contains("type discriminator", StringComparison.Ordinal);
+        var wrongValue = problem.Detail.Contains("could not be converted", StringComparison.Ordinal);
+
+        // A value that does not fit its field names the field; broken syntax is a fault of the whole body.
+        var field = (wrongValue || unknownType) && path != "$" ? path.TrimStart('$').TrimStart('.') : "body";
+        var message = target is { IsEnum: true } ? $"must be one of {AllowedValues(target)}"
+            : unknownType ? "has an unknown type"
+            : wrongValue && field != "body" ? "has the wrong type or format"
+            : wrongValue ? "must be a JSON object"
+            : $"is not valid JSON (near {path})";
+
+        var errors = new Dictionary<string, string[]> { [field] = [message] };
+        var rewritten = Problems.Validation(errors);
+        problem.Type = rewritten.Type;
+        problem.Title = rewritten.Title;
+        problem.Detail = rewritten.Detail;
+        problem.Extensions.Remove("lineNumber");
+        problem.Extensions.Remove("bytePositionInLine");
+        problem.Extensions["errors"] = errors;
+    }
+
+    [GeneratedRegex(@"Path: (?<path>\$[^\s|]*)")]
+    private static partial Regex JsonPath();
+
+    // "could not be converted to EventHealth.Recording.Side" or "... to System.Nullable`1[EventHealth.Recording.Side]"
+    [GeneratedRegex(@"converted to (System\.Nullable`1\[)?(?<type>[\w.]+)\]?\. Path")]
+    private static partial Regex TargetType();
+}

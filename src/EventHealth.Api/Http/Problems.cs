@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventHealth.Http;
+
+/// <summary>The problem documents (RFC 9457) this API answers with. Each names what is wrong and, where it can, the field.</summary>
+public static class Problems
+{
+    public const string ContentType = "application/problem+json";
+    private const string TypeBase = "https://eventhealth.example/problems/";
+
+    public static ProblemDetails Validation(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var problem = new ProblemDetails
+        {
+            Type = TypeBase + "validation",
+            Title = "The request has invalid fields.",
+            Status = StatusCodes.Status400BadRequest,
+            Detail = string.Join("; ", errors.Select(pair => $"{pair.Key}: {string.Join(", ", pair.Value)}")),
+        };
+        problem.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    public static ProblemDetails Validation(string field, string message) =>
+        Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static IResult PatientNotFound(Guid patientId) =>
+        Result(StatusCodes.Status404NotFound, "patient-not-found", "Patient not found.",
+            $"No record exists for patient {patientId}.", "patientId");
+
+    public static IResult EntryNotFound(Guid entryId) =>
+        Result(StatusCodes.Status404NotFound, "entry-not-found", "Entry not found.",
+            $"The record has no entry {entryId}.", "entryId");
+
+    public static IResult EntryAlreadyRetracted(Guid entryId) =>
+        Result(StatusCodes.Status409Conflict, "entry-already-retracted", "Entry already retracted.",
+            $"Entry {entryId} was retracted earlier.", "entryId");
+
+    /// <summary>The idempotency key was used before for different content.</summary>
+    public static IResult IdempotencyConflict(string field, Guid key) =>
+        Result(StatusCodes.Status409Conflict, "idempotency-conflict", "The id was already used for different content.",
+            $"{field} {key} is already recorded with different content; choose a new id for a new entry.", field);
+
+    public static IResult StaleVersion(long expected, long actual) =>
+        Result(StatusCodes.Status412PreconditionFailed, "stale-version", "The record changed since you read it.",
+            $"If-Match named version {expected} but the record is at version {actual}.", "If-Match",
+            ("currentVersion", actual));
+
+    public static IResult Result(int status, string type, string title, string detail, string? field = null,
+        params (string Key, object Value)[] extensions)
+    {
+        var problem = new ProblemDetails { Type = TypeBase + type, Title = title, Status = status, Detail = detail };
+        if (field is not null)
+        {
+            problem.Extensions["field"] = field;
+        }
+
+        foreach (var (key, value) in extensions)
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return Results.Problem(problem);
+    }
+}

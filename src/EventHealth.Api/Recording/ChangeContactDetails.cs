@@ -1,0 +1,46 @@
+using EventHealth.Http;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace EventHealth.Recording;
+
+/// <summary>
+/// Changes contact details. Absent (or null) fields stay as they are; an empty <c>clinicianEmail</c> removes the
+/// clinician contact. A patch that changes nothing stores nothing.
+/// </summary>
+public sealed record ChangeContactDetails(string? Email, string? ClinicianEmail, string? TimeZone, bool? AlertEmails)
+{
+    public bool RemoveClinicianEmail => ClinicianEmail is { Length: 0 };
+}
+
+public static class ChangeContactDetailsEndpoint
+{
+    public static ProblemDetails Validate(ChangeContactDetails request)
+    {
+        var errors = new FieldErrors();
+        if (request is { Email: null, ClinicianEmail: null, TimeZone: null, AlertEmails: null })
+        {
+            errors.Add("body", "must change at least one of email, clinicianEmail, timeZone, alertEmails");
+        }
+
+        errors.Email("email", request.Email);
+        errors.Email("clinicianEmail", request.RemoveClinicianEmail ? null : request.ClinicianEmail);
+        errors.TimeZone("timeZone", request.TimeZone);
+        return errors.ToProblem();
+    }
+
+    [WolverinePatch("/api/patients/{patientId}", OperationId = "changeContactDetails")]
+    [Tags("Recording"), ProfileWriteResponses]
+    public static Task<IResult> Patch(Guid patientId, ChangeContactDetails request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
+        EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
+        {
+            var change = RecordingDecisions.DecideContactChange(loaded.Record, request);
+            object[] events = change is null ? [] : [change];
+            var updated = change is null ? loaded.Record : loaded.Record.Apply(change);
+            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(events,
+                version => Results.Ok(PatientProfile.Of(updated with { Version = version }))));
+        });
+}
+
+public sealed class ProfileWriteResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status200OK);

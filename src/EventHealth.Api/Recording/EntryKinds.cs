@@ -1,0 +1,27 @@
+namespace EventHealth.Recording;
+
+/// <summary>The short names of entry types, as used by routes and by the batch's "type" field.</summary>
+public static class EntryKinds
+{
+    public const string Episode = "episode";
+    public const string Cramp = "cramp";
+    public const string Trigger = "trigger";
+    public const string Sleep = "sleep";
+    public const string Intake = "intake";
+    public const string Intervention = "intervention";
+    public const string Symptom = "symptom";
+
+    public static readonly IReadOnlyList<string> All = [Episode, Cramp, Trigger, Sleep, Intake, Intervention, Symptom];
+
+    public static string Of(IPatientEntry entry) => entry switch
+    {
+        TwitchEpisodeRecorded => Episode,
+        CrampRecorded => Cramp,
+        TriggerReported => Trigger,
+        SleepLogged => Sleep,
+        IntakeLogged => Intake,
+        InterventionApplied => Intervention,
+        NeurologicalSymptomReported => Symptom,
+        _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.GetType().Name, "not an entry type of the catalog"),
+    };
+}

@@ -1,0 +1,120 @@
+using EventHealth.Http;
+using JasperFx;
+using Marten;
+
+namespace EventHealth.Recording;
+
+/// <summary>The answer to an entry write: where and when it was stored.</summary>
+public sealed record EntryRecorded(Guid PatientId, Guid EntryId, string Type, long Version, DateTimeOffset OccurredAt, DateTimeOffset RecordedAt);
+
+/// <summary>
+/// The write path every record change follows: load the record with its version, decide (pure), append with
+/// an optimistic version check, and on a lost race decide again against the newer record. Deciding again is
+/// what makes parallel retries of one entry collapse into one event.
+/// </summary>
+public static class EntryWrites
+{
+    private const int MaxAttempts = 30;
+
+    /// <summary>A decision taken on a loaded record: a problem, or events to append and the answer to give.</summary>
+    public abstract record Decision;
+
+    public sealed record Reject(IResult Problem) : Decision;
+
+    /// <param name="Events">Nothing to append means the write was already done (an idempotent repeat).</param>
+    /// <param name="Respond">Builds the answer from the stream version after the write.</param>
+    public sealed record Append(IReadOnlyList<object> Events, Func<long, IResult> Respond) : Decision;
+
+    /// <summary>The record as loaded for one attempt of a write.</summary>
+    public sealed record Loaded(IDocumentSession Session, PatientRecord Record, long Version, WriteContext Context, CancellationToken Cancellation);
+
+    public static async Task<IResult> WriteAsync(
+        IDocumentStore store,
+        HttpContext http,
+        TimeProvider clock,
+        Guid patientId,
+        Func<Loaded, Task<Decision>> decide)
+    {
+        if (!WriteContext.TryParseIfMatch(http.Request, out var expectedVersion))
+        {
+            return Results.Problem(Problems.Validation("If-Match", "must be a quoted stream version such as \"7\""));
+        }
+
+        var cancellation = http.RequestAborted;
+        for (var attempt = 1; ; attempt++)
+        {
+            var context = WriteContext.From(http, clock, expectedVersion);
+            await using var session = store.LightweightSession();
+            EventMetadata.Stamp(session, context);
+
+            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
+            if (stream.Aggregate is null)
+            {
+                return Problems.PatientNotFound(patientId);
+            }
+
+            var version = stream.CurrentVersion ?? 0;
+            var decision = await decide(new Loaded(session, stream.Aggregate, version, context, cancellation));
+            if (decision is Reject reject)
+            {
+                return reject.Problem;
+            }
+
+            var append = (Append)decision;
+            if (append.Events.Count == 0)
+            {
+                WriteContext.SetETag(http.Response, version);
+                return append.Respond(version);
+            }
+
+            if (expectedVersion is { } expected && expected != version)
+            {
+                return Problems.StaleVersion(expected, version);
+            }
+
+            stream.AppendMany(append.Events.ToArray());
+            try
+            {
+                await session.SaveChangesAsync(cancellation);
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                // Another write to this record won the race: decide again against what it stored.
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellation);
+                continue;
+            }
+
+            var newVersion = version + append.Events.Count;
+            WriteContext.SetETag(http.Response, newVersion);
+            return append.Respond(newVersion);
+        }
+    }
+
+    /// <summary>One entry on its own route: 201 when stored, 200 with the first answer when it is a repeat.</summary>
+    public static Task<IResult> RecordSingleAsync(Guid patientId, EntryRequest request, IDocumentStore store, HttpContext http, TimeProvider clock)
+    {
+        var entry = request.ToEvent();
+        return WriteAsync(store, http, clock, patientId, async loaded =>
+        {
+            var decision = await DecideAsync(loaded, patientId, [entry]);
+            if (decision.ConflictIndex is not null)
+            {
+                return new Reject(Problems.IdempotencyConflict("entryId", entry.EntryId));
+            }
+
+            var outcome = decision.Outcomes.Single();
+            var answer = new EntryRecorded(patientId, outcome.EntryId, outcome.Kind, outcome.Version, outcome.OccurredAt, outcome.RecordedAt);
+            return new Append(decision.NewEvents.ToArray<object>(), _ => outcome.Status == EntryStatus.Created
+                ? Results.Json(answer, statusCode: StatusCodes.Status201Created)
+                : Results.Ok(answer));
+        });
+    }
+
+    /// <summary>Loads the index documents of the entries' ids, then decides them (pure).</summary>
+    public static async Task<EntriesDecision> DecideAsync(Loaded loaded, Guid patientId, IReadOnlyList<IPatientEntry> entries)
+    {
+        var ids = entries.Select(e => RecordedEntry.IdFor(patientId, e.EntryId)).Distinct().ToArray();
+        var recorded = await loaded.Session.LoadManyAsync<RecordedEntry>(loaded.Cancellation, ids);
+        return RecordingDecisions.DecideEntries(entries, recorded.ToDictionary(r => r.EntryId), loaded.Version, loaded.Context.Now);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text.Json;
+using EventHealth.Http;
+using JasperFx.Events;
+using Marten;
+
+namespace EventHealth.Recording;
+
+/// <summary>
+/// The server-side facts stored beside each event. Marten keeps the actor (user name) and correlation id in
+/// its own columns; the client id and the application clock's recordedAt travel as headers.
+/// </summary>
+public static class EventMetadata
+{
+    public const string ClientIdHeader = "clientId";
+    public const string RecordedAtHeader = "recordedAt";
+
+    public static void Stamp(IDocumentSession session, WriteContext context)
+    {
+        session.CorrelationId = context.CorrelationId;
+        session.LastModifiedBy = context.Actor;
+        session.SetHeader(ClientIdHeader, context.ClientId);
+        session.SetHeader(RecordedAtHeader, context.Now.ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>recordedAt from the application clock; Marten's own database timestamp for events written without one.</summary>
+    public static DateTimeOffset RecordedAt(IEvent @event) =>
+        @event.Headers?.GetValueOrDefault(RecordedAtHeader) switch
+        {
+            DateTimeOffset recordedAt => recordedAt,
+            DateTime recordedAt => new DateTimeOffset(DateTime.SpecifyKind(recordedAt, DateTimeKind.Utc)),
+            JsonElement { ValueKind: JsonValueKind.String } element when element.TryGetDateTimeOffset(out var recordedAt) => recordedAt,
+            string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var recordedAt) => recordedAt,
+            _ => @event.Timestamp,
+        };
+
+    public static string? ClientId(IEvent @event) => Header(@event, ClientIdHeader);
+
+    private static string? Header(IEvent @event, string name) =>
+        @event.Headers?.TryGetValue(name, out var value) == true
+            ? value switch
+            {
+                string text => text,
+                JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+                null => null,
+                _ => value.ToString(),
+            }
+            : null;
+}

@@ -1,0 +1,56 @@
+using JasperFx.Events;
+
+namespace EventHealth.Recording;
+
+/// <summary>
+/// The write model of a patient's record, kept inline (same transaction as the events) so that every write
+/// loads it with the stream version in one round trip. It holds the profile, not the entries: entries are
+/// indexed one document each (<see cref="RecordedEntry"/>) so a long record never makes writes heavier.
+/// </summary>
+public sealed record PatientRecord
+{
+    public Guid Id { get; init; }
+
+    /// <summary>The stream version, maintained by Marten.</summary>
+    public long Version { get; set; }
+
+    public required string DisplayName { get; init; }
+    public required string Email { get; init; }
+    public required string TimeZone { get; init; }
+    public string? ClinicianEmail { get; init; }
+    public bool AlertEmails { get; init; }
+
+    /// <summary>Fingerprint of the enrollment, so a repeated enrollment with the same content is recognised.</summary>
+    public required string EnrollmentFingerprint { get; init; }
+
+    public DateTimeOffset EnrolledAt { get; init; }
+
+    /// <summary>Entries ever recorded, retracted ones included; per-type figures come from the entry index.</summary>
+    public int EntriesRecorded { get; init; }
+
+    public int EntriesRetracted { get; init; }
+
+    public static PatientRecord Create(IEvent<PatientEnrolled> enrolled) => new()
+    {
+        Id = enrolled.Data.PatientId,
+        DisplayName = enrolled.Data.DisplayName,
+        Email = enrolled.Data.Email,
+        TimeZone = enrolled.Data.TimeZone,
+        ClinicianEmail = enrolled.Data.ClinicianEmail,
+        AlertEmails = enrolled.Data.AlertEmails,
+        EnrollmentFingerprint = Fingerprint.Of(enrolled.Data),
+        EnrolledAt = EventMetadata.RecordedAt(enrolled),
+    };
+
+    public PatientRecord Apply(ContactDetailsChanged changed) => this with
+    {
+        Email = changed.Email ?? Email,
+        ClinicianEmail = changed.ClinicianEmailRemoved ? null : changed.ClinicianEmail ?? ClinicianEmail,
+        TimeZone = changed.TimeZone ?? TimeZone,
+        AlertEmails = changed.AlertEmails ?? AlertEmails,
+    };
+
+    public PatientRecord Apply(IPatientEntry recorded) => this with { EntriesRecorded = EntriesRecorded + 1 };
+
+    public PatientRecord Apply(EntryRetracted retracted) => this with { EntriesRetracted = EntriesRetracted + 1 };
+}

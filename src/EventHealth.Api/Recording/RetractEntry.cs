@@ -1,0 +1,48 @@
+using EventHealth.Http;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace EventHealth.Recording;
+
+/// <summary>Withdraws an entry; the entry stays in the history, marked, and stops counting everywhere.</summary>
+public sealed record RetractEntry(string? Reason)
+{
+    public const int MaxReasonLength = 500;
+}
+
+public sealed record EntryRetractionRecorded(Guid PatientId, Guid EntryId, string Reason, long Version, DateTimeOffset RecordedAt);
+
+public static class RetractEntryEndpoint
+{
+    public static ProblemDetails Validate(RetractEntry request)
+    {
+        var errors = new FieldErrors();
+        errors.Required("reason", request.Reason);
+        errors.MaxLength("reason", request.Reason, RetractEntry.MaxReasonLength);
+        return errors.ToProblem();
+    }
+
+    [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
+    [Tags("Recording"), RetractionResponses]
+    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
+        EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
+        {
+            var entry = await loaded.Session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(patientId, entryId), loaded.Cancellation);
+            if (entry is null)
+            {
+                return new EntryWrites.Reject(Problems.EntryNotFound(entryId));
+            }
+
+            if (entry.Retracted)
+            {
+                return new EntryWrites.Reject(Problems.EntryAlreadyRetracted(entryId));
+            }
+
+            var reason = request.Reason!.Trim();
+            return new EntryWrites.Append([new EntryRetracted(entryId, reason)], version =>
+                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, loaded.Context.Now), statusCode: StatusCodes.Status201Created));
+        });
+}
+
+public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created);
