@@ -17,9 +17,12 @@ public static partial class JsonSetup
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        // Numbers are numbers: "4" is not an intensity. Keeps the OpenAPI types exact for generated clients.
+        options.NumberHandling = JsonNumberHandling.Strict;
         // Lets a batch entry's "type" stand anywhere in the object, as phone apps write it.
         options.AllowOutOfOrderMetadataProperties = true;
         options.Converters.Add(new JsonStringEnumConverter(EnumNaming, allowIntegerValues: false));
+        options.Converters.Add(new OffsetRequiredConverter());
     }
 
     public static string Spelling(Enum value) => EnumNaming.ConvertName(value.ToString());

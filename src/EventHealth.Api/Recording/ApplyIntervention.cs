@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -10,6 +11,7 @@ public sealed record ApplyIntervention : EntryRequest
 {
     public const int MaxDoseMg = 100_000;
 
+    [Required]
     public InterventionKind? Kind { get; init; }
     public int? DoseMg { get; init; }
     public string? Details { get; init; }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,13 @@ namespace EventHealth.Recording;
 /// Starts a patient's record. A client may choose <see cref="PatientId"/> so that a retried enrollment is
 /// recognised: same id and same content answers 200 with the record, same id and other content 409.
 /// </summary>
-public sealed record EnrollPatient(Guid? PatientId, string? DisplayName, string? Email, string? TimeZone, string? ClinicianEmail, bool? AlertEmails)
+public sealed record EnrollPatient(
+    Guid? PatientId,
+    [property: Required] string? DisplayName,
+    [property: Required] string? Email,
+    [property: Required] string? TimeZone,
+    string? ClinicianEmail,
+    bool? AlertEmails)
 {
     public const int MaxDisplayNameLength = 200;
 }

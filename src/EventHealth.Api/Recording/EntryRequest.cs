@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Serialization;
 using EventHealth.Http;
 
@@ -27,9 +28,11 @@ public record EntryRequest
     public const int MaxDurationSeconds = 24 * 60 * 60;
 
     /// <summary>The client-chosen idempotency key of this entry within the patient's record.</summary>
+    [Required]
     public Guid? EntryId { get; init; }
 
     /// <summary>When it happened in the patient's life, ISO-8601 with offset.</summary>
+    [Required]
     public DateTimeOffset? OccurredAt { get; init; }
 
     /// <summary>Checks the fields against the catalog's rules; <paramref name="now"/> is the server clock.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -9,14 +10,18 @@ namespace EventHealth.Recording;
 public sealed record LogSleep : EntryRequest
 {
     /// <summary>The date the night began.</summary>
+    [Required]
     public DateOnly? Night { get; init; }
 
     /// <summary>0 to 24.</summary>
+    [Required]
     public double? Hours { get; init; }
 
     /// <summary>1 (poor) to 5 (excellent).</summary>
+    [Required]
     public int? Quality { get; init; }
 
+    [Required]
     public int? Awakenings { get; init; }
 
     protected override void ValidateFields(FieldErrors errors, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -8,13 +9,18 @@ namespace EventHealth.Recording;
 /// <summary>A painful cramp or spasm.</summary>
 public sealed record RecordCramp : EntryRequest
 {
+    [Required]
     public BodyRegion? BodyRegion { get; init; }
 
     /// <summary>0 to 10.</summary>
+    [Required]
     public int? Severity { get; init; }
 
+    [Required]
     public int? DurationSeconds { get; init; }
+    [Required]
     public bool? Sudden { get; init; }
+    [Required]
     public bool? DisruptedDailyActivities { get; init; }
 
     protected override void ValidateFields(FieldErrors errors, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 namespace EventHealth.Recording;
 
 /// <summary>Offline sync: up to 500 entries of mixed types, stored in one transaction or not at all.</summary>
-public sealed record RecordEntriesBatch(IReadOnlyList<EntryRequest?>? Entries)
+public sealed record RecordEntriesBatch([property: Required] IReadOnlyList<EntryRequest?>? Entries)
 {
     public const int MaxEntries = 500;
 }

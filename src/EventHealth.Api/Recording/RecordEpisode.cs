@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -8,17 +9,23 @@ namespace EventHealth.Recording;
 /// <summary>A twitching (fasciculation) episode.</summary>
 public sealed record RecordEpisode : EntryRequest
 {
+    [Required]
     public IReadOnlyList<BodyRegion>? BodyRegions { get; init; }
+    [Required]
     public Side? Side { get; init; }
 
     /// <summary>0 (barely noticeable) to 10.</summary>
+    [Required]
     public int? Intensity { get; init; }
 
+    [Required]
     public int? DurationSeconds { get; init; }
 
     /// <summary>Whether the twitch caused visible movement.</summary>
+    [Required]
     public bool? Visible { get; init; }
 
+    [Required]
     public bool? Painful { get; init; }
 
     protected override void ValidateFields(FieldErrors errors, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -8,10 +9,12 @@ namespace EventHealth.Recording;
 /// <summary>A neurological symptom the article names as a reason to see a doctor.</summary>
 public sealed record ReportSymptom : EntryRequest
 {
+    [Required]
     public SymptomKind? Kind { get; init; }
     public BodyRegion? BodyRegion { get; init; }
 
     /// <summary>0 to 10.</summary>
+    [Required]
     public int? Severity { get; init; }
 
     protected override void ValidateFields(FieldErrors errors, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -8,6 +9,7 @@ namespace EventHealth.Recording;
 /// <summary>Exposure to a known trigger (stress, poor sleep, caffeine, ...).</summary>
 public sealed record ReportTrigger : EntryRequest
 {
+    [Required]
     public TriggerKind? Kind { get; init; }
 
     /// <summary>Optional strength, 0 to 10.</summary>

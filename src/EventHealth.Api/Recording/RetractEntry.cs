@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -6,7 +7,7 @@ using Wolverine.Http;
 namespace EventHealth.Recording;
 
 /// <summary>Withdraws an entry; the entry stays in the history, marked, and stops counting everywhere.</summary>
-public sealed record RetractEntry(string? Reason)
+public sealed record RetractEntry([property: Required] string? Reason)
 {
     public const int MaxReasonLength = 500;
 }

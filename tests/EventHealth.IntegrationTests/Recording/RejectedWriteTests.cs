@@ -28,6 +28,8 @@ public sealed class RejectedWriteTests(AppFixture app)
         { "occurredAt 10 minutes ahead", Records.Episode(occurredAt: DateTimeOffset.UtcNow.AddMinutes(10)).ToJsonString(), "occurredAt" },
         { "occurredAt before 1900", Records.Episode(occurredAt: new DateTimeOffset(1899, 12, 31, 0, 0, 0, TimeSpan.Zero)).ToJsonString(), "occurredAt" },
         { "occurredAt not a date", Records.Episode().With("occurredAt", "yesterday").ToJsonString(), "occurredAt" },
+        { "occurredAt without offset", Records.Episode().With("occurredAt", "2026-01-05T10:00:00").ToJsonString(), "occurredAt" },
+        { "number as a string", Records.Episode().With("intensity", "4").ToJsonString(), "intensity" },
         { "malformed JSON", "{\"entryId\": ", "body" },
         { "not an object", "[1, 2, 3]", "body" },
     };

@@ -1,0 +1,32 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+
+namespace EventHealth.Http;
+
+/// <summary>
+/// Timestamps must say their offset ("2026-03-29T08:15:00+02:00" or "...Z"). A bare local time is refused
+/// rather than silently read as server time: a daily summary depends on knowing the patient's local day.
+/// </summary>
+public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffset>
+{
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        if (text is null || !EndsWithOffset().IsMatch(text)
+            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        {
+            // No message: the serializer then writes its standard one with the JSON path, which names the field.
+            throw new JsonException();
+        }
+
+        return value;
+    }
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToString("O", CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T.*(Z|z|[+-]\d{2}:?\d{2})$")]
+    private static partial Regex EndsWithOffset();
+}

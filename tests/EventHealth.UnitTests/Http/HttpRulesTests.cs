@@ -1,0 +1,98 @@
+using System.Text.Json;
+using EventHealth.Http;
+using EventHealth.Recording;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventHealth.UnitTests.Http;
+
+public sealed class HttpRulesTests
+{
+    [Theory]
+    [InlineData("\"7\"", 7L)]
+    [InlineData("W/\"12\"", 12L)]
+    [InlineData("3", 3L)]
+    [InlineData("*", null)]
+    [InlineData("", null)]
+    public void If_match_accepts_a_quoted_version_or_any(string header, long? expected)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers.IfMatch = header;
+        WriteContext.TryParseIfMatch(context.Request, out var version).ShouldBeTrue();
+        version.ShouldBe(expected);
+    }
+
+    [Theory]
+    [InlineData("\"seven\"")]
+    [InlineData("\"-1\"")]
+    public void If_match_refuses_what_is_not_a_version(string header)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Headers.IfMatch = header;
+        WriteContext.TryParseIfMatch(context.Request, out _).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("Europe/Paris", true)]
+    [InlineData("America/Argentina/Buenos_Aires", true)]
+    [InlineData("UTC", true)]
+    [InlineData("Pacific Standard Time", false)]
+    [InlineData("Mars/Olympus_Mons", false)]
+    [InlineData("", false)]
+    public void Time_zones_must_be_iana_ids(string zone, bool valid) => FieldErrors.IsIanaTimeZone(zone).ShouldBe(valid);
+
+    [Theory]
+    [InlineData("ana@example.org", true)]
+    [InlineData("Ana <ana@example.org>", false)]
+    [InlineData("ana@localhost", false)]
+    [InlineData("not-an-email", false)]
+    public void Emails_must_be_plain_addresses(string email, bool valid) => FieldErrors.IsEmail(email).ShouldBe(valid);
+
+    [Fact]
+    public void A_serializer_failure_on_an_enum_names_the_field_and_its_allowed_values()
+    {
+        var problem = FailureFor("{\"side\":\"up\"}");
+        JsonSetup.DescribeJsonFailure(problem);
+
+        var errors = (IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!;
+        errors["side"].ShouldBe(["must be one of left, right, both"]);
+        problem.Status.ShouldBe(400);
+    }
+
+    [Fact]
+    public void Broken_syntax_is_a_fault_of_the_body()
+    {
+        var problem = FailureFor("{\"side\": ");
+        JsonSetup.DescribeJsonFailure(problem);
+        ((IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!).Keys.ShouldBe(["body"]);
+    }
+
+    [Fact]
+    public void Timestamps_without_an_offset_are_refused_and_with_one_kept_exactly()
+    {
+        var options = new JsonSerializerOptions();
+        JsonSetup.Apply(options);
+        Should.Throw<JsonException>(() => JsonSerializer.Deserialize<RecordEpisode>("{\"occurredAt\":\"2026-01-05T10:00:00\"}", options));
+        var parsed = JsonSerializer.Deserialize<RecordEpisode>("{\"occurredAt\":\"2026-01-05T10:00:00+01:00\"}", options)!;
+        parsed.OccurredAt.ShouldBe(new DateTimeOffset(2026, 1, 5, 10, 0, 0, TimeSpan.FromHours(1)));
+        parsed.OccurredAt!.Value.Offset.ShouldBe(TimeSpan.FromHours(1));
+    }
+
+    [Fact]
+    public void Enum_values_travel_as_kebab_case()
+    {
+        var options = new JsonSerializerOptions();
+        JsonSetup.Apply(options);
+        JsonSerializer.Serialize(TriggerKind.MedicationWithdrawn, options).ShouldBe("\"medication-withdrawn\"");
+        JsonSerializer.Serialize(BodyRegion.UpperArm, options).ShouldBe("\"upper-arm\"");
+    }
+
+    /// <summary>The problem Wolverine writes when the body does not deserialize, built from the real serializer error.</summary>
+    private static ProblemDetails FailureFor(string json)
+    {
+        var options = new JsonSerializerOptions();
+        JsonSetup.Apply(options);
+        var exception = Should.Throw<JsonException>(() => JsonSerializer.Deserialize<RecordEpisode>(json, options));
+        return new ProblemDetails { Title = "Invalid JSON format", Status = 400, Detail = exception.Message };
+    }
+}

@@ -1,0 +1,116 @@
+using EventHealth.Recording;
+
+namespace EventHealth.UnitTests.Recording;
+
+public sealed class RecordingDecisionsTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 29, 12, 0, 0, TimeSpan.Zero);
+    private static readonly Guid PatientId = Guid.NewGuid();
+
+    private static IntakeLogged Intake(Guid entryId, int water) => new(entryId, Now.AddHours(-1), water, null);
+
+    private static RecordedEntry AlreadyRecorded(IntakeLogged entry, long version) => new()
+    {
+        Id = RecordedEntry.IdFor(PatientId, entry.EntryId),
+        PatientId = PatientId,
+        EntryId = entry.EntryId,
+        Kind = EntryKinds.Of(entry),
+        Fingerprint = Fingerprint.Of(entry),
+        Version = version,
+        OccurredAt = entry.OccurredAt,
+        RecordedAt = Now.AddDays(-1),
+    };
+
+    [Fact]
+    public void New_entries_get_consecutive_versions_after_the_current_one()
+    {
+        var decision = RecordingDecisions.DecideEntries([Intake(Guid.NewGuid(), 100), Intake(Guid.NewGuid(), 200)], new Dictionary<Guid, RecordedEntry>(), 7, Now);
+
+        decision.ConflictIndex.ShouldBeNull();
+        decision.Outcomes.Select(o => o.Version).ShouldBe([8L, 9L]);
+        decision.Outcomes.ShouldAllBe(o => o.Status == EntryStatus.Created && o.RecordedAt == Now);
+        decision.NewEvents.Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public void The_same_entry_again_is_a_duplicate_answered_with_the_first_result()
+    {
+        var entry = Intake(Guid.NewGuid(), 300);
+        var earlier = AlreadyRecorded(entry, 4);
+
+        var decision = RecordingDecisions.DecideEntries([entry], new Dictionary<Guid, RecordedEntry> { [entry.EntryId] = earlier }, 9, Now);
+
+        var outcome = decision.Outcomes.ShouldHaveSingleItem();
+        outcome.Status.ShouldBe(EntryStatus.Duplicate);
+        outcome.Version.ShouldBe(4);
+        outcome.RecordedAt.ShouldBe(earlier.RecordedAt);
+        decision.NewEvents.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void The_same_id_with_different_content_is_a_conflict_at_its_index()
+    {
+        var entryId = Guid.NewGuid();
+        var earlier = AlreadyRecorded(Intake(entryId, 300), 4);
+
+        var decision = RecordingDecisions.DecideEntries([Intake(Guid.NewGuid(), 1), Intake(entryId, 301)],
+            new Dictionary<Guid, RecordedEntry> { [entryId] = earlier }, 9, Now);
+
+        decision.ConflictIndex.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Repeats_inside_one_write_collapse_and_different_content_under_one_id_conflicts()
+    {
+        var entry = Intake(Guid.NewGuid(), 500);
+        var repeated = RecordingDecisions.DecideEntries([entry, entry], new Dictionary<Guid, RecordedEntry>(), 1, Now);
+        repeated.Outcomes.Select(o => o.Status).ShouldBe([EntryStatus.Created, EntryStatus.Duplicate]);
+        repeated.Outcomes.Select(o => o.Version).ShouldBe([2L, 2L]);
+        repeated.NewEvents.Count.ShouldBe(1);
+
+        var conflicting = RecordingDecisions.DecideEntries([entry, entry with { WaterMl = 501 }], new Dictionary<Guid, RecordedEntry>(), 1, Now);
+        conflicting.ConflictIndex.ShouldBe(1);
+    }
+
+    [Fact]
+    public void Fingerprints_depend_on_content_and_type_only()
+    {
+        var entryId = Guid.NewGuid();
+        Fingerprint.Of(Intake(entryId, 10)).ShouldBe(Fingerprint.Of(Intake(entryId, 10)));
+        Fingerprint.Of(Intake(entryId, 10)).ShouldNotBe(Fingerprint.Of(Intake(entryId, 11)));
+        Fingerprint.Of(new EntryRetracted(entryId, "x")).ShouldNotBe(Fingerprint.Of(new EntryRetracted(entryId, "y")));
+    }
+
+    private static PatientRecord Profile => new()
+    {
+        Id = PatientId,
+        DisplayName = "Ana",
+        Email = "ana@example.org",
+        TimeZone = "Europe/Paris",
+        ClinicianEmail = "dr@example.org",
+        AlertEmails = false,
+        EnrollmentFingerprint = "x",
+    };
+
+    [Fact]
+    public void A_contact_change_records_only_what_differs()
+    {
+        var change = RecordingDecisions.DecideContactChange(Profile, new ChangeContactDetails("ana@example.org", null, "Europe/Lisbon", true));
+        change.ShouldBe(new ContactDetailsChanged(TimeZone: "Europe/Lisbon", AlertEmails: true));
+    }
+
+    [Fact]
+    public void A_contact_change_that_changes_nothing_records_nothing() =>
+        RecordingDecisions.DecideContactChange(Profile, new ChangeContactDetails("ana@example.org", "dr@example.org", "Europe/Paris", false))
+            .ShouldBeNull();
+
+    [Fact]
+    public void An_empty_clinician_email_removes_the_contact_once()
+    {
+        var removal = RecordingDecisions.DecideContactChange(Profile, new ChangeContactDetails(null, "", null, null));
+        removal.ShouldBe(new ContactDetailsChanged(ClinicianEmailRemoved: true));
+        var removed = Profile.Apply(removal!);
+        removed.ClinicianEmail.ShouldBeNull();
+        RecordingDecisions.DecideContactChange(removed, new ChangeContactDetails(null, "", null, null)).ShouldBeNull();
+    }
+}
