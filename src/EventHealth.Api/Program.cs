@@ -1,6 +1,8 @@
+using EventHealth.Daily;
 using EventHealth.Email;
 using EventHealth.Hosting;
 using EventHealth.Http;
+using EventHealth.Projections;
 using EventHealth.Recording;
 using JasperFx;
 
@@ -14,6 +16,8 @@ builder.AddEmail();
 builder.AddHttpSurface();
 builder.AddJsonSetup();
 builder.AddRecording();
+builder.AddDailySummaries();
+builder.AddProjectionVerification();
 
 var app = builder.Build();
 

@@ -1,5 +1,6 @@
 using EventHealth.Http;
 using EventHealth.Recording;
+using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using Wolverine.Http;
@@ -17,7 +18,12 @@ public sealed record HistoryEvent(
     string? Actor,
     string? Client,
     string? CorrelationId,
-    string? CausationId);
+    string? CausationId)
+{
+    public static HistoryEvent Of(IEvent e) => new(
+        e.Sequence, e.Version, e.EventType.Name, e.Data, EventMetadata.RecordedAt(e), e.Timestamp, e.UserName,
+        EventMetadata.ClientId(e), e.CorrelationId, e.CausationId);
+}
 
 /// <summary>A page of the raw event log. <see cref="NextFromVersion"/> is null on the last page.</summary>
 public sealed record PatientHistory(Guid PatientId, long StreamVersion, long FromVersion, int Limit, long? NextFromVersion, IReadOnlyList<HistoryEvent> Events);
@@ -58,9 +64,7 @@ public static class GetPatientHistoryEndpoint
             .Take(take + 1)
             .ToListAsync(http.RequestAborted);
 
-        var events = page.Take(take).Select(e => new HistoryEvent(
-            e.Sequence, e.Version, e.EventTypeName is { } _ ? e.EventType.Name : "unknown", e.Data,
-            EventMetadata.RecordedAt(e), e.Timestamp, e.UserName, EventMetadata.ClientId(e), e.CorrelationId, e.CausationId)).ToList();
+        var events = page.Take(take).Select(HistoryEvent.Of).ToList();
 
         WriteContext.SetETag(http.Response, state.Version);
         return Results.Ok(new PatientHistory(patientId, state.Version, from, take,

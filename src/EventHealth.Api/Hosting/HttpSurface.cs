@@ -16,6 +16,7 @@ public static class HttpSurface
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions["correlationId"] = CorrelationId.Get(context.HttpContext);
             JsonSetup.DescribeJsonFailure(context.ProblemDetails);
+            Problems.DescribeQueryFailure(context.ProblemDetails);
         });
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {

@@ -13,6 +13,9 @@ public static partial class JsonSetup
 {
     public static readonly JsonNamingPolicy EnumNaming = JsonNamingPolicy.KebabCaseLower;
 
+    /// <summary>The dialect as a ready instance, for code that serializes outside ASP.NET and Marten.</summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
     public static void Apply(JsonSerializerOptions options)
     {
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
@@ -23,6 +26,13 @@ public static partial class JsonSetup
         options.AllowOutOfOrderMetadataProperties = true;
         options.Converters.Add(new JsonStringEnumConverter(EnumNaming, allowIntegerValues: false));
         options.Converters.Add(new OffsetRequiredConverter());
+    }
+
+    private static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions();
+        Apply(options);
+        return options;
     }
 
     public static string Spelling(Enum value) => EnumNaming.ConvertName(value.ToString());

@@ -24,6 +24,25 @@ public static class Problems
     public static ProblemDetails Validation(string field, string message) =>
         Validation(new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>
+    /// Wolverine answers an unparseable query value ("limit=abc") with its own problem naming the parameter in
+    /// <c>parameter</c> and echoing the raw value. This rewrites it into our validation shape, without the value.
+    /// </summary>
+    public static void DescribeQueryFailure(ProblemDetails problem)
+    {
+        if (problem.Title != "Invalid query string value" || !problem.Extensions.TryGetValue("parameter", out var named) || named is not string parameter)
+        {
+            return;
+        }
+
+        var rewritten = Validation(parameter, "has the wrong type or format");
+        problem.Type = rewritten.Type;
+        problem.Title = rewritten.Title;
+        problem.Detail = rewritten.Detail;
+        problem.Extensions.Remove("parameter");
+        problem.Extensions["errors"] = rewritten.Extensions["errors"];
+    }
+
     public static IResult PatientNotFound(Guid patientId) =>
         Result(StatusCodes.Status404NotFound, "patient-not-found", "Patient not found.",
             $"No record exists for patient {patientId}.", "patientId");

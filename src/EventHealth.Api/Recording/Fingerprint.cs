@@ -11,19 +11,11 @@ namespace EventHealth.Recording;
 /// </summary>
 public static class Fingerprint
 {
-    private static readonly JsonSerializerOptions Canonical = CreateOptions();
 
     public static string Of(object @event)
     {
-        var json = JsonSerializer.Serialize(@event, @event.GetType(), Canonical);
+        var json = JsonSerializer.Serialize(@event, @event.GetType(), JsonSetup.Options);
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{@event.GetType().Name}:{json}"));
         return Convert.ToHexStringLower(bytes);
-    }
-
-    private static JsonSerializerOptions CreateOptions()
-    {
-        var options = new JsonSerializerOptions();
-        JsonSetup.Apply(options);
-        return options;
     }
 }

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text.Json;
+using EventHealth.Timeline;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -5,8 +8,8 @@ using Marten.Events.Projections;
 namespace EventHealth.Recording;
 
 /// <summary>
-/// One document per entry of a record, written inline with the event: the idempotency index
-/// (entry id → content fingerprint) and the entry's current state (retracted or not).
+/// One document per entry of a record, written inline with the event. It is the idempotency index
+/// (entry id → content fingerprint) and, with its summary and data, the item the timeline shows.
 /// </summary>
 public sealed record RecordedEntry
 {
@@ -27,32 +30,64 @@ public sealed record RecordedEntry
     public DateTimeOffset OccurredAt { get; init; }
     public DateTimeOffset RecordedAt { get; init; }
 
+    /// <summary>Timeline order: occurredAt (UTC ticks) then entry id. Unique and stable, so cursors never repeat or skip.</summary>
+    /// <remarks>Not <c>required</c>: documents written before a field existed must still load, so a rebuild can repair them.</remarks>
+    public string SortKey { get; init; } = "";
+
+    /// <summary>One human line, e.g. "Twitching in calf (left), intensity 4/10, 30 s".</summary>
+    public string Summary { get; init; } = "";
+
+    /// <summary>
+    /// The entry's fields as recorded, as JSON text: kept as a string so that their order survives storage
+    /// (jsonb reorders object keys) and a replayed timeline is byte-for-byte the live one.
+    /// </summary>
+    public string Data { get; init; } = "{}";
+
     public bool Retracted { get; init; }
     public long? RetractedInVersion { get; init; }
+    public DateTimeOffset? RetractedAt { get; init; }
+    public string? RetractionReason { get; init; }
 
     public static string IdFor(Guid patientId, Guid entryId) => $"{patientId:N}/{entryId:N}";
+
+    public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) =>
+        $"{occurredAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}/{entryId:N}";
+
+    /// <summary>The document an entry event creates. Pure: the projection and every replay use this one function.</summary>
+    public static RecordedEntry From(IEvent<IPatientEntry> recorded) => new()
+    {
+        Id = IdFor(recorded.StreamId, recorded.Data.EntryId),
+        PatientId = recorded.StreamId,
+        EntryId = recorded.Data.EntryId,
+        Kind = EntryKinds.Of(recorded.Data),
+        Fingerprint = Recording.Fingerprint.Of(recorded.Data),
+        Version = recorded.Version,
+        OccurredAt = recorded.Data.OccurredAt,
+        RecordedAt = EventMetadata.RecordedAt(recorded),
+        SortKey = SortKeyFor(recorded.Data.OccurredAt, recorded.Data.EntryId),
+        Summary = EntrySummaries.Describe(recorded.Data),
+        Data = JsonSerializer.Serialize(recorded.Data, recorded.Data.GetType(), Http.JsonSetup.Options),
+    };
+
+    public RecordedEntry Retract(IEvent<EntryRetracted> retracted) => this with
+    {
+        Retracted = true,
+        RetractedInVersion = retracted.Version,
+        RetractedAt = EventMetadata.RecordedAt(retracted),
+        RetractionReason = retracted.Data.Reason,
+    };
 }
 
 public sealed partial class RecordedEntryProjection : EventProjection
 {
-    public RecordedEntry Create(IEvent<IPatientEntry> recorded) => new()
-    {
-        Id = RecordedEntry.IdFor(recorded.StreamId, recorded.Data.EntryId),
-        PatientId = recorded.StreamId,
-        EntryId = recorded.Data.EntryId,
-        Kind = EntryKinds.Of(recorded.Data),
-        Fingerprint = Fingerprint.Of(recorded.Data),
-        Version = recorded.Version,
-        OccurredAt = recorded.Data.OccurredAt,
-        RecordedAt = EventMetadata.RecordedAt(recorded),
-    };
+    public RecordedEntry Create(IEvent<IPatientEntry> recorded) => RecordedEntry.From(recorded);
 
     public async Task Project(IEvent<EntryRetracted> retracted, IDocumentOperations operations, CancellationToken cancellation)
     {
         var entry = await operations.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation);
         if (entry is not null)
         {
-            operations.Store(entry with { Retracted = true, RetractedInVersion = retracted.Version });
+            operations.Store(entry.Retract(retracted));
         }
     }
 }

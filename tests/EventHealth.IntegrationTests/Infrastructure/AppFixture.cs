@@ -1,5 +1,7 @@
 using Alba;
 using JasperFx.CommandLine;
+using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Wolverine;
@@ -14,6 +16,7 @@ public sealed class AppFixture : IAsyncLifetime
 {
     public IAlbaHost Host { get; private set; } = null!;
     public MailDevInbox Inbox { get; } = new(RequiredEnvironment("EVENTHEALTH_MAILDEV_URL"));
+    public TestClock Clock { get; } = new();
 
     public async Task InitializeAsync()
     {
@@ -25,11 +28,16 @@ public sealed class AppFixture : IAsyncLifetime
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IStartupFilter, TestOnlyRoutes>();
+                services.AddSingleton<TimeProvider>(Clock);
                 // One node: agents (projections, scheduled work) start at once instead of after leader election.
                 services.RunWolverineInSoloMode();
             });
         });
     }
+
+    /// <summary>Waits until async projections (daily summaries) have processed every event appended so far.</summary>
+    public Task WaitForProjectionsAsync() =>
+        Host.Services.GetRequiredService<IDocumentStore>().WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
     public async Task DisposeAsync()
     {

@@ -19,6 +19,8 @@ public sealed class RecordingDecisionsTests
         Version = version,
         OccurredAt = entry.OccurredAt,
         RecordedAt = Now.AddDays(-1),
+        SortKey = RecordedEntry.SortKeyFor(entry.OccurredAt, entry.EntryId),
+        Summary = "intake",
     };
 
     [Fact]

@@ -1,0 +1,77 @@
+using System.Globalization;
+using EventHealth.Http;
+using EventHealth.Recording;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace EventHealth.Daily;
+
+/// <param name="ProjectedThroughVersion">The record version the summaries reflect; daily summaries are built
+/// asynchronously, so right after a write this can trail <paramref name="StreamVersion"/> for a moment.</param>
+public sealed record DailySummaries(
+    Guid PatientId,
+    string TimeZone,
+    DateOnly From,
+    DateOnly To,
+    long StreamVersion,
+    long ProjectedThroughVersion,
+    IReadOnlyList<DailySummary> Days);
+
+public static class GetDailySummariesEndpoint
+{
+    public const int DefaultDays = 30;
+    public const int MaxDays = 366;
+
+    public static ProblemDetails Validate(DateOnly? from, DateOnly? to)
+    {
+        var errors = new FieldErrors();
+        if (from > to)
+        {
+            errors.Add("to", "must not be before from");
+        }
+        else if (from is { } start && to is { } end && end.DayNumber - start.DayNumber >= MaxDays)
+        {
+            errors.Add("to", $"a range covers at most {MaxDays} days");
+        }
+
+        return errors.ToProblem();
+    }
+
+    /// <summary>One row per local day that holds entries, in the patient's time zone. Dates are inclusive; the default is the last 30 days.</summary>
+    [WolverineGet("/api/patients/{patientId}/daily", OperationId = "getDailySummaries")]
+    [Tags("Timeline"), ReadResponses(typeof(DailySummaries))]
+    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, IQuerySession session, TimeProvider clock, HttpContext http)
+    {
+        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
+        if (record is null)
+        {
+            return Problems.PatientNotFound(patientId);
+        }
+
+        var today = Today(record.TimeZone, clock);
+        var end = to ?? (from is { } start ? start.AddDays(DefaultDays - 1) : today);
+        var begin = from ?? end.AddDays(-(DefaultDays - 1));
+        if (end.DayNumber - begin.DayNumber >= MaxDays)
+        {
+            return Results.Problem(Problems.Validation("from", $"a range covers at most {MaxDays} days"));
+        }
+
+        var days = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
+        var rows = days is null ? [] : InRange(days, begin, end);
+        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, record.Version, days?.Version ?? 0, rows));
+    }
+
+    public static DateOnly Today(string timeZone, TimeProvider clock) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
+
+    public static List<DailySummary> InRange(PatientDays days, DateOnly from, DateOnly to)
+    {
+        var first = from.ToString(PatientDays.DateFormat, CultureInfo.InvariantCulture);
+        var last = to.ToString(PatientDays.DateFormat, CultureInfo.InvariantCulture);
+        return days.Days
+            .Where(d => string.CompareOrdinal(d.Key, first) >= 0 && string.CompareOrdinal(d.Key, last) <= 0)
+            .Select(d => d.Value)
+            .ToList();
+    }
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EventHealth.Daily;
+using EventHealth.Hosting;
+using EventHealth.Http;
+using EventHealth.Recording;
+using EventHealth.Timeline;
+using Marten;
+using Marten.Events;
+using Npgsql;
+
+namespace EventHealth.Projections;
+
+/// <param name="Lifecycle">inline or async (async ones are awaited until they have caught up before comparing).</param>
+/// <param name="FirstDifference">Where the first unequal document differs, e.g. "PatientDays 3f…: $.days.2026-03-29.episodes: live 3, rebuilt 2".</param>
+public sealed record ProjectionReport(
+    string Projection,
+    string Lifecycle,
+    int DocumentsCompared,
+    int Unequal,
+    int Repaired,
+    bool Equal,
+    string? FirstDifference);
+
+public sealed record RebuildReport(
+    DateTimeOffset StartedAt,
+    double Seconds,
+    int Streams,
+    long Events,
+    bool AllEqual,
+    IReadOnlyList<ProjectionReport> Projections);
+
+/// <summary>
+/// Rebuilds every projection of every record from the event log (through the same projection code: Marten's live
+/// aggregation for snapshots, the shared pure functions for the entry documents), compares each rebuilt document
+/// with the live one, and reports. With <c>repair</c>, unequal live documents are replaced by the rebuilt ones.
+/// </summary>
+public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<ProjectionVerifier> logger)
+{
+    private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
+
+    public async Task<RebuildReport> RunAsync(bool repair, CancellationToken cancellation)
+    {
+        var started = clock.GetUtcNow();
+        var stopwatch = Stopwatch.StartNew();
+
+        // Async projections first finish what the live system has already appended, so "live" means caught up.
+        await store.WaitForNonStaleProjectionDataAsync(CatchUpTimeout);
+
+        var records = new Tally("PatientRecord", "inline");
+        var entries = new Tally("RecordedEntry", "inline");
+        var days = new Tally("PatientDays", "async");
+        long eventCount = 0;
+        var streamIds = await StreamIdsAsync(cancellation);
+
+        foreach (var streamId in streamIds)
+        {
+            await using var session = store.LightweightSession();
+            var events = await session.Events.FetchStreamAsync(streamId, token: cancellation);
+            eventCount += events.Count;
+
+            Compare(records, streamId.ToString(), await session.LoadAsync<PatientRecord>(streamId, cancellation),
+                await session.Events.AggregateStreamAsync<PatientRecord>(streamId, token: cancellation), session, repair);
+            Compare(days, streamId.ToString(), await session.LoadAsync<PatientDays>(streamId, cancellation),
+                await session.Events.AggregateStreamAsync<PatientDays>(streamId, token: cancellation), session, repair);
+
+            var live = (await session.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToListAsync(cancellation)).ToDictionary(e => e.Id);
+            var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
+            foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
+            {
+                Compare(entries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
+            }
+
+            if (repair)
+            {
+                await session.SaveChangesAsync(cancellation);
+            }
+        }
+
+        var reports = new[] { records.Report(), entries.Report(), days.Report() };
+        var report = new RebuildReport(started, Math.Round(stopwatch.Elapsed.TotalSeconds, 3), streamIds.Count, eventCount,
+            reports.All(r => r.Equal), reports);
+        logger.LogInformation("Projection rebuild compared {Streams} streams, {Events} events; all equal: {AllEqual}",
+            report.Streams, report.Events, report.AllEqual);
+        return report;
+    }
+
+    private async Task<List<Guid>> StreamIdsAsync(CancellationToken cancellation)
+    {
+        var ids = new List<Guid>();
+        await using var command = dataSource.CreateCommand($"select id from {Database.EventStoreSchema}.mt_streams order by id");
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    private static void Compare<T>(Tally tally, string id, T? live, T? rebuilt, IDocumentSession session, bool repair)
+        where T : notnull
+    {
+        if (live is null && rebuilt is null)
+        {
+            return;
+        }
+
+        tally.Compared++;
+        var difference = FirstDifference(
+            live is null ? default : JsonSerializer.SerializeToElement(live, JsonSetup.Options),
+            rebuilt is null ? default : JsonSerializer.SerializeToElement(rebuilt, JsonSetup.Options),
+            "$");
+        if (difference is null)
+        {
+            return;
+        }
+
+        tally.Unequal++;
+        tally.FirstDifference ??= $"{tally.Name} {id}: {difference}";
+        if (repair)
+        {
+            if (rebuilt is null)
+            {
+                session.Delete(live!);
+            }
+            else
+            {
+                session.Store(rebuilt);
+            }
+
+            tally.Repaired++;
+        }
+    }
+
+    /// <summary>The first path at which two JSON values differ, with both sides; null when equal.</summary>
+    public static string? FirstDifference(JsonElement live, JsonElement rebuilt, string path)
+    {
+        if (live.ValueKind != rebuilt.ValueKind)
+        {
+            return $"{path}: live {Show(live)}, rebuilt {Show(rebuilt)}";
+        }
+
+        switch (live.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var names = live.EnumerateObject().Select(p => p.Name).Union(rebuilt.EnumerateObject().Select(p => p.Name));
+                foreach (var name in names)
+                {
+                    var left = live.TryGetProperty(name, out var l) ? l : default;
+                    var right = rebuilt.TryGetProperty(name, out var r) ? r : default;
+                    if (FirstDifference(left, right, $"{path}.{name}") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var liveItems = live.EnumerateArray().ToList();
+                var rebuiltItems = rebuilt.EnumerateArray().ToList();
+                for (var i = 0; i < Math.Max(liveItems.Count, rebuiltItems.Count); i++)
+                {
+                    var left = i < liveItems.Count ? liveItems[i] : default;
+                    var right = i < rebuiltItems.Count ? rebuiltItems[i] : default;
+                    if (FirstDifference(left, right, $"{path}[{i}]") is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Undefined:
+                return null;
+            default:
+                return live.GetRawText() == rebuilt.GetRawText() ? null : $"{path}: live {Show(live)}, rebuilt {Show(rebuilt)}";
+        }
+    }
+
+    private static string Show(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
+
+    private sealed class Tally(string name, string lifecycle)
+    {
+        public string Name => name;
+        public int Compared { get; set; }
+        public int Unequal { get; set; }
+        public int Repaired { get; set; }
+        public string? FirstDifference { get; set; }
+
+        public ProjectionReport Report() => new(name, lifecycle, Compared, Unequal, Repaired, Unequal == 0, FirstDifference);
+    }
+}

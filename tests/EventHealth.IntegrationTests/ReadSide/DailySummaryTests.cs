@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Alba;
+using EventHealth.IntegrationTests.Infrastructure;
+
+namespace EventHealth.IntegrationTests.ReadSide;
+
+[Collection(ApiCollection.Name)]
+public sealed class DailySummaryTests(AppFixture app)
+{
+    [Fact]
+    public async Task A_week_across_a_dst_change_and_a_move_gives_the_hand_computed_rows()
+    {
+        var week = new DstAndMoveWeek(app);
+        using (app.Clock.Set(DstAndMoveWeek.EnrolledAt))
+        {
+            await week.RecordParisDaysAsync();
+            await week.RecordMoveAndCorrectionsAsync();
+        }
+
+        await app.WaitForProjectionsAsync();
+        var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{week.PatientId}/daily?from=2026-10-20&to=2026-10-31"))!;
+
+        daily.GetProperty("projectedThroughVersion").GetInt64().ShouldBe(daily.GetProperty("streamVersion").GetInt64());
+        var rows = daily.GetProperty("days").EnumerateArray().ToDictionary(d => d.GetProperty("date").GetString()!);
+        rows.Keys.ShouldBe(["2026-10-22", "2026-10-23", "2026-10-25", "2026-10-26", "2026-10-27"]);
+
+        // 22nd (Paris): E1 at 23:30 CEST (4) and the backfilled noon episode (1).
+        Row(rows["2026-10-22"], "Europe/Paris", episodes: 2, max: 4, mean: 2.5, cramps: 0);
+        // 23rd (Paris): E2 (00:30 CEST) was retracted; the stress trigger, the night of the 22nd and the intake remain.
+        Row(rows["2026-10-23"], "Europe/Paris", episodes: 0, max: null, mean: null, cramps: 0);
+        rows["2026-10-23"].GetProperty("stress").GetInt32().ShouldBe(7);
+        rows["2026-10-23"].GetProperty("triggers").EnumerateArray().Select(t => t.GetString()).ShouldBe(["stress"]);
+        rows["2026-10-23"].GetProperty("sleepHours").GetDouble().ShouldBe(5.5);
+        rows["2026-10-23"].GetProperty("waterMl").GetInt32().ShouldBe(1500);
+        rows["2026-10-23"].GetProperty("caffeineMg").GetInt32().ShouldBe(200);
+        rows["2026-10-23"].GetProperty("entries").GetInt32().ShouldBe(3);
+        // 25th (Paris): 01:30 CEST (2) and 23:30 CET (8): the 22:30Z episode stays on the 25th only with the winter offset.
+        Row(rows["2026-10-25"], "Europe/Paris", episodes: 2, max: 8, mean: 5, cramps: 0);
+        // 26th (New York): 03:30Z on the 27th is 23:30 EDT on the 26th.
+        Row(rows["2026-10-26"], "America/New_York", episodes: 1, max: 3, mean: 3, cramps: 0);
+        // 27th (New York): the 08:00 episode and the cramp.
+        Row(rows["2026-10-27"], "America/New_York", episodes: 1, max: 5, mean: 5, cramps: 1);
+    }
+
+    [Fact]
+    public async Task A_retraction_changes_the_counts_but_not_the_timeline_length()
+    {
+        var week = new DstAndMoveWeek(app);
+        using (app.Clock.Set(DstAndMoveWeek.EnrolledAt))
+        {
+            await week.RecordParisDaysAsync();
+            await app.WaitForProjectionsAsync();
+            var before = await SnapshotAsync(week.PatientId);
+
+            await week.RecordMoveAndCorrectionsAsync();
+            await app.WaitForProjectionsAsync();
+            var after = await SnapshotAsync(week.PatientId);
+
+            before.TimelineLength.ShouldBe(7);
+            before.EpisodesOn23rd.ShouldBe(1);
+            after.TimelineLength.ShouldBe(11);
+            after.EpisodesOn23rd.ShouldBe(0);
+            after.RetractedItems.ShouldBe([week.E2]);
+        }
+    }
+
+    private async Task<(int TimelineLength, int EpisodesOn23rd, Guid[] RetractedItems)> SnapshotAsync(Guid patientId)
+    {
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=500"))!;
+        var items = timeline.GetProperty("items").EnumerateArray().ToList();
+        var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/daily?from=2026-10-23&to=2026-10-23"))!;
+        var row = daily.GetProperty("days").EnumerateArray().Single();
+        return (items.Count, row.GetProperty("episodes").GetInt32(),
+            items.Where(i => i.GetProperty("retracted").GetBoolean()).Select(i => i.GetProperty("entryId").GetGuid()).ToArray());
+    }
+
+    private static void Row(JsonElement row, string zone, int episodes, int? max, double? mean, int cramps)
+    {
+        row.GetProperty("timeZone").GetString().ShouldBe(zone);
+        row.GetProperty("episodes").GetInt32().ShouldBe(episodes);
+        (row.GetProperty("maxIntensity").ValueKind == JsonValueKind.Null ? (int?)null : row.GetProperty("maxIntensity").GetInt32()).ShouldBe(max);
+        (row.GetProperty("meanIntensity").ValueKind == JsonValueKind.Null ? (double?)null : row.GetProperty("meanIntensity").GetDouble()).ShouldBe(mean);
+        row.GetProperty("cramps").GetInt32().ShouldBe(cramps);
+    }
+}

@@ -1,0 +1,116 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using EventHealth.IntegrationTests.Infrastructure;
+using EventHealth.Recording;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventHealth.IntegrationTests.ReadSide;
+
+[Collection(ApiCollection.Name)]
+public sealed class ExportAndRebuildTests(AppFixture app)
+{
+    [Fact]
+    public async Task Export_holds_the_profile_every_event_with_metadata_and_the_projections()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var entryId = Guid.NewGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode(entryId).ToJsonString(), ("X-Client-Id", "ios-app/3.1")))
+            .Status.ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{entryId}/retraction", "{\"reason\":\"test\"}")).Status
+            .ShouldBe(HttpStatusCode.Created);
+        await app.WaitForProjectionsAsync();
+
+        var result = await app.Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/patients/{patientId}/export");
+            s.StatusCodeShouldBeOk();
+            s.Header("Content-Disposition").SingleValueShouldEqual($"attachment; filename=\"eventhealth-{patientId}.json\"");
+        });
+        var export = result.ReadAsJson<JsonElement>();
+
+        export.GetProperty("format").GetString().ShouldBe("eventhealth-record-export/1");
+        export.GetProperty("streamVersion").GetInt64().ShouldBe(3);
+        export.GetProperty("profile").GetProperty("counters").GetProperty("retracted").GetInt32().ShouldBe(1);
+        var events = export.GetProperty("events").EnumerateArray().ToList();
+        events.Select(e => e.GetProperty("type").GetString()).ShouldBe(["PatientEnrolled", "TwitchEpisodeRecorded", "EntryRetracted"]);
+        events[1].GetProperty("client").GetString().ShouldBe("ios-app/3.1");
+        events[1].GetProperty("actor").GetString().ShouldNotBeNullOrEmpty();
+        events[1].GetProperty("correlationId").GetString().ShouldNotBeNullOrEmpty();
+        var timeline = export.GetProperty("projections").GetProperty("timeline").EnumerateArray().Single();
+        timeline.GetProperty("retracted").GetBoolean().ShouldBeTrue();
+        export.GetProperty("projections").GetProperty("dailyProjectedThroughVersion").GetInt64().ShouldBe(3);
+    }
+
+    [Fact]
+    public async Task Rebuild_after_ten_thousand_events_across_many_patients_reports_every_projection_equal()
+    {
+        const int patients = 40;
+        const int entriesEach = 250;
+        var start = DateTimeOffset.UtcNow.AddDays(-60);
+        await Parallel.ForEachAsync(Enumerable.Range(0, patients), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (p, _) =>
+        {
+            var patientId = await app.Host.EnrollAsync();
+            var entries = Enumerable.Range(0, entriesEach).Select(i => (i % 5) switch
+            {
+                0 => Records.Trigger().With("occurredAt", start.AddHours(i * 5).ToString("O")).Typed("trigger"),
+                1 => Records.Intervention().With("occurredAt", start.AddHours(i * 5).ToString("O")).Typed("intervention"),
+                2 => Records.Sleep().With("occurredAt", start.AddHours(i * 5).ToString("O")).Typed("sleep"),
+                _ => Records.Episode(occurredAt: start.AddHours(i * 5), intensity: i % 11).Typed("episode"),
+            }).Select(e => (JsonNode)e).ToArray();
+            var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
+                new JsonObject { ["entries"] = new JsonArray(entries) }.ToJsonString());
+            answer.Status.ShouldBe(HttpStatusCode.OK);
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{answer.Body.GetProperty("results")[3].GetProperty("entryId").GetGuid()}/retraction",
+                "{\"reason\":\"rebuild test\"}")).Status.ShouldBe(HttpStatusCode.Created);
+        });
+
+        var report = await RebuildAsync(repair: false);
+
+        report.GetProperty("events").GetInt64().ShouldBeGreaterThanOrEqualTo(patients * (entriesEach + 2));
+        report.GetProperty("allEqual").GetBoolean().ShouldBeTrue(report.ToString());
+        var projections = report.GetProperty("projections").EnumerateArray().ToDictionary(p => p.GetProperty("projection").GetString()!);
+        projections.Keys.ShouldBe(["PatientRecord", "RecordedEntry", "PatientDays"], ignoreOrder: true);
+        projections["RecordedEntry"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients * entriesEach);
+        projections["PatientRecord"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients);
+        projections["PatientDays"].GetProperty("lifecycle").GetString().ShouldBe("async");
+    }
+
+    [Fact]
+    public async Task A_live_document_that_drifted_is_reported_with_its_first_difference_and_repaired_on_request()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var entryId = Guid.NewGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode(entryId).ToJsonString())).Status
+            .ShouldBe(HttpStatusCode.Created);
+
+        var store = app.Host.Services.GetRequiredService<IDocumentStore>();
+        await using (var session = store.LightweightSession())
+        {
+            var entry = (await session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(patientId, entryId)))!;
+            session.Store(entry with { Summary = "tampered" });
+            await session.SaveChangesAsync();
+        }
+
+        var drifted = await RebuildAsync(repair: true);
+        var recordedEntry = drifted.GetProperty("projections").EnumerateArray().Single(p => p.GetProperty("projection").GetString() == "RecordedEntry");
+        recordedEntry.GetProperty("equal").GetBoolean().ShouldBeFalse();
+        recordedEntry.GetProperty("unequal").GetInt32().ShouldBe(1);
+        recordedEntry.GetProperty("repaired").GetInt32().ShouldBe(1);
+        recordedEntry.GetProperty("firstDifference").GetString()!.ShouldContain("$.summary: live \"tampered\"");
+
+        (await RebuildAsync(repair: false)).GetProperty("allEqual").GetBoolean().ShouldBeTrue();
+    }
+
+    private async Task<JsonElement> RebuildAsync(bool repair)
+    {
+        var result = await app.Host.Scenario(s =>
+        {
+            s.Post.Url($"/api/admin/projections/rebuild?repair={repair.ToString().ToLowerInvariant()}");
+            s.StatusCodeShouldBeOk();
+        });
+        return result.ReadAsJson<JsonElement>();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using EventHealth.IntegrationTests.Infrastructure;
+
+namespace EventHealth.IntegrationTests.ReadSide;
+
+[Collection(ApiCollection.Name)]
+public sealed class TimelineTests(AppFixture app)
+{
+    [Fact]
+    public async Task Timeline_as_of_an_earlier_instant_equals_the_timeline_served_at_that_instant()
+    {
+        var week = new DstAndMoveWeek(app);
+        using (app.Clock.Set(DstAndMoveWeek.EnrolledAt))
+        {
+            await week.RecordParisDaysAsync();
+            var servedThen = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{week.PatientId}/timeline?limit=500"))!;
+
+            await week.RecordMoveAndCorrectionsAsync();
+
+            var asOf = DstAndMoveWeek.FirstBatchRecordedAt.AddHours(6).ToString("O");
+            var replayed = (await app.Host.GetAsJson<JsonElement>(
+                $"/api/patients/{week.PatientId}/timeline?limit=500&asOf={Uri.EscapeDataString(asOf)}"))!;
+
+            replayed.GetProperty("items").GetRawText().ShouldBe(servedThen.GetProperty("items").GetRawText());
+            replayed.GetProperty("streamVersion").GetInt64().ShouldBe(servedThen.GetProperty("streamVersion").GetInt64());
+
+            var atVersion = (await app.Host.GetAsJson<JsonElement>(
+                $"/api/patients/{week.PatientId}/timeline?limit=500&atVersion={servedThen.GetProperty("streamVersion").GetInt64()}"))!;
+            atVersion.GetProperty("items").GetRawText().ShouldBe(servedThen.GetProperty("items").GetRawText());
+
+            var now = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{week.PatientId}/timeline?limit=500"))!;
+            now.GetProperty("items").GetArrayLength().ShouldBe(11);
+        }
+    }
+
+    [Fact]
+    public async Task Timeline_is_in_occurred_order_with_summaries_and_retractions_marked()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var late = Guid.NewGuid();
+        var early = Guid.NewGuid();
+        await Post(patientId, "episodes", Records.Episode(late, 6, DateTimeOffset.UtcNow.AddHours(-1)));
+        await Post(patientId, "cramps", Records.Cramp(early).With("occurredAt", DateTimeOffset.UtcNow.AddDays(-3).ToString("O")));
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{late}/retraction", "{\"reason\":\"mistake\"}")).Status
+            .ShouldBe(HttpStatusCode.Created);
+
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline"))!;
+        var items = timeline.GetProperty("items").EnumerateArray().ToList();
+
+        items.Select(i => i.GetProperty("entryId").GetGuid()).ShouldBe([early, late]);
+        items[0].GetProperty("summary").GetString().ShouldBe("Cramp in calf, severity 7/10, 1 min 30 s, sudden, disrupted daily activities");
+        items[1].GetProperty("summary").GetString().ShouldBe("Twitching in calf and eyelid (left), intensity 6/10, 30 s, visible");
+        items[1].GetProperty("retracted").GetBoolean().ShouldBeTrue();
+        items[1].GetProperty("retraction").GetProperty("reason").GetString().ShouldBe("mistake");
+        items[1].GetProperty("retraction").GetProperty("version").GetInt64().ShouldBe(4);
+        items[0].GetProperty("retracted").GetBoolean().ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task From_and_to_filter_by_occurred_at()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var baseTime = new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero);
+        for (var day = 0; day < 5; day++)
+        {
+            await Post(patientId, "episodes", Records.Episode(occurredAt: baseTime.AddDays(day)));
+        }
+
+        var from = Uri.EscapeDataString(baseTime.AddDays(1).ToString("O"));
+        var to = Uri.EscapeDataString(baseTime.AddDays(3).ToString("O"));
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?from={from}&to={to}"))!;
+
+        timeline.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("occurredAt").GetDateTimeOffset())
+            .ShouldBe([baseTime.AddDays(1), baseTime.AddDays(2)]);
+    }
+
+    [Fact]
+    public async Task Paging_while_appending_neither_repeats_nor_skips()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var start = new DateTimeOffset(2026, 4, 1, 8, 0, 0, TimeSpan.Zero);
+        var original = new List<Guid>();
+        for (var i = 0; i < 25; i++)
+        {
+            var entryId = Guid.NewGuid();
+            original.Add(entryId);
+            await Post(patientId, "episodes", Records.Episode(entryId, occurredAt: start.AddHours(i * 7)));
+        }
+
+        var seen = new List<(Guid Id, DateTimeOffset At)>();
+        string? cursor = null;
+        var page = 0;
+        do
+        {
+            var url = $"/api/patients/{patientId}/timeline?limit=6" + (cursor is null ? "" : $"&cursor={cursor}");
+            var timeline = (await app.Host.GetAsJson<JsonElement>(url))!;
+            seen.AddRange(timeline.GetProperty("items").EnumerateArray()
+                .Select(i => (i.GetProperty("entryId").GetGuid(), i.GetProperty("occurredAt").GetDateTimeOffset())));
+            cursor = timeline.GetProperty("nextCursor").GetString();
+
+            // Between pages, the phone syncs: one entry before everything read so far, one after it.
+            await Post(patientId, "episodes", Records.Episode(occurredAt: start.AddDays(-10 - page)));
+            await Post(patientId, "episodes", Records.Episode(occurredAt: start.AddDays(30 + page)));
+            page++;
+        }
+        while (cursor is not null);
+
+        seen.Select(s => s.Id).Distinct().Count().ShouldBe(seen.Count, "no item may repeat");
+        original.ShouldBeSubsetOf(seen.Select(s => s.Id), "no original item may be skipped");
+        seen.Select(s => s.Id).Where(original.Contains).ShouldBe(original, "originals keep their order");
+        seen.Select(s => s.At).ShouldBeInOrder();
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=501", "limit")]
+    [InlineData("cursor=not-a-cursor", "cursor")]
+    [InlineData("atVersion=0", "atVersion")]
+    [InlineData("atVersion=999", "atVersion")]
+    [InlineData("atVersion=1&asOf=2026-01-01T00:00:00Z", "atVersion")]
+    [InlineData("asOf=yesterday", "asOf")]
+    public async Task Bad_timeline_queries_are_400_problems_naming_the_parameter(string query, string field)
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var answer = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline?{query}", null);
+        answer.Status.ShouldBe(HttpStatusCode.BadRequest);
+        answer.ContentType.ShouldBe("application/problem+json");
+        answer.Body.ProblemFields().ShouldContain(field);
+    }
+
+    private async Task Post(Guid patientId, string route, JsonObject entry) =>
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/{route}", entry.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+}
