@@ -80,8 +80,8 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         var reports = new[] { records.Report(), entries.Report(), days.Report() };
         var report = new RebuildReport(started, Math.Round(stopwatch.Elapsed.TotalSeconds, 3), streamIds.Count, eventCount,
             reports.All(r => r.Equal), reports);
-        logger.LogInformation("Projection rebuild compared {Streams} streams, {Events} events; all equal: {AllEqual}",
-            report.Streams, report.Events, report.AllEqual);
+        logger.LogInformation("Projection rebuild compared {Streams} streams, {Events} events in {Seconds} s; all equal: {AllEqual}",
+            report.Streams, report.Events, report.Seconds, report.AllEqual);
         return report;
     }
 

@@ -17,7 +17,11 @@ public sealed class RebuildProjectionsInput : NetCoreInput
 [Description("Rebuilds every projection from the event log and compares it with the live state", Name = "rebuild-projections")]
 public sealed class RebuildProjectionsCommand : JasperFxAsyncCommand<RebuildProjectionsInput>
 {
-    private static readonly JsonSerializerOptions Indented = new(JsonSetup.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new(JsonSetup.Options)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a terminal, not a web page
+    };
 
     public override async Task<bool> Execute(RebuildProjectionsInput input)
     {

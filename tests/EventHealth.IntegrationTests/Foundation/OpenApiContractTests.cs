@@ -23,6 +23,11 @@ public sealed class OpenApiContractTests(AppFixture app)
         { "post", "/api/patients/{patientId}/entries/batch", true },
         { "post", "/api/patients/{patientId}/entries/{entryId}/retraction", true },
         { "get", "/api/patients/{patientId}/history", false },
+        { "get", "/api/patients/{patientId}/timeline", false },
+        { "get", "/api/patients/{patientId}/daily", false },
+        { "get", "/api/patients/{patientId}/insights", false },
+        { "get", "/api/patients/{patientId}/export", false },
+        { "post", "/api/admin/projections/rebuild", false },
     };
 
     [Theory]
