@@ -116,13 +116,17 @@ public sealed class PatientDays
         Recompute(day);
     }
 
+    public string ZoneAt(DateTimeOffset instant) => ZoneAt(Zones, instant);
+
     /// <summary>The IANA zone the patient had at <paramref name="instant"/> (the first zone before any change).</summary>
-    public string ZoneAt(DateTimeOffset instant) =>
-        Zones.LastOrDefault(z => z.EffectiveFrom <= instant)?.TimeZone ?? Zones.FirstOrDefault()?.TimeZone ?? "UTC";
+    public static string ZoneAt(IReadOnlyList<ZonePeriod> zones, DateTimeOffset instant) =>
+        zones.LastOrDefault(z => z.EffectiveFrom <= instant)?.TimeZone ?? (zones.Count > 0 ? zones[0].TimeZone : "UTC");
+
+    public static DateOnly LocalDate(DateTimeOffset instant, string zone) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
 
     public static string LocalDay(DateTimeOffset instant, string zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime)
-            .ToString(DateFormat, CultureInfo.InvariantCulture);
+        LocalDate(instant, zone).ToString(DateFormat, CultureInfo.InvariantCulture);
 
     private DayContribution Contribute(IPatientEntry entry)
     {

@@ -1,0 +1,21 @@
+using EventHealth.Alerts;
+using EventHealth.Recording;
+
+namespace EventHealth.Detection.Rules;
+
+/// <summary>Twitching worsens over the last 28 days and difficulty walking was reported in the latest 14.</summary>
+public sealed class WorseningAffectingMobility : IDetectionRule
+{
+    public string RuleId => "worsening-affecting-mobility";
+    public int Version => 1;
+    public string Criterion => "Twitching that worsens over time and affects mobility.";
+    public string PlainWords => "Twitching became clearly more frequent or stronger over the last four weeks, and difficulty walking was recorded in the last two weeks.";
+
+    public RuleMatch? Evaluate(RecordFacts facts, DateOnly today)
+    {
+        var walking = Signals.Symptoms(facts, today, 14, SymptomKind.DifficultyWalking);
+        return walking.Count > 0 && Signals.Worsening(facts, today) is { } episodes
+            ? new RuleMatch(RuleId, Version, AlertSeverity.Urgent, Criterion, Signals.Evidence(walking, episodes))
+            : null;
+    }
+}
