@@ -1,4 +1,5 @@
 using EventHealth.Daily;
+using EventHealth.Detection;
 using EventHealth.Email;
 using EventHealth.Hosting;
 using EventHealth.Http;
@@ -18,12 +19,14 @@ builder.AddJsonSetup();
 builder.AddRecording();
 builder.AddDailySummaries();
 builder.AddProjectionVerification();
+builder.AddDetection();
 
 var app = builder.Build();
 
 app.UseHttpSurface();
 app.MapHealthEndpoints();
 app.UseScheduling();
+app.UseDetection();
 
 // JasperFx command line: `dotnet run -- resources setup`, `codegen`, `describe`, or plain run.
 return await app.RunJasperFxCommands(args);

@@ -51,6 +51,10 @@ public static class Problems
         Result(StatusCodes.Status404NotFound, "entry-not-found", "Entry not found.",
             $"The record has no entry {entryId}.", "entryId");
 
+    public static IResult AlertNotFound(Guid alertId) =>
+        Result(StatusCodes.Status404NotFound, "alert-not-found", "Alert not found.",
+            $"The record has no alert {alertId}.", "alertId");
+
     public static IResult EntryAlreadyRetracted(Guid entryId) =>
         Result(StatusCodes.Status409Conflict, "entry-already-retracted", "Entry already retracted.",
             $"Entry {entryId} was retracted earlier.", "entryId");

@@ -90,6 +90,30 @@ public static class EntryWrites
         }
     }
 
+    /// <summary>
+    /// Appends system facts (a notification sent, a failure) that need no decision: loads the record so that inline
+    /// projections know the stream version, and retries a lost race rather than failing after the fact happened.
+    /// </summary>
+    public static async Task AppendAsync(IDocumentStore store, Guid patientId, WriteContext context, object @event, CancellationToken cancellation)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            EventMetadata.Stamp(session, context);
+            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
+            stream.AppendOne(@event);
+            try
+            {
+                await session.SaveChangesAsync(cancellation);
+                return;
+            }
+            catch (ConcurrencyException) when (attempt < MaxAttempts)
+            {
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellation);
+            }
+        }
+    }
+
     /// <summary>One entry on its own route: 201 when stored, 200 with the first answer when it is a repeat.</summary>
     public static Task<IResult> RecordSingleAsync(Guid patientId, EntryRequest request, IDocumentStore store, HttpContext http, TimeProvider clock)
     {

@@ -30,6 +30,8 @@ public sealed record PatientRecord
 
     public int EntriesRetracted { get; init; }
 
+    public int AlertsRaised { get; init; }
+
     public static PatientRecord Create(IEvent<PatientEnrolled> enrolled) => new()
     {
         Id = enrolled.Data.PatientId,
@@ -53,4 +55,17 @@ public sealed record PatientRecord
     public PatientRecord Apply(IPatientEntry recorded) => this with { EntriesRecorded = EntriesRecorded + 1 };
 
     public PatientRecord Apply(EntryRetracted retracted) => this with { EntriesRetracted = EntriesRetracted + 1 };
+
+    // Alert events change no profile field, but applying them keeps Version equal to the stream version.
+    public PatientRecord Apply(Alerts.AlertRaised raised) => this with { AlertsRaised = AlertsRaised + 1 };
+
+    public PatientRecord Apply(Alerts.AlertNotificationSent sent) => this;
+
+    public PatientRecord Apply(Alerts.AlertNotificationFailed failed) => this;
+
+    public PatientRecord Apply(Alerts.AlertAcknowledged acknowledged) => this;
+
+    /// <summary>Who alert emails go to: the patient if opted in, and the clinician contact if set.</summary>
+    public IReadOnlyList<string> AlertRecipients() =>
+        [.. AlertEmails ? [Email] : Array.Empty<string>(), .. ClinicianEmail is { } clinician ? [clinician] : Array.Empty<string>()];
 }

@@ -18,6 +18,9 @@ public sealed class AppFixture : IAsyncLifetime
     public MailDevInbox Inbox { get; } = new(RequiredEnvironment("EVENTHEALTH_MAILDEV_URL"));
     public TestClock Clock { get; } = new();
 
+    /// <summary>The host sends mail through this relay to MailDev; tests close it to take SMTP down.</summary>
+    public SmtpGate Smtp { get; } = SmtpGate.OpenTo(int.Parse(RequiredEnvironment("Smtp__Port"), System.Globalization.CultureInfo.InvariantCulture));
+
     public async Task InitializeAsync()
     {
         RequiredEnvironment("ConnectionStrings__EventHealth");
@@ -25,6 +28,14 @@ public sealed class AppFixture : IAsyncLifetime
         Host = await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
+            builder.UseSetting("Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // Short retry waits so that "SMTP comes back" is seen within seconds.
+            builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
+            builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
+            builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
+            builder.UseSetting("AlertEmails:RetryDelays:3", "00:00:02");
+            builder.UseSetting("AlertEmails:RetryDelays:4", "00:00:03");
+            builder.UseSetting("AlertEmails:RetryDelays:5", "00:00:03");
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IStartupFilter, TestOnlyRoutes>();
@@ -43,6 +54,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         Inbox.Dispose();
+        await Smtp.DisposeAsync();
     }
 
     private static string RequiredEnvironment(string name) =>

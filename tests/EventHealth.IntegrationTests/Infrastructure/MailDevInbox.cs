@@ -12,13 +12,13 @@ public sealed class MailDevInbox(string baseUrl) : IDisposable
         await http.GetFromJsonAsync<List<ReceivedEmail>>("/email") ?? [];
 
     /// <summary>Polls until at least one message matches, or the timeout passes; returns the matches.</summary>
-    public async Task<IReadOnlyList<ReceivedEmail>> WaitForAsync(Func<ReceivedEmail, bool> match, TimeSpan timeout)
+    public async Task<IReadOnlyList<ReceivedEmail>> WaitForAsync(Func<ReceivedEmail, bool> match, TimeSpan timeout, int atLeast = 1)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
             var found = (await AllAsync()).Where(match).ToList();
-            if (found.Count > 0 || DateTime.UtcNow > deadline)
+            if (found.Count >= atLeast || DateTime.UtcNow > deadline)
             {
                 return found;
             }

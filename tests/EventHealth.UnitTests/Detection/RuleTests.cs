@@ -69,6 +69,7 @@ public sealed class RuleTests
     private static RecordBuilder Worsening(int latestEpisodes, int earlierEpisodes)
     {
         var record = new RecordBuilder();
+        record.Trigger(30, TriggerKind.Stress); // the record covers both halves
         for (var i = 0; i < earlierEpisodes; i++)
         {
             record.Episode(14 + (i % 14));
@@ -111,9 +112,27 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public void A_record_younger_than_28_days_has_no_earlier_half_to_compare_with()
+    {
+        var record = new RecordBuilder();
+        for (var day = 20; day >= 0; day -= 2)
+        {
+            record.Episode(day);
+        }
+
+        record.Symptom(1, SymptomKind.DifficultyWalking);
+        Run(new WorseningAffectingMobility(), record).ShouldBeNull();
+        Run(new WorseningTrend(), record).ShouldBeNull();
+
+        record.Trigger(27, TriggerKind.Caffeine); // now the record reaches back to the first day of the earlier half
+        Run(new WorseningAffectingMobility(), record).ShouldNotBeNull();
+    }
+
+    [Fact]
     public void Intensity_up_two_points_with_three_episodes_each_half_is_worsening()
     {
         var record = new RecordBuilder();
+        record.Trigger(30, TriggerKind.Stress);
         foreach (var day in new[] { 20, 18, 16 })
         {
             record.Episode(day, intensity: 3);
@@ -128,6 +147,7 @@ public sealed class RuleTests
         Run(new WorseningAffectingMobility(), record).ShouldNotBeNull();
 
         var almost = new RecordBuilder();
+        almost.Trigger(30, TriggerKind.Stress);
         foreach (var (day, intensity) in new[] { (20, 3), (18, 3), (16, 3), (6, 5), (4, 5), (2, 4) })
         {
             almost.Episode(day, intensity);

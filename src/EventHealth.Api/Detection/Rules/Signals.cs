@@ -23,6 +23,13 @@ public static class Signals
     /// </summary>
     public static List<Fact>? Worsening(RecordFacts facts, DateOnly today)
     {
+        // The halves are compared only when the record covers both: for a record started less than 28 days ago,
+        // "the 14 days before" hold nothing, and every new user would look like worsening.
+        if (facts.Entries.Count == 0 || facts.Entries.Min(f => f.Day) > today.AddDays(-27))
+        {
+            return null;
+        }
+
         var latest = Episodes(facts, today, 14);
         var before = Episodes(facts, today.AddDays(-14), 14);
 

@@ -1,0 +1,48 @@
+using EventHealth.Http;
+using EventHealth.Recording;
+using Marten;
+using Microsoft.AspNetCore.Mvc;
+using Wolverine.Http;
+
+namespace EventHealth.Alerts;
+
+public sealed record AcknowledgeAlert(string? Note)
+{
+    public const int MaxNoteLength = 1000;
+}
+
+public sealed record AlertAcknowledgementRecorded(Guid PatientId, Guid AlertId, string By, string? Note, long Version);
+
+public static class AcknowledgeAlertEndpoint
+{
+    public static ProblemDetails Validate(AcknowledgeAlert request)
+    {
+        var errors = new FieldErrors();
+        errors.MaxLength("note", request.Note, AcknowledgeAlert.MaxNoteLength);
+        return errors.ToProblem();
+    }
+
+    /// <summary>A person saw the alert. A second acknowledgement answers 200 with the first and stores nothing.</summary>
+    [WolverinePost("/api/patients/{patientId}/alerts/{alertId}/acknowledgement", OperationId = "acknowledgeAlert")]
+    [Tags("Alerts"), AcknowledgementResponses]
+    public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
+        EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
+        {
+            var events = await loaded.Session.Events.FetchStreamAsync(patientId, token: loaded.Cancellation);
+            if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
+            {
+                return new EntryWrites.Reject(Problems.AlertNotFound(alertId));
+            }
+
+            if (events.Select(e => e.Data).OfType<AlertAcknowledged>().FirstOrDefault(a => a.AlertId == alertId) is { } earlier)
+            {
+                return new EntryWrites.Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
+            }
+
+            var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
+            return new EntryWrites.Append([new AlertAcknowledged(alertId, loaded.Context.Actor, note)], version =>
+                Results.Json(new AlertAcknowledgementRecorded(patientId, alertId, loaded.Context.Actor, note, version), statusCode: StatusCodes.Status201Created));
+        });
+}
+
+public sealed class AcknowledgementResponsesAttribute() : WriteResponsesAttribute(typeof(AlertAcknowledgementRecorded), StatusCodes.Status201Created);

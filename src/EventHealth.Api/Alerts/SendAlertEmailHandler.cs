@@ -1,0 +1,101 @@
+using System.Net.Sockets;
+using EventHealth.Detection;
+using EventHealth.Email;
+using EventHealth.Http;
+using EventHealth.Recording;
+using MailKit;
+using MailKit.Net.Smtp;
+using Marten;
+using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
+
+namespace EventHealth.Alerts;
+
+public sealed record AlertEmailSettings
+{
+    public const string Section = "AlertEmails";
+
+    /// <summary>Waits between attempts while SMTP is unreachable; after the last, the message goes to the dead letters.</summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
+    [
+        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10),
+        TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2),
+    ];
+}
+
+/// <summary>
+/// Sends one alert email and records <see cref="AlertNotificationSent"/>. Before sending it checks the record for
+/// an earlier success, so a redelivered message sends nothing; only a crash between the SMTP answer and the commit
+/// could send twice, and the deterministic Message-ID lets mail systems and people see it is the same message.
+/// </summary>
+public static class SendAlertEmailHandler
+{
+    public static void Configure(HandlerChain chain)
+    {
+        // Transient: the server is down or dropped the connection. Retried with growing waits (scheduled, so the
+        // worker is free meanwhile), then dead-lettered. Permanent refusals are handled in Handle.
+        var delays = AlertEmailDelays.Current;
+        chain.OnException<SocketException>().Or<IOException>().Or<ServiceNotConnectedException>().Or<SmtpProtocolException>()
+            .Or<TimeoutException>().Or<SmtpCommandException>(e => (int)e.StatusCode < 500)
+            .ScheduleRetry(delays.ToArray())
+            .Then.MoveToErrorQueue();
+    }
+
+    public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
+        ILogger<SendAlertEmail> logger, CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
+        var alertEvent = events.FirstOrDefault(e => e.Data is AlertRaised raised && raised.AlertId == message.AlertId);
+        if (alertEvent is null || Settled(events, message))
+        {
+            return;
+        }
+
+        var alert = (AlertRaised)alertEvent.Data;
+        var factsThen = RecordFacts.From(message.PatientId, events.TakeWhile(e => e.Version <= alert.EvaluatedThroughVersion));
+        var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);
+        var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
+
+        var context = new WriteContext(RaiseAlertsHandler.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
+        try
+        {
+            await mailer.SendAsync(mime, cancellation);
+        }
+        catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
+        {
+            // The server will never accept it (unknown mailbox, policy): record it and stop.
+            await EntryWrites.AppendAsync(store, message.PatientId, context,
+                new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
+            return;
+        }
+        catch (Exception transient) when (envelope.Attempts > AlertEmailDelays.Current.Count)
+        {
+            // Last attempt: the failure becomes part of the record before the message is dead-lettered.
+            logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
+            await EntryWrites.AppendAsync(store, message.PatientId, context,
+                new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
+            throw;
+        }
+
+        // The email left: record it (retrying a lost race on the record, never the send itself).
+        await EntryWrites.AppendAsync(store, message.PatientId, context,
+            new AlertNotificationSent(message.AlertId, message.Recipient, mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient), clock.GetUtcNow()),
+            cancellation);
+    }
+
+    private static bool Settled(IReadOnlyList<JasperFx.Events.IEvent> events, SendAlertEmail message) =>
+        events.Any(e => e.Data switch
+        {
+            AlertNotificationSent sent => sent.AlertId == message.AlertId && string.Equals(sent.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
+            AlertNotificationFailed failed => failed.AlertId == message.AlertId && string.Equals(failed.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
+            _ => false,
+        });
+}
+
+/// <summary>The configured retry waits, read once at start-up (Wolverine builds handler policies before DI is available to them).</summary>
+public static class AlertEmailDelays
+{
+    public static IReadOnlyList<TimeSpan> Current { get; set; } = new AlertEmailSettings().RetryDelays;
+}

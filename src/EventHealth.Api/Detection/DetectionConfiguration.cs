@@ -1,0 +1,47 @@
+using Hangfire;
+using Marten;
+
+namespace EventHealth.Detection;
+
+public sealed record DetectionSettings
+{
+    public const string Section = "Detection";
+
+    /// <summary>Hangfire cron for the detection run; hourly by default.</summary>
+    public string Cron { get; init; } = "0 * * * *";
+
+    /// <summary>IANA zone the cron is read in.</summary>
+    public string TimeZone { get; init; } = "UTC";
+}
+
+public static class DetectionConfiguration
+{
+    public static IHostApplicationBuilder AddDetection(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<DetectionSettings>(builder.Configuration.GetSection(DetectionSettings.Section));
+        if (builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section).Get<Alerts.AlertEmailSettings>() is { RetryDelays.Count: > 0 } emails)
+        {
+            Alerts.AlertEmailDelays.Current = emails.RetryDelays;
+        }
+
+        builder.Services.AddScoped<DetectionJob>();
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Events.AddEventTypes([typeof(Alerts.AlertRaised), typeof(Alerts.AlertNotificationSent), typeof(Alerts.AlertNotificationFailed), typeof(Alerts.AlertAcknowledged)]);
+            options.Schema.For<DetectionCheckpoint>();
+        });
+        return builder;
+    }
+
+    /// <summary>Registers (or updates) the recurring job from configuration at start-up.</summary>
+    public static WebApplication UseDetection(this WebApplication app)
+    {
+        var settings = app.Configuration.GetSection(DetectionSettings.Section).Get<DetectionSettings>() ?? new DetectionSettings();
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<DetectionJob>(
+            DetectionJob.RecurringJobId,
+            job => job.RunAsync(CancellationToken.None),
+            settings.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) });
+        return app;
+    }
+}
