@@ -1,5 +1,6 @@
 using EventHealth.Daily;
 using EventHealth.Detection;
+using EventHealth.Digest;
 using EventHealth.Email;
 using EventHealth.Hosting;
 using EventHealth.Http;
@@ -20,6 +21,7 @@ builder.AddRecording();
 builder.AddDailySummaries();
 builder.AddProjectionVerification();
 builder.AddDetection();
+builder.AddWeeklyDigest();
 
 var app = builder.Build();
 
@@ -27,6 +29,7 @@ app.UseHttpSurface();
 app.MapHealthEndpoints();
 app.UseScheduling();
 app.UseDetection();
+app.UseWeeklyDigest();
 
 // JasperFx command line: `dotnet run -- resources setup`, `codegen`, `describe`, or plain run.
 return await app.RunJasperFxCommands(args);

@@ -1,13 +1,9 @@
-using System.Net.Sockets;
 using EventHealth.Detection;
 using EventHealth.Email;
 using EventHealth.Http;
 using EventHealth.Recording;
-using MailKit;
 using MailKit.Net.Smtp;
 using Marten;
-using Wolverine;
-using Wolverine.ErrorHandling;
 using Wolverine.Runtime.Handlers;
 
 namespace EventHealth.Alerts;
@@ -31,16 +27,7 @@ public sealed record AlertEmailSettings
 /// </summary>
 public static class SendAlertEmailHandler
 {
-    public static void Configure(HandlerChain chain)
-    {
-        // Transient: the server is down or dropped the connection. Retried with growing waits (scheduled, so the
-        // worker is free meanwhile), then dead-lettered. Permanent refusals are handled in Handle.
-        var delays = AlertEmailDelays.Current;
-        chain.OnException<SocketException>().Or<IOException>().Or<ServiceNotConnectedException>().Or<SmtpProtocolException>()
-            .Or<TimeoutException>().Or<SmtpCommandException>(e => (int)e.StatusCode < 500)
-            .ScheduleRetry(delays.ToArray())
-            .Then.MoveToErrorQueue();
-    }
+    public static void Configure(HandlerChain chain) => SmtpRetries.Apply(chain);
 
     public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         ILogger<SendAlertEmail> logger, CancellationToken cancellation)

@@ -13,6 +13,8 @@ public static class MessagingConfiguration
     {
         builder.Services.AddWolverine(options =>
         {
+            // Handlers and endpoints live in this assembly, whichever process hosts it (API, CLI, benchmark).
+            options.ApplicationAssembly = typeof(MessagingConfiguration).Assembly;
             options.UseRuntimeCompilation();
             options.Policies.AutoApplyTransactions();
             options.Policies.UseDurableLocalQueues();

@@ -28,6 +28,11 @@ public sealed class OpenApiContractTests(AppFixture app)
         { "get", "/api/patients/{patientId}/insights", false },
         { "get", "/api/patients/{patientId}/export", false },
         { "post", "/api/admin/projections/rebuild", false },
+        { "get", "/api/patients/{patientId}/alerts", false },
+        { "get", "/api/patients/{patientId}/alerts/{alertId}/explanation", false },
+        { "post", "/api/patients/{patientId}/alerts/{alertId}/acknowledgement", true },
+        { "post", "/api/admin/detection/run", false },
+        { "post", "/api/admin/digest/run", false },
     };
 
     [Theory]

@@ -27,6 +27,9 @@ public sealed class MailDevInbox(string baseUrl) : IDisposable
         }
     }
 
+    public Task<byte[]> AttachmentAsync(ReceivedEmail email, ReceivedAttachment attachment) =>
+        http.GetByteArrayAsync($"/email/{email.Id}/attachment/{attachment.GeneratedFileName}");
+
     public void Dispose() => http.Dispose();
 }
 
@@ -38,6 +41,9 @@ public sealed record ReceivedEmail(
     [property: JsonPropertyName("to")] IReadOnlyList<EmailAddress> To,
     [property: JsonPropertyName("from")] IReadOnlyList<EmailAddress> From,
     IReadOnlyDictionary<string, object>? Headers,
-    [property: JsonPropertyName("messageId")] string? MessageId);
+    [property: JsonPropertyName("messageId")] string? MessageId,
+    IReadOnlyList<ReceivedAttachment>? Attachments);
+
+public sealed record ReceivedAttachment(string ContentType, string? ContentId, string GeneratedFileName, int Length);
 
 public sealed record EmailAddress(string Address, string? Name);

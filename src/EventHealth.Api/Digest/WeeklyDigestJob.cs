@@ -1,0 +1,109 @@
+using EventHealth.Alerts;
+using EventHealth.Daily;
+using EventHealth.Email;
+using EventHealth.Http;
+using EventHealth.Recording;
+using Hangfire;
+using Marten;
+using Wolverine;
+using Wolverine.Http;
+
+namespace EventHealth.Digest;
+
+/// <summary>One patient's weekly digest, as a durable message so an SMTP outage delays it instead of losing it.</summary>
+public sealed record SendWeeklyDigest(Guid PatientId);
+
+/// <summary>Marks a digest as sent, so a re-run of the job in the same week sends nothing twice.</summary>
+public sealed record DigestDelivery
+{
+    public required string Id { get; init; }
+    public DateTimeOffset SentAt { get; init; }
+}
+
+public sealed record DigestRunReport(int Queued);
+
+public sealed record DigestSettings
+{
+    public const string Section = "Digest";
+
+    /// <summary>Monday 08:00 by default.</summary>
+    public string Cron { get; init; } = "0 8 * * 1";
+
+    public string TimeZone { get; init; } = "UTC";
+}
+
+/// <summary>The weekly digest run: queues one message per patient who opted in to emails.</summary>
+public sealed class WeeklyDigestJob(IDocumentStore store, IMessageBus bus)
+{
+    public const string RecurringJobId = "weekly-digest";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task<DigestRunReport> RunAsync(CancellationToken cancellation)
+    {
+        await using var session = store.QuerySession();
+        var patients = await session.Query<PatientRecord>().Where(p => p.AlertEmails).Select(p => p.Id).ToListAsync(cancellation);
+        foreach (var patientId in patients)
+        {
+            await bus.PublishAsync(new SendWeeklyDigest(patientId));
+        }
+
+        return new DigestRunReport(patients.Count);
+    }
+}
+
+public static class SendWeeklyDigestHandler
+{
+    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => SmtpRetries.Apply(chain);
+
+    public static async Task Handle(SendWeeklyDigest message, IDocumentSession session, SmtpMailer mailer, TimeProvider clock, CancellationToken cancellation)
+    {
+        var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);
+        if (patient is not { AlertEmails: true })
+        {
+            return;
+        }
+
+        var today = GetDailySummariesEndpoint.Today(patient.TimeZone, clock);
+        var deliveryId = $"{message.PatientId:N}/{today:yyyy-MM-dd}";
+        if (await session.LoadAsync<DigestDelivery>(deliveryId, cancellation) is not null)
+        {
+            return;
+        }
+
+        var days = await session.LoadAsync<PatientDays>(message.PatientId, cancellation);
+        var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
+        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(events, patient.AlertRecipients()));
+
+        await mailer.SendAsync(digest.Compose(patient), cancellation);
+        session.Store(new DigestDelivery { Id = deliveryId, SentAt = clock.GetUtcNow() });
+    }
+}
+
+public static class RunWeeklyDigestEndpoint
+{
+    /// <summary>Runs the weekly digest now (the same job the schedule runs) and reports how many digests were queued.</summary>
+    [WolverinePost("/api/admin/digest/run", OperationId = "runWeeklyDigest")]
+    [Tags("Operations"), ReadResponses(typeof(DigestRunReport))]
+    public static async Task<IResult> Post(WeeklyDigestJob job, HttpContext http) => Results.Ok(await job.RunAsync(http.RequestAborted));
+}
+
+public static class DigestConfiguration
+{
+    public static IHostApplicationBuilder AddWeeklyDigest(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<WeeklyDigestJob>();
+        builder.Services.ConfigureMarten(options => options.Schema.For<DigestDelivery>());
+        return builder;
+    }
+
+    public static WebApplication UseWeeklyDigest(this WebApplication app)
+    {
+        var settings = app.Configuration.GetSection(DigestSettings.Section).Get<DigestSettings>() ?? new DigestSettings();
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<WeeklyDigestJob>(
+            WeeklyDigestJob.RecurringJobId,
+            job => job.RunAsync(CancellationToken.None),
+            settings.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) });
+        return app;
+    }
+}

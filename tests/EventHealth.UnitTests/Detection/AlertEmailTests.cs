@@ -1,0 +1,47 @@
+using EventHealth.Alerts;
+using EventHealth.Detection;
+using EventHealth.Recording;
+
+namespace EventHealth.UnitTests.Detection;
+
+public sealed class AlertEmailTests
+{
+    private static (PatientRecord Patient, AlertRaised Alert, RecordFacts Facts) Balance()
+    {
+        var record = new RecordBuilder("Europe/Paris");
+        record.Symptom(1, SymptomKind.BalanceProblem, severity: 6);
+        var facts = record.Facts();
+        var alert = DetectionDecisions.Evaluate(facts, RecordBuilder.Now).Alerts.Single();
+        var patient = new PatientRecord
+        {
+            Id = record.PatientId, DisplayName = "Ana", Email = "ana@example.org", TimeZone = "Europe/Paris",
+            ClinicianEmail = "dr@example.org", AlertEmails = true, EnrollmentFingerprint = "x",
+        };
+        return (patient, alert, facts);
+    }
+
+    [Fact]
+    public void The_patient_email_states_the_rule_the_criterion_the_evidence_and_that_it_is_not_a_diagnosis()
+    {
+        var (patient, alert, facts) = Balance();
+        var message = AlertEmail.Compose(patient, alert, facts, "ana@example.org");
+        var text = message.TextBody!;
+
+        message.Subject.ShouldBe("EventHealth urgent alert: coordination or balance problems");
+        text.ShouldStartWith("Hello Ana,");
+        text.ShouldContain("What we noticed: A coordination or balance problem was recorded in the last seven days.");
+        text.ShouldContain("The article says: \"Coordination problems or balance issues.\"");
+        text.ShouldContain("- 2026-03-30: Symptom: balance problem, severity 6/10");
+        text.ShouldContain("This is not a diagnosis.");
+    }
+
+    [Fact]
+    public void Message_ids_are_deterministic_per_alert_and_recipient()
+    {
+        var (patient, alert, facts) = Balance();
+        var toPatient = AlertEmail.Compose(patient, alert, facts, "ana@example.org");
+        AlertEmail.Compose(patient, alert, facts, "ana@example.org").MessageId.ShouldBe(toPatient.MessageId);
+        AlertEmail.Compose(patient, alert, facts, "dr@example.org").MessageId.ShouldNotBe(toPatient.MessageId);
+        AlertEmail.Compose(patient, alert, facts, "dr@example.org").TextBody!.ShouldContain("You are the clinician contact of Ana.");
+    }
+}
