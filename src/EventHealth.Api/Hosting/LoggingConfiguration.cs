@@ -9,6 +9,9 @@ public static class LoggingConfiguration
     public static IHostApplicationBuilder AddStructuredLogging(this IHostApplicationBuilder builder)
     {
         builder.Logging.ClearProviders();
+        // Marten logs a failed command with its parameters, and event parameters carry record contents (names,
+        // emails, symptoms). The exception itself still reaches the log through the request's error handling.
+        builder.Logging.AddFilter("Marten", LogLevel.Critical);
         builder.Logging.AddJsonConsole(json =>
         {
             json.IncludeScopes = true;

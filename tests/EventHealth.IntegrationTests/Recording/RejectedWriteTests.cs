@@ -193,6 +193,17 @@ public sealed class RejectedWriteTests(AppFixture app)
         (await app.Host.StreamVersionAsync(patientId)).ShouldBe(1);
     }
 
+    [Theory]
+    [InlineData("GET", "/api/patients/not-a-uuid")]
+    [InlineData("POST", "/api/patients/not-a-uuid/episodes")]
+    [InlineData("GET", "/api/patients/00000000-0000-0000-0000-000000000001/alerts/not-a-uuid/explanation")]
+    public async Task A_malformed_id_in_the_path_is_a_problem_not_a_server_error(string method, string url)
+    {
+        var (status, _, contentType) = await SendRawAsync(new HttpMethod(method), url, method == "POST" ? Records.Episode().ToJsonString() : null);
+        ((int)status).ShouldBeInRange(400, 499);
+        contentType.ShouldBe("application/problem+json");
+    }
+
     [Fact]
     public async Task A_bad_history_query_is_a_400_problem_naming_the_parameter()
     {
