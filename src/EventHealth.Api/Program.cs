@@ -1,3 +1,4 @@
+using EventHealth.Access;
 using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Digest;
@@ -16,6 +17,7 @@ builder.AddMessaging();
 builder.AddScheduling();
 builder.AddEmail();
 builder.AddHttpSurface();
+builder.AddAccess();
 builder.AddJsonSetup();
 builder.AddRecording();
 builder.AddDailySummaries();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
+using EventHealth.Access;
 using EventHealth.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wolverine.Http;
@@ -36,6 +37,7 @@ public static class HttpSurface
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
         app.UseStatusCodePages();
+        app.UseAccess();
         app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
 
         app.MapOpenApi();

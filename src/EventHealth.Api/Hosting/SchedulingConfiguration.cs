@@ -34,8 +34,8 @@ public static class SchedulingConfiguration
 
     public static WebApplication UseScheduling(this WebApplication app)
     {
-        // Hangfire's default filter admits local requests only; operator sign-in replaces it with the identity work.
-        app.UseHangfireDashboard("/hangfire");
+        // Operators only: the request's bearer token must carry the operator role.
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new Access.OperatorDashboardFilter()] });
         return app;
     }
 }

@@ -27,8 +27,8 @@ public sealed partial record WriteContext(
         clock.GetUtcNow(),
         expectedVersion);
 
-    public static string ActorOf(ClaimsPrincipal user) =>
-        user.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : Anonymous;
+    /// <summary>From the validated token only ("patient:&lt;id&gt;"); nothing a client sends in a body or header can set it.</summary>
+    public static string ActorOf(ClaimsPrincipal user) => Access.Caller.Of(user).Actor;
 
     /// <summary>
     /// Parses <c>If-Match: "7"</c> (also <c>W/"7"</c> or a bare 7). Absent or <c>*</c> means "any version".

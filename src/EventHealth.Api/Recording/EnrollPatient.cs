@@ -68,7 +68,15 @@ public static class EnrollPatientEndpoint
     [Tags("Recording"), EnrollmentResponses]
     public static async Task<IResult> Post(EnrollPatient request, IDocumentStore store, HttpContext http, TimeProvider clock)
     {
-        var patientId = request.PatientId ?? Guid.CreateVersion7(clock.GetUtcNow());
+        // A patient enrolls their own record: the record's id is the token's subject.
+        var caller = Access.Caller.Of(http.User);
+        if (caller.PatientId is not { } own || (request.PatientId is { } chosen && chosen != own))
+        {
+            return Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.",
+                "A patient enrolls their own record: patientId must be the token's subject.", "patientId");
+        }
+
+        var patientId = own;
         var enrolled = new PatientEnrolled(
             patientId,
             request.DisplayName!.Trim(),

@@ -32,6 +32,9 @@ public sealed record PatientRecord
 
     public int AlertsRaised { get; init; }
 
+    /// <summary>Clinicians the patient consented to, by clinician id, with the scope.</summary>
+    public Dictionary<string, string> Consents { get; init; } = [];
+
     public static PatientRecord Create(IEvent<PatientEnrolled> enrolled) => new()
     {
         Id = enrolled.Data.PatientId,
@@ -64,6 +67,12 @@ public sealed record PatientRecord
     public PatientRecord Apply(Alerts.AlertNotificationFailed failed) => this;
 
     public PatientRecord Apply(Alerts.AlertAcknowledged acknowledged) => this;
+
+    public PatientRecord Apply(Access.ConsentGranted granted) =>
+        this with { Consents = new Dictionary<string, string>(Consents) { [granted.ClinicianId] = granted.Scope } };
+
+    public PatientRecord Apply(Access.ConsentRevoked revoked) =>
+        this with { Consents = Consents.Where(c => c.Key != revoked.ClinicianId).ToDictionary(c => c.Key, c => c.Value) };
 
     /// <summary>Who alert emails go to: the patient if opted in, and the clinician contact if set.</summary>
     public IReadOnlyList<string> AlertRecipients() =>

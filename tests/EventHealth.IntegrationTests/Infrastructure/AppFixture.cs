@@ -18,6 +18,12 @@ public sealed class AppFixture : IAsyncLifetime
     public MailDevInbox Inbox { get; } = new(RequiredEnvironment("EVENTHEALTH_MAILDEV_URL"));
     public TestClock Clock { get; } = new();
 
+    /// <summary>Writes per minute per identity in the test host.</summary>
+    public const int RateLimit = 400;
+
+    /// <summary>A request header that tells the test hook to send no token at all.</summary>
+    public const string AnonymousHeader = "X-Test-Anonymous";
+
     /// <summary>The host sends mail through this relay to MailDev; tests close it to take SMTP down.</summary>
     public SmtpGate Smtp { get; } = SmtpGate.OpenTo(int.Parse(RequiredEnvironment("Smtp__Port"), System.Globalization.CultureInfo.InvariantCulture));
 
@@ -29,6 +35,10 @@ public sealed class AppFixture : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
+            builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
+            builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+            builder.UseSetting("RateLimits:WritesPerMinute", RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // Short retry waits so that "SMTP comes back" is seen within seconds.
             builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
             builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
@@ -39,6 +49,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IStartupFilter, TestOnlyRoutes>();
+                services.AddSingleton<IStartupFilter, RightfulCaller>();
                 services.AddSingleton<TimeProvider>(Clock);
                 // One node: agents (projections, scheduled work) start at once instead of after leader election.
                 services.RunWolverineInSoloMode();

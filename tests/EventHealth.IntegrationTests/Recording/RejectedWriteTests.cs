@@ -132,8 +132,12 @@ public sealed class RejectedWriteTests(AppFixture app)
     {
         var patientId = await app.Host.EnrollAsync();
         using var client = app.Host.Server.CreateClient();
-        using var content = new StringContent(Records.Episode().ToJsonString(), Encoding.UTF8, "text/plain");
-        using var response = await client.PostAsync($"/api/patients/{patientId}/episodes", content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/patients/{patientId}/episodes")
+        {
+            Content = new StringContent(Records.Episode().ToJsonString(), Encoding.UTF8, "text/plain"),
+        };
+        request.Headers.Authorization = new("Bearer", TestTokens.Patient(patientId));
+        using var response = await client.SendAsync(request);
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");

@@ -172,7 +172,8 @@ public sealed class WritingRecordTests(AppFixture app)
         events[0].GetProperty("version").GetInt64().ShouldBe(1);
         events[0].GetProperty("client").GetString().ShouldBe("ios-app/3.1");
         events[0].GetProperty("correlationId").GetString().ShouldBe("sync-run-1");
-        events[0].GetProperty("actor").GetString().ShouldBe("anonymous");
+        events[0].GetProperty("actor").GetString().ShouldBe($"patient:{patientId}");
+        events[1].GetProperty("actor").GetString().ShouldBe($"patient:{patientId}");
 
         var episode = events[1];
         episode.GetProperty("type").GetString().ShouldBe("TwitchEpisodeRecorded");

@@ -1,0 +1,39 @@
+using JasperFx.CommandLine;
+using Microsoft.Extensions.Configuration;
+
+namespace EventHealth.Access;
+
+public sealed class MintTokenInput : NetCoreInput
+{
+    [Description("patient, clinician, operator or auditor")]
+    public string Role { get; set; } = Roles.Patient;
+
+    [Description("The subject: a patient's id for a patient; any stable id for the others")]
+    public string Subject { get; set; } = "";
+
+    [Description("Lifetime in minutes")]
+    public int MinutesFlag { get; set; } = 60;
+}
+
+/// <summary>
+/// <c>dotnet EventHealth.Api.dll mint-token --role patient --subject &lt;patient id&gt;</c>: prints a bearer token signed
+/// with the local development key. Refuses when an OpenID Connect authority is configured (production).
+/// </summary>
+[Description("Prints a bearer token signed with the local development key", Name = "mint-token")]
+public sealed class MintTokenCommand : JasperFxCommand<MintTokenInput>
+{
+    public override bool Execute(MintTokenInput input)
+    {
+        using var host = input.BuildHost();
+        var settings = host.Services.GetRequiredService<IConfiguration>().GetSection(IdentitySettings.Section).Get<IdentitySettings>() ?? new IdentitySettings();
+        if (settings.Authority is not null || !Roles.All.Contains(input.Role) || input.Subject.Length == 0
+            || (input.Role == Roles.Patient && !Guid.TryParse(input.Subject, out _)))
+        {
+            Console.Error.WriteLine("mint-token needs a local signing key (no Auth:Authority), a role among patient, clinician, operator, auditor, and a subject (a UUID for a patient).");
+            return false;
+        }
+
+        Console.WriteLine(IdentityConfiguration.MintLocalToken(settings, input.Role, input.Subject, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(input.MinutesFlag)));
+        return true;
+    }
+}
