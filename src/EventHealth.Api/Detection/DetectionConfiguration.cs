@@ -19,6 +19,7 @@ public static class DetectionConfiguration
     public static IHostApplicationBuilder AddDetection(this IHostApplicationBuilder builder)
     {
         builder.Services.Configure<DetectionSettings>(builder.Configuration.GetSection(DetectionSettings.Section));
+        builder.Services.Configure<Alerts.AlertEmailSettings>(builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section));
         if (builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section).Get<Alerts.AlertEmailSettings>() is { RetryDelays.Count: > 0 } emails)
         {
             Alerts.AlertEmailDelays.Current = emails.RetryDelays;

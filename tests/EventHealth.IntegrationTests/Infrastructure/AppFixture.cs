@@ -18,6 +18,9 @@ public sealed class AppFixture : IAsyncLifetime
     public MailDevInbox Inbox { get; } = new(RequiredEnvironment("EVENTHEALTH_MAILDEV_URL"));
     public TestClock Clock { get; } = new();
 
+    /// <summary>Everything the host logged, for the test that proves record contents never reach the logs.</summary>
+    public CapturedLogs Logs { get; } = new();
+
     /// <summary>Writes per minute per identity in the test host.</summary>
     public const int RateLimit = 400;
 
@@ -50,6 +53,7 @@ public sealed class AppFixture : IAsyncLifetime
             {
                 services.AddSingleton<IStartupFilter, TestOnlyRoutes>();
                 services.AddSingleton<IStartupFilter, RightfulCaller>();
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
                 services.AddSingleton<TimeProvider>(Clock);
                 // One node: agents (projections, scheduled work) start at once instead of after leader election.
                 services.RunWolverineInSoloMode();

@@ -158,7 +158,8 @@ public static class Records
 
         using var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        var json = text.Length > 0 ? JsonDocument.Parse(text).RootElement.Clone() : default;
+        var isJson = response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true;
+        var json = text.Length > 0 && isJson ? JsonDocument.Parse(text).RootElement.Clone() : default;
         return (response.StatusCode, json, response.Content.Headers.ContentType?.MediaType);
     }
 

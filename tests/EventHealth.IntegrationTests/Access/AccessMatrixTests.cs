@@ -1,0 +1,259 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using EventHealth.Access;
+using EventHealth.IntegrationTests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EventHealth.IntegrationTests.Access;
+
+/// <summary>
+/// Every route of the OpenAPI document × every kind of caller that must be refused, plus the callers that must get
+/// through. Each request carries its own correlation id, so its access-audit record can be found and counted.
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class AccessMatrixTests(AppFixture app)
+{
+    private sealed record World(Guid PatientA, Guid PatientB, Guid EntryOfA, Guid AlertOfA);
+
+    private const string Consented = "dr-consented";
+    private const string Revoked = "dr-revoked";
+    private const string Stranger = "dr-stranger";
+
+    private async Task<World> BuildWorldAsync()
+    {
+        var a = await app.Host.EnrollAsync();
+        var b = await app.Host.EnrollAsync();
+        var entry = Guid.NewGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/episodes", Records.Episode(entry).ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/symptoms", Records.Symptom().With("kind", "balance-problem").ToJsonString())).Status
+            .ShouldBe(HttpStatusCode.Created);
+        await app.Host.Scenario(s => { s.Post.Url("/api/admin/detection/run"); s.StatusCodeShouldBeOk(); });
+        var alert = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{a}/alerts"))!.GetProperty("alerts")[0].GetProperty("alertId").GetGuid();
+
+        foreach (var clinician in new[] { Consented, Revoked })
+        {
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/consents", $"{{\"clinicianId\":\"{clinician}\"}}")).Status.ShouldBe(HttpStatusCode.Created);
+        }
+
+        (await app.Host.SendRawAsync(HttpMethod.Delete, $"/api/patients/{a}/consents/{Revoked}", null)).Status.ShouldBe(HttpStatusCode.OK);
+        return new World(a, b, entry, alert);
+    }
+
+    private static IEnumerable<(string Method, string Template)> DocumentedRoutes(JsonElement openApi) =>
+        openApi.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(op => (op.Name.ToUpperInvariant(), p.Name)));
+
+    private static (string Url, string? Body) Concrete(string template, World world) =>
+        (template
+            .Replace("{patientId}", world.PatientA.ToString(), StringComparison.Ordinal)
+            .Replace("{entryId}", world.EntryOfA.ToString(), StringComparison.Ordinal)
+            .Replace("{alertId}", world.AlertOfA.ToString(), StringComparison.Ordinal)
+            .Replace("{clinicianId}", Consented, StringComparison.Ordinal),
+         template switch
+         {
+             "/api/patients" => Records.Enrollment(world.PatientA).ToJsonString(),
+             "/api/patients/{patientId}" => "{\"timeZone\":\"Europe/Lisbon\"}",
+             "/api/patients/{patientId}/entries/batch" => new JsonObject { ["entries"] = new JsonArray(Records.Intake().Typed("intake")) }.ToJsonString(),
+             "/api/patients/{patientId}/entries/{entryId}/retraction" => "{\"reason\":\"matrix\"}",
+             "/api/patients/{patientId}/consents" => "{\"clinicianId\":\"dr-new\"}",
+             "/api/patients/{patientId}/alerts/{alertId}/acknowledgement" => "{}",
+             _ when template.EndsWith("/episodes", StringComparison.Ordinal) => Records.Episode().ToJsonString(),
+             _ when template.EndsWith("/cramps", StringComparison.Ordinal) => Records.Cramp().ToJsonString(),
+             _ when template.EndsWith("/triggers", StringComparison.Ordinal) => Records.Trigger().ToJsonString(),
+             _ when template.EndsWith("/sleep", StringComparison.Ordinal) => Records.Sleep().ToJsonString(),
+             _ when template.EndsWith("/intake", StringComparison.Ordinal) => Records.Intake().ToJsonString(),
+             _ when template.EndsWith("/interventions", StringComparison.Ordinal) => Records.Intervention().ToJsonString(),
+             _ when template.EndsWith("/symptoms", StringComparison.Ordinal) => Records.Symptom().ToJsonString(),
+             _ => null,
+         });
+
+    /// <summary>The nine kinds of caller the issue names, each with the Authorization header it sends (null: none).</summary>
+    private static IEnumerable<(string Cell, string? Token)> Callers(World world) =>
+    [
+        ("no token", null),
+        ("expired", TestTokens.Expired(Roles.Patient, world.PatientA.ToString())),
+        ("wrong signature", TestTokens.WrongSignature(Roles.Patient, world.PatientA.ToString())),
+        ("wrong audience", TestTokens.For(Roles.Patient, world.PatientA.ToString(), audience: "someone-else")),
+        ("patient B on A's record", TestTokens.Patient(world.PatientB)),
+        ("clinician without consent", TestTokens.For(Roles.Clinician, Stranger)),
+        ("clinician after revocation", TestTokens.For(Roles.Clinician, Revoked)),
+        ("operator", TestTokens.For(Roles.Operator, "ops-1")),
+        ("auditor", TestTokens.For(Roles.Auditor, "auditor-1")),
+    ];
+
+    /// <summary>The cells of the matrix that are allowed: the operator on admin routes, the auditor reading.</summary>
+    private static bool AllowedCell(string cell, string method, string template) => cell switch
+    {
+        "operator" => template.StartsWith("/api/admin/", StringComparison.Ordinal),
+        "auditor" => method == "GET",
+        _ => false,
+    };
+
+    [Fact]
+    public async Task Every_route_refuses_every_caller_it_must_with_nothing_written_and_one_audit_record_each()
+    {
+        var world = await BuildWorldAsync();
+        var routes = DocumentedRoutes((await app.Host.GetAsJson<JsonElement>("/openapi/v1.json"))!).ToList();
+        routes.Count.ShouldBeGreaterThanOrEqualTo(25);
+        var versionBefore = await app.Host.StreamVersionAsync(world.PatientA);
+        var failures = new List<string>();
+        var cells = 0;
+
+        foreach (var (method, template) in routes)
+        {
+            var (url, body) = Concrete(template, world);
+            foreach (var (cell, token) in Callers(world))
+            {
+                cells++;
+                var correlation = $"matrix-{Guid.NewGuid():N}";
+                var headers = new List<(string, string)> { ("X-Correlation-ID", correlation) };
+                headers.Add(token is null ? (AppFixture.AnonymousHeader, "1") : ("Authorization", $"Bearer {token}"));
+                var answer = await app.Host.SendRawAsync(new HttpMethod(method), url, body, headers.ToArray());
+                var audit = await AuditRecordsAsync(correlation);
+                var allowed = AllowedCell(cell, method, template);
+                var status = (int)answer.Status;
+
+                if (allowed ? status is 401 or 403 : status is not (401 or 403) || answer.ContentType != "application/problem+json")
+                {
+                    failures.Add($"{cell} → {method} {template}: {status}");
+                }
+
+                if (audit.Count != 1 || audit[0].Outcome != (allowed ? AccessRecord.OutcomeOf(status) : "denied") || audit[0].Status != status)
+                {
+                    failures.Add($"{cell} → {method} {template}: {audit.Count} audit records ({string.Join(",", audit.Select(r => r.Outcome))})");
+                }
+            }
+        }
+
+        failures.ShouldBeEmpty();
+        cells.ShouldBe(routes.Count * 9);
+        (await app.Host.StreamVersionAsync(world.PatientA)).ShouldBe(versionBefore, "no refused request may write");
+    }
+
+    [Fact]
+    public async Task The_rightful_callers_get_through()
+    {
+        var world = await BuildWorldAsync();
+        var consented = TestTokens.For(Roles.Clinician, Consented);
+        var patientA = TestTokens.Patient(world.PatientA);
+
+        foreach (var read in new[] { "", "/timeline", "/daily", "/insights", "/history", "/export", "/alerts", $"/alerts/{world.AlertOfA}/explanation" })
+        {
+            (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}{read}", null, ("Authorization", $"Bearer {consented}"))).Status
+                .ShouldBe(HttpStatusCode.OK, $"consented clinician reads {read}");
+            (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}{read}", null, ("Authorization", $"Bearer {patientA}"))).Status
+                .ShouldBe(HttpStatusCode.OK, $"patient reads own {read}");
+        }
+
+        var ack = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/alerts/{world.AlertOfA}/acknowledgement", "{\"note\":\"seen\"}",
+            ("Authorization", $"Bearer {consented}"));
+        ack.Status.ShouldBe(HttpStatusCode.Created);
+        ack.Body.GetProperty("by").GetString().ShouldBe($"clinician:{Consented}");
+
+        var write = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/episodes", Records.Episode().ToJsonString(),
+            ("Authorization", $"Bearer {consented}"));
+        write.Status.ShouldBe(HttpStatusCode.Forbidden, "clinicians do not write entries");
+    }
+
+    [Fact]
+    public async Task Revoking_consent_takes_effect_on_the_next_request()
+    {
+        var world = await BuildWorldAsync();
+        var clinician = TestTokens.For(Roles.Clinician, Consented);
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}/timeline", null, ("Authorization", $"Bearer {clinician}"))).Status
+            .ShouldBe(HttpStatusCode.OK);
+
+        (await app.Host.SendRawAsync(HttpMethod.Delete, $"/api/patients/{world.PatientA}/consents/{Consented}", null)).Status.ShouldBe(HttpStatusCode.OK);
+
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}/timeline", null, ("Authorization", $"Bearer {clinician}"))).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        var history = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/history?limit=1000"))!;
+        history.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("type").GetString()).ShouldContain("ConsentRevoked");
+    }
+
+    [Fact]
+    public async Task The_acting_identity_is_the_actor_and_a_client_cannot_set_it()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().With("actor", "dr-house").ToJsonString(),
+            ("X-Actor", "dr-house"), ("X-Client-Id", "ios-app/1"))).Status.ShouldBe(HttpStatusCode.Created);
+
+        var history = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/history"))!;
+        history.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("actor").GetString()).Distinct().ShouldBe([$"patient:{patientId}"]);
+    }
+
+    [Fact]
+    public async Task Auditors_read_the_access_audit_by_patient_and_time()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var since = DateTimeOffset.UtcNow.AddSeconds(-5);
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline", null, ("Authorization", $"Bearer {TestTokens.Patient(Guid.NewGuid())}"))).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline", null)).Status.ShouldBe(HttpStatusCode.OK);
+
+        var audit = (await app.Host.GetAsJson<JsonElement>($"/api/audit?patientId={patientId}&from={Uri.EscapeDataString(since.ToString("O"))}"))!;
+        var records = audit.GetProperty("records").EnumerateArray().ToList();
+        records.Select(r => r.GetProperty("outcome").GetString()).ShouldBe(["allowed", "denied", "allowed"]); // enrollment, the stranger, the patient
+        records[1].GetProperty("role").GetString().ShouldBe("patient");
+        records[1].GetProperty("route").GetString().ShouldBe("/api/patients/{patientId}/timeline");
+        records[1].GetProperty("status").GetInt32().ShouldBe(403);
+        records[2].GetProperty("actor").GetString().ShouldBe($"patient:{patientId}");
+        records.ShouldAllBe(r => r.GetProperty("correlationId").GetString()!.Length > 0);
+
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/audit?patientId={patientId}", null, ("Authorization", $"Bearer {TestTokens.Patient(patientId)}"))).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_job_dashboard_refuses_anonymous_and_non_operator_users()
+    {
+        (await app.Host.SendRawAsync(HttpMethod.Get, "/hangfire", null, (AppFixture.AnonymousHeader, "1"))).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await app.Host.SendRawAsync(HttpMethod.Get, "/hangfire", null, ("Authorization", $"Bearer {TestTokens.Patient(Guid.NewGuid())}"))).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Get, "/hangfire", null, ("Authorization", $"Bearer {TestTokens.For(Roles.Auditor, "a")}"))).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Get, "/hangfire", null, ("Authorization", $"Bearer {TestTokens.For(Roles.Operator, "ops-1")}"))).Status
+            .ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Writes_beyond_the_limit_per_identity_get_429_with_retry_after()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var token = TestTokens.Patient(patientId);
+        HttpStatusCode last = default;
+        var accepted = 0;
+        using var client = app.Host.Server.CreateClient();
+        for (var i = 0; i <= AppFixture.RateLimit; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/patients/{patientId}/episodes") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new("Bearer", token);
+            using var response = await client.SendAsync(request);
+            last = response.StatusCode;
+            if (last == HttpStatusCode.TooManyRequests)
+            {
+                response.Headers.RetryAfter.ShouldNotBeNull();
+                response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+                break;
+            }
+
+            accepted++;
+        }
+
+        last.ShouldBe(HttpStatusCode.TooManyRequests);
+        accepted.ShouldBeLessThanOrEqualTo(AppFixture.RateLimit);
+        // Another identity is not slowed down by this one.
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{await app.Host.EnrollAsync()}/episodes", Records.Episode().ToJsonString())).Status
+            .ShouldBe(HttpStatusCode.Created);
+    }
+
+    private async Task<List<AccessRecord>> AuditRecordsAsync(string correlationId)
+    {
+        await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        return (await session.Query<AccessRecord>().Where(r => r.CorrelationId == correlationId).ToListAsync()).ToList();
+    }
+}
