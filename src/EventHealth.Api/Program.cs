@@ -30,8 +30,6 @@ var app = builder.Build();
 app.UseHttpSurface();
 app.MapHealthEndpoints();
 app.UseScheduling();
-app.UseDetection();
-app.UseWeeklyDigest();
 
 // JasperFx command line: `dotnet run -- resources setup`, `codegen`, `describe`, or plain run.
 return await app.RunJasperFxCommands(args);

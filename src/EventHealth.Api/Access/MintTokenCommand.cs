@@ -16,7 +16,7 @@ public sealed class MintTokenInput : NetCoreInput
 }
 
 /// <summary>
-/// <c>dotnet EventHealth.Api.dll mint-token --role patient --subject &lt;patient id&gt;</c>: prints a bearer token signed
+/// <c>dotnet EventHealth.Api.dll mint-token patient &lt;patient id&gt; [--minutes 60]</c>: prints a bearer token signed
 /// with the local development key. Refuses when an OpenID Connect authority is configured (production).
 /// </summary>
 [Description("Prints a bearer token signed with the local development key", Name = "mint-token")]

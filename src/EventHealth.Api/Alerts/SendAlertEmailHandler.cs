@@ -19,6 +19,8 @@ public sealed record AlertEmailSettings
         TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2),
     ];
 
+    public const string CapReason = "daily cap";
+
     /// <summary>At most this many alert emails leave for one patient's record per local day, all recipients together.</summary>
     public int DailyCapPerPatient { get; init; } = 10;
 }
@@ -33,7 +35,7 @@ public static class SendAlertEmailHandler
     public static void Configure(HandlerChain chain) => SmtpRetries.Apply(chain);
 
     public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
-        Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
+        ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
@@ -49,16 +51,6 @@ public static class SendAlertEmailHandler
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
         var context = new WriteContext(RaiseAlertsHandler.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
 
-        // A cap per record and local day, so that a fault in a rule can never flood a patient's or clinician's inbox.
-        var today = Daily.PatientDays.LocalDate(clock.GetUtcNow(), patient!.TimeZone);
-        var sentToday = events.Select(e => e.Data).OfType<AlertNotificationSent>().Count(sent => Daily.PatientDays.LocalDate(sent.SentAt, patient.TimeZone) == today);
-        if (sentToday >= settings.Value.DailyCapPerPatient)
-        {
-            await EntryWrites.AppendAsync(store, message.PatientId, context,
-                new AlertNotificationFailed(message.AlertId, message.Recipient, $"daily cap of {settings.Value.DailyCapPerPatient} alert emails reached", clock.GetUtcNow()),
-                cancellation);
-            return;
-        }
 
         try
         {

@@ -26,6 +26,7 @@ public static class DetectionConfiguration
         }
 
         builder.Services.AddScoped<DetectionJob>();
+        builder.Services.AddHostedService<DetectionSchedule>();
         builder.Services.ConfigureMarten(options =>
         {
             options.Events.AddEventTypes([typeof(Alerts.AlertRaised), typeof(Alerts.AlertNotificationSent), typeof(Alerts.AlertNotificationFailed), typeof(Alerts.AlertAcknowledged)]);
@@ -33,16 +34,23 @@ public static class DetectionConfiguration
         });
         return builder;
     }
+}
 
-    /// <summary>Registers (or updates) the recurring job from configuration at start-up.</summary>
-    public static WebApplication UseDetection(this WebApplication app)
+/// <summary>
+/// Registers (or updates) the recurring detection job when the host starts, not while it is being built, so that
+/// command-line verbs (mint-token, rebuild-projections) need no database.
+/// </summary>
+public sealed class DetectionSchedule(IRecurringJobManager jobs, Microsoft.Extensions.Options.IOptions<DetectionSettings> settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = app.Configuration.GetSection(DetectionSettings.Section).Get<DetectionSettings>() ?? new DetectionSettings();
-        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<DetectionJob>(
+        jobs.AddOrUpdate<DetectionJob>(
             DetectionJob.RecurringJobId,
             job => job.RunAsync(CancellationToken.None),
-            settings.Cron,
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) });
-        return app;
+            settings.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.Value.TimeZone) });
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -52,9 +52,9 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
                     {
                         try
                         {
-                            await bus.InvokeAsync(new RaiseAlerts(stream.Key, facts.Version, evaluation.Alerts, runId), cancellation);
+                            var appended = await bus.InvokeAsync<AlertsAppended>(new RaiseAlerts(stream.Key, facts.Version, evaluation.Alerts, runId), cancellation);
                             alerts += evaluation.Alerts.Count;
-                            version += evaluation.Alerts.Count;
+                            version = appended.Version;
                         }
                         catch (ConcurrencyException)
                         {

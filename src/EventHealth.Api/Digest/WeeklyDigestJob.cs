@@ -92,18 +92,25 @@ public static class DigestConfiguration
     public static IHostApplicationBuilder AddWeeklyDigest(this IHostApplicationBuilder builder)
     {
         builder.Services.AddScoped<WeeklyDigestJob>();
+        builder.Services.Configure<DigestSettings>(builder.Configuration.GetSection(DigestSettings.Section));
+        builder.Services.AddHostedService<DigestSchedule>();
         builder.Services.ConfigureMarten(options => options.Schema.For<DigestDelivery>());
         return builder;
     }
+}
 
-    public static WebApplication UseWeeklyDigest(this WebApplication app)
+/// <summary>Registers (or updates) the recurring digest job when the host starts.</summary>
+public sealed class DigestSchedule(IRecurringJobManager jobs, Microsoft.Extensions.Options.IOptions<DigestSettings> settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = app.Configuration.GetSection(DigestSettings.Section).Get<DigestSettings>() ?? new DigestSettings();
-        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<WeeklyDigestJob>(
+        jobs.AddOrUpdate<WeeklyDigestJob>(
             WeeklyDigestJob.RecurringJobId,
             job => job.RunAsync(CancellationToken.None),
-            settings.Cron,
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) });
-        return app;
+            settings.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.Value.TimeZone) });
+        return Task.CompletedTask;
     }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

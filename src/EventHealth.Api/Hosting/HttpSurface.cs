@@ -22,7 +22,17 @@ public static class HttpSurface
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "EventHealth API";
-            document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia.";
+            document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia. "
+                + "Every /api route takes a bearer token (JWT) whose 'role' is patient, clinician, operator or auditor.";
+            document.Components ??= new();
+            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
+            document.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
+            {
+                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
+                Scheme = "bearer",
+                BearerFormat = "JWT",
+            };
+            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         }));
         builder.Services.TryAddSingleton(TimeProvider.System);

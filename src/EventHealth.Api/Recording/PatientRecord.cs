@@ -32,6 +32,11 @@ public sealed record PatientRecord
 
     public int AlertsRaised { get; init; }
 
+    /// <summary>The local day of the latest alert, and how many alert emails were queued on it (for the daily cap).</summary>
+    public DateOnly AlertEmailsDay { get; init; }
+
+    public int AlertEmailsThatDay { get; init; }
+
     /// <summary>Clinicians the patient consented to, by clinician id, with the scope.</summary>
     public Dictionary<string, string> Consents { get; init; } = [];
 
@@ -60,11 +65,18 @@ public sealed record PatientRecord
     public PatientRecord Apply(EntryRetracted retracted) => this with { EntriesRetracted = EntriesRetracted + 1 };
 
     // Alert events change no profile field, but applying them keeps Version equal to the stream version.
-    public PatientRecord Apply(Alerts.AlertRaised raised) => this with { AlertsRaised = AlertsRaised + 1 };
+    public PatientRecord Apply(Alerts.AlertRaised raised)
+    {
+        // Alert emails queued per local day, for the daily cap: one per recipient of each alert.
+        var day = Daily.PatientDays.LocalDate(raised.DetectedAt, TimeZone);
+        var queued = (day == AlertEmailsDay ? AlertEmailsThatDay : 0) + AlertRecipients().Count;
+        return this with { AlertsRaised = AlertsRaised + 1, AlertEmailsDay = day, AlertEmailsThatDay = queued };
+    }
 
     public PatientRecord Apply(Alerts.AlertNotificationSent sent) => this;
 
-    public PatientRecord Apply(Alerts.AlertNotificationFailed failed) => this;
+    public PatientRecord Apply(Alerts.AlertNotificationFailed failed) =>
+        failed.Reason.StartsWith(Alerts.AlertEmailSettings.CapReason, StringComparison.Ordinal) ? this with { AlertEmailsThatDay = AlertEmailsThatDay - 1 } : this;
 
     public PatientRecord Apply(Alerts.AlertAcknowledged acknowledged) => this;
 

@@ -198,6 +198,37 @@ public sealed class DetectionEndToEndTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Alert_emails_stop_at_the_daily_cap_per_patient_and_the_rest_are_marked_failed()
+    {
+        var patient = await EnrollAsync();
+        await RecordBalanceProblemAsync(patient);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patient.Id}/cramps", Records.Cramp().ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patient.Id}/symptoms", Records.Symptom().With("kind", "speech-difficulty").ToJsonString()))
+            .Status.ShouldBe(HttpStatusCode.Created);
+
+        await RunDetectionAsync();
+
+        // Three alerts × two recipients = six emails; the test host caps at four per record and day.
+        (await AlertsAsync(patient.Id)).Count.ShouldBe(3);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<string?> statuses;
+        do
+        {
+            await Task.Delay(200);
+            statuses = (await AlertsAsync(patient.Id)).SelectMany(a => a.GetProperty("notifications").EnumerateArray())
+                .Select(n => n.GetProperty("status").GetString()).ToList();
+        }
+        while (statuses.Contains("pending") && DateTime.UtcNow < deadline);
+
+        statuses.Count(s => s == "sent").ShouldBe(4);
+        statuses.Count(s => s == "failed").ShouldBe(2);
+        (await AlertsAsync(patient.Id)).SelectMany(a => a.GetProperty("notifications").EnumerateArray())
+            .Where(n => n.GetProperty("status").GetString() == "failed")
+            .ShouldAllBe(n => n.GetProperty("reason").GetString()!.Contains("daily cap of 4"));
+        (await app.Inbox.AllAsync()).Count(e => e.To.Any(t => t.Address == patient.Email || t.Address == patient.ClinicianEmail)).ShouldBe(4);
+    }
+
+    [Fact]
     public void The_detection_run_is_a_recurring_hangfire_job_hourly_by_default()
     {
         using var connection = app.Host.Services.GetRequiredService<JobStorage>().GetConnection();

@@ -33,6 +33,8 @@ public sealed class OpenApiContractTests(AppFixture app)
         { "post", "/api/patients/{patientId}/alerts/{alertId}/acknowledgement", true },
         { "post", "/api/admin/detection/run", false },
         { "post", "/api/admin/digest/run", false },
+        { "post", "/api/patients/{patientId}/consents", true },
+        { "get", "/api/audit", false },
     };
 
     [Theory]
@@ -71,6 +73,16 @@ public sealed class OpenApiContractTests(AppFixture app)
             .ShouldContain("upper-arm");
         schemas.GetProperty("RecordEpisode").GetProperty("required").EnumerateArray().Select(v => v.GetString())
             .ShouldBe(["bodyRegions", "side", "intensity", "durationSeconds", "visible", "painful", "entryId", "occurredAt"], ignoreOrder: true);
+    }
+
+    [Fact]
+    public async Task The_bearer_scheme_is_declared_for_generated_clients()
+    {
+        var document = await DocumentAsync();
+        var scheme = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        scheme.GetProperty("scheme").GetString().ShouldBe("bearer");
+        scheme.GetProperty("bearerFormat").GetString().ShouldBe("JWT");
+        document.GetProperty("security").GetArrayLength().ShouldBe(1);
     }
 
     private async Task<JsonElement> DocumentAsync() => (await app.Host.GetAsJson<JsonElement>("/openapi/v1.json"))!;

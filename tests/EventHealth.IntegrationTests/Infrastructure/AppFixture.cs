@@ -43,6 +43,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
             builder.UseSetting("RateLimits:WritesPerMinute", RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // Short retry waits so that "SMTP comes back" is seen within seconds.
+            builder.UseSetting("AlertEmails:DailyCapPerPatient", "4");
             builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
             builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
             builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
