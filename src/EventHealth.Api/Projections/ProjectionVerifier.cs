@@ -12,7 +12,8 @@ using Npgsql;
 namespace EventHealth.Projections;
 
 /// <param name="Lifecycle">inline or async (async ones are awaited until they have caught up before comparing).</param>
-/// <param name="FirstDifference">Where the first unequal document differs, e.g. "PatientDays 3f…: $.days.2026-03-29.episodes: live 3, rebuilt 2".</param>
+/// <param name="FirstDifference">Where the first unequal document differs, without the values (operators see no record
+/// contents), e.g. "RecordedEntry 3f…/9a…: $.summary: live a string of 8 characters, rebuilt a string of 40 characters".</param>
 public sealed record ProjectionReport(
     string Projection,
     string Lifecycle,
@@ -138,7 +139,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
     {
         if (live.ValueKind != rebuilt.ValueKind)
         {
-            return $"{path}: live {Show(live)}, rebuilt {Show(rebuilt)}";
+            return $"{path}: live {Describe(live)}, rebuilt {Describe(rebuilt)}";
         }
 
         switch (live.ValueKind)
@@ -173,11 +174,24 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
             case JsonValueKind.Undefined:
                 return null;
             default:
-                return live.GetRawText() == rebuilt.GetRawText() ? null : $"{path}: live {Show(live)}, rebuilt {Show(rebuilt)}";
+                return live.GetRawText() == rebuilt.GetRawText() ? null : $"{path}: live {Describe(live)}, rebuilt {Describe(rebuilt)}";
         }
     }
 
-    private static string Show(JsonElement value) => value.ValueKind == JsonValueKind.Undefined ? "(missing)" : value.GetRawText();
+    /// <summary>
+    /// The kind of a value, never the value: this report is read by operators, who see no record contents.
+    /// The path and document id say where to look; an auditor can then read the record itself.
+    /// </summary>
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Undefined => "(missing)",
+        JsonValueKind.Null => "null",
+        JsonValueKind.String => $"a string of {value.GetString()!.Length} characters",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Array => $"an array of {value.GetArrayLength()}",
+        _ => "an object",
+    };
 
     private sealed class Tally(string name, string lifecycle)
     {

@@ -95,11 +95,13 @@ public sealed class ReadModelTests
     }
 
     [Fact]
-    public void The_first_difference_names_the_path_and_both_values()
+    public void The_first_difference_names_the_path_but_not_the_values()
     {
         var live = JsonDocument.Parse("{\"a\":1,\"days\":{\"d1\":{\"episodes\":3}}}").RootElement;
         var rebuilt = JsonDocument.Parse("{\"a\":1,\"days\":{\"d1\":{\"episodes\":2}}}").RootElement;
-        ProjectionVerifier.FirstDifference(live, rebuilt, "$").ShouldBe("$.days.d1.episodes: live 3, rebuilt 2");
+        ProjectionVerifier.FirstDifference(live, rebuilt, "$").ShouldBe("$.days.d1.episodes: live a number, rebuilt a number");
+        ProjectionVerifier.FirstDifference(JsonDocument.Parse("{\"s\":\"secret\"}").RootElement, JsonDocument.Parse("{}").RootElement, "$")
+            .ShouldBe("$.s: live a string of 6 characters, rebuilt (missing)");
         ProjectionVerifier.FirstDifference(live, live, "$").ShouldBeNull();
     }
 }
