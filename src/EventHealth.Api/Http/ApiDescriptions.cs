@@ -19,7 +19,10 @@ public abstract class WriteResponsesAttribute(Type answer, int created) : Modify
             .ProducesProblem(StatusCodes.Status409Conflict, Problems.ContentType)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed, Problems.ContentType)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge, Problems.ContentType)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status401Unauthorized, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status403Forbidden, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests, Problems.ContentType);
     }
 }
 
@@ -34,6 +37,8 @@ public sealed class ReadResponsesAttribute(Type answer) : ModifyHttpChainAttribu
         chain.Metadata
             .Produces(StatusCodes.Status200OK, answer)
             .ProducesProblem(StatusCodes.Status400BadRequest, Problems.ContentType)
-            .ProducesProblem(StatusCodes.Status404NotFound, Problems.ContentType);
+            .ProducesProblem(StatusCodes.Status404NotFound, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status401Unauthorized, Problems.ContentType)
+            .ProducesProblem(StatusCodes.Status403Forbidden, Problems.ContentType);
     }
 }

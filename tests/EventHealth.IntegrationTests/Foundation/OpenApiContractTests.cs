@@ -56,7 +56,7 @@ public sealed class OpenApiContractTests(AppFixture app)
         var success = responses.EnumerateObject().First(r => r.Name.StartsWith('2'));
         success.Value.GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()
             .ShouldStartWith("#/components/schemas/");
-        foreach (var problem in hasBody ? new[] { "400", "404", "409", "412", "413", "415" } : ["400", "404"])
+        foreach (var problem in hasBody ? new[] { "400", "401", "403", "404", "409", "412", "413", "415", "429" } : ["400", "401", "403", "404"])
         {
             responses.TryGetProperty(problem, out var answer).ShouldBeTrue($"{method} {path} does not describe {problem}");
             answer.GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue();
