@@ -39,6 +39,7 @@ public sealed record RebuildReport(
 public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<ProjectionVerifier> logger)
 {
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
+    private const int MaxAttemptsPerStream = 5;
 
     public async Task<RebuildReport> RunAsync(bool repair, CancellationToken cancellation)
     {
@@ -56,25 +57,43 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
 
         foreach (var streamId in streamIds)
         {
-            await using var session = store.LightweightSession();
-            var events = await session.Events.FetchStreamAsync(streamId, token: cancellation);
-            eventCount += events.Count;
-
-            Compare(records, streamId.ToString(), await session.LoadAsync<PatientRecord>(streamId, cancellation),
-                await session.Events.AggregateStreamAsync<PatientRecord>(streamId, token: cancellation), session, repair);
-            Compare(days, streamId.ToString(), await session.LoadAsync<PatientDays>(streamId, cancellation),
-                await session.Events.AggregateStreamAsync<PatientDays>(streamId, token: cancellation), session, repair);
-
-            var live = (await session.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToListAsync(cancellation)).ToDictionary(e => e.Id);
-            var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
-            foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
+            for (var attempt = 1; ; attempt++)
             {
-                Compare(entries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
-            }
+                // Per-attempt tallies: a stream that moved while it was compared (an email's "sent" event, a new
+                // entry) is compared again, so a live write is never mistaken for drift.
+                var (streamRecords, streamEntries, streamDays) = (records.Empty(), entries.Empty(), days.Empty());
+                await using var session = store.LightweightSession();
+                var before = (await session.Events.FetchStreamStateAsync(streamId, cancellation))?.Version;
+                var events = await session.Events.FetchStreamAsync(streamId, token: cancellation);
 
-            if (repair)
-            {
-                await session.SaveChangesAsync(cancellation);
+                Compare(streamRecords, streamId.ToString(), await session.LoadAsync<PatientRecord>(streamId, cancellation),
+                    await session.Events.AggregateStreamAsync<PatientRecord>(streamId, token: cancellation), session, repair);
+                Compare(streamDays, streamId.ToString(), await session.LoadAsync<PatientDays>(streamId, cancellation),
+                    await session.Events.AggregateStreamAsync<PatientDays>(streamId, token: cancellation), session, repair);
+
+                var live = (await session.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToListAsync(cancellation)).ToDictionary(e => e.Id);
+                var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
+                foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
+                {
+                    Compare(streamEntries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
+                }
+
+                var after = (await session.Events.FetchStreamStateAsync(streamId, cancellation))?.Version;
+                if (before != after && attempt < MaxAttemptsPerStream)
+                {
+                    continue;
+                }
+
+                records.Add(streamRecords);
+                entries.Add(streamEntries);
+                days.Add(streamDays);
+                eventCount += events.Count;
+                if (repair)
+                {
+                    await session.SaveChangesAsync(cancellation);
+                }
+
+                break;
             }
         }
 
@@ -202,5 +221,15 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         public string? FirstDifference { get; set; }
 
         public ProjectionReport Report() => new(name, lifecycle, Compared, Unequal, Repaired, Unequal == 0, FirstDifference);
+
+        public Tally Empty() => new(name, lifecycle);
+
+        public void Add(Tally other)
+        {
+            Compared += other.Compared;
+            Unequal += other.Unequal;
+            Repaired += other.Repaired;
+            FirstDifference ??= other.FirstDifference;
+        }
     }
 }

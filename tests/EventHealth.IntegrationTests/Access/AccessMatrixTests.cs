@@ -33,6 +33,14 @@ public sealed class AccessMatrixTests(AppFixture app)
         await app.Host.Scenario(s => { s.Post.Url("/api/admin/detection/run"); s.StatusCodeShouldBeOk(); });
         var alert = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{a}/alerts"))!.GetProperty("alerts")[0].GetProperty("alertId").GetGuid();
 
+        // Let the alert's emails settle: their "sent" events would otherwise move the version during the matrix.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline && (await app.Host.GetAsJson<JsonElement>($"/api/patients/{a}/alerts"))!.GetProperty("alerts")[0]
+                   .GetProperty("notifications").EnumerateArray().Any(n => n.GetProperty("status").GetString() == "pending"))
+        {
+            await Task.Delay(200);
+        }
+
         foreach (var clinician in new[] { Consented, Revoked })
         {
             (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/consents", $"{{\"clinicianId\":\"{clinician}\"}}")).Status.ShouldBe(HttpStatusCode.Created);
