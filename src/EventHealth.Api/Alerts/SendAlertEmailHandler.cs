@@ -4,7 +4,6 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using MailKit.Net.Smtp;
 using Marten;
-using Wolverine.Runtime.Handlers;
 
 namespace EventHealth.Alerts;
 
@@ -12,12 +11,19 @@ public sealed record AlertEmailSettings
 {
     public const string Section = "AlertEmails";
 
-    /// <summary>Waits between attempts while SMTP is unreachable; after the last, the message goes to the dead letters.</summary>
-    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } =
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
     [
         TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10),
         TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2),
     ];
+
+    /// <summary>
+    /// Configured waits between attempts while SMTP is unreachable; after the last, the message is dead-lettered.
+    /// Empty by default because configuration binding appends to a pre-filled list instead of replacing it.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [];
+
+    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0 ? RetryDelays : DefaultRetryDelays;
 
     public const string CapReason = "daily cap";
 
@@ -32,10 +38,8 @@ public sealed record AlertEmailSettings
 /// </summary>
 public static class SendAlertEmailHandler
 {
-    public static void Configure(HandlerChain chain) => SmtpRetries.Apply(chain);
-
     public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
-        ILogger<SendAlertEmail> logger, CancellationToken cancellation)
+        Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
@@ -63,7 +67,7 @@ public static class SendAlertEmailHandler
                 new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
             return;
         }
-        catch (Exception transient) when (envelope.Attempts > AlertEmailDelays.Current.Count)
+        catch (Exception transient) when (envelope.Attempts > settings.Value.EffectiveRetryDelays.Count)
         {
             // Last attempt: the failure becomes part of the record before the message is dead-lettered.
             logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
@@ -85,10 +89,4 @@ public static class SendAlertEmailHandler
             AlertNotificationFailed failed => failed.AlertId == message.AlertId && string.Equals(failed.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
             _ => false,
         });
-}
-
-/// <summary>The configured retry waits, read once at start-up (Wolverine builds handler policies before DI is available to them).</summary>
-public static class AlertEmailDelays
-{
-    public static IReadOnlyList<TimeSpan> Current { get; set; } = new AlertEmailSettings().RetryDelays;
 }

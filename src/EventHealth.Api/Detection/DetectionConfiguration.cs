@@ -1,5 +1,6 @@
 using Hangfire;
 using Marten;
+using Wolverine;
 
 namespace EventHealth.Detection;
 
@@ -20,10 +21,8 @@ public static class DetectionConfiguration
     {
         builder.Services.Configure<DetectionSettings>(builder.Configuration.GetSection(DetectionSettings.Section));
         builder.Services.Configure<Alerts.AlertEmailSettings>(builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section));
-        if (builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section).Get<Alerts.AlertEmailSettings>() is { RetryDelays.Count: > 0 } emails)
-        {
-            Alerts.AlertEmailDelays.Current = emails.RetryDelays;
-        }
+        var emails = builder.Configuration.GetSection(Alerts.AlertEmailSettings.Section).Get<Alerts.AlertEmailSettings>() ?? new Alerts.AlertEmailSettings();
+        builder.Services.ConfigureWolverine(options => Email.SmtpRetries.Apply(options, emails.EffectiveRetryDelays));
 
         builder.Services.AddScoped<DetectionJob>();
         builder.Services.AddHostedService<DetectionSchedule>();

@@ -53,8 +53,6 @@ public sealed class WeeklyDigestJob(IDocumentStore store, IMessageBus bus)
 
 public static class SendWeeklyDigestHandler
 {
-    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => SmtpRetries.Apply(chain);
-
     public static async Task Handle(SendWeeklyDigest message, IDocumentSession session, SmtpMailer mailer, TimeProvider clock, CancellationToken cancellation)
     {
         var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);

@@ -1,22 +1,21 @@
 using System.Net.Sockets;
-using EventHealth.Alerts;
 using MailKit;
 using MailKit.Net.Smtp;
+using Wolverine;
 using Wolverine.ErrorHandling;
-using Wolverine.Runtime.Handlers;
 
 namespace EventHealth.Email;
 
 /// <summary>
 /// How email handlers ride out an SMTP outage: transient failures (server down, connection dropped, 4xx answers)
 /// are retried with the configured growing waits, scheduled so the worker is free meanwhile, then dead-lettered.
-/// Permanent refusals (5xx) are not retried; the handlers record them.
+/// Permanent refusals (5xx) are not retried; the handlers record them. Only mail code throws these exceptions.
 /// </summary>
 public static class SmtpRetries
 {
-    public static void Apply(HandlerChain chain) =>
-        chain.OnException<SocketException>().Or<IOException>().Or<ServiceNotConnectedException>().Or<SmtpProtocolException>()
+    public static void Apply(WolverineOptions options, IReadOnlyList<TimeSpan> delays) =>
+        options.Policies.OnException<SocketException>().Or<IOException>().Or<ServiceNotConnectedException>().Or<SmtpProtocolException>()
             .Or<TimeoutException>().Or<SmtpCommandException>(e => (int)e.StatusCode < 500)
-            .ScheduleRetry(AlertEmailDelays.Current.ToArray())
+            .ScheduleRetry(delays.ToArray())
             .Then.MoveToErrorQueue();
 }
