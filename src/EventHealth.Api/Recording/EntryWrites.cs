@@ -28,6 +28,7 @@ public static class EntryWrites
     /// <summary>The record as loaded for one attempt of a write.</summary>
     public sealed record Loaded(IDocumentSession Session, PatientRecord Record, long Version, WriteContext Context, CancellationToken Cancellation);
 
+    /// <summary>An HTTP write: If-Match in, ETag and the decision's answer (or its problem) out.</summary>
     public static async Task<IResult> WriteAsync(
         IDocumentStore store,
         HttpContext http,
@@ -40,36 +41,58 @@ public static class EntryWrites
             return Results.Problem(Problems.Validation("If-Match", "must be a quoted stream version such as \"7\""));
         }
 
-        var cancellation = http.RequestAborted;
+        var outcome = await ExecuteAsync(store, patientId, () => WriteContext.From(http, clock, expectedVersion), decide, http.RequestAborted);
+        if (outcome.Problem is not null)
+        {
+            return outcome.Problem;
+        }
+
+        WriteContext.SetETag(http.Response, outcome.Version);
+        return outcome.Appended!.Respond(outcome.Version);
+    }
+
+    /// <summary>
+    /// Appends a system fact (a notification sent, a failure) that needs no decision, through the same path, so that
+    /// inline projections know the stream version and a lost race is retried rather than failing after the fact happened.
+    /// </summary>
+    public static Task AppendAsync(IDocumentStore store, Guid patientId, WriteContext context, object @event, CancellationToken cancellation) =>
+        ExecuteAsync(store, patientId, () => context, _ => Task.FromResult<Decision>(new Append([@event], _ => Results.Empty)), cancellation);
+
+    /// <param name="Problem">Set when the write was refused; nothing was stored.</param>
+    /// <param name="Version">The stream version after the write (or the current one when nothing was appended).</param>
+    private sealed record Outcome(IResult? Problem, Append? Appended, long Version);
+
+    private static async Task<Outcome> ExecuteAsync(
+        IDocumentStore store, Guid patientId, Func<WriteContext> contextForAttempt, Func<Loaded, Task<Decision>> decide, CancellationToken cancellation)
+    {
         for (var attempt = 1; ; attempt++)
         {
-            var context = WriteContext.From(http, clock, expectedVersion);
+            var context = contextForAttempt();
             await using var session = store.LightweightSession();
             EventMetadata.Stamp(session, context);
 
             var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
             if (stream.Aggregate is null)
             {
-                return Problems.PatientNotFound(patientId);
+                return new Outcome(Problems.PatientNotFound(patientId), null, 0);
             }
 
             var version = stream.CurrentVersion ?? 0;
             var decision = await decide(new Loaded(session, stream.Aggregate, version, context, cancellation));
             if (decision is Reject reject)
             {
-                return reject.Problem;
+                return new Outcome(reject.Problem, null, version);
             }
 
             var append = (Append)decision;
             if (append.Events.Count == 0)
             {
-                WriteContext.SetETag(http.Response, version);
-                return append.Respond(version);
+                return new Outcome(null, append, version);
             }
 
-            if (expectedVersion is { } expected && expected != version)
+            if (context.ExpectedVersion is { } expected && expected != version)
             {
-                return Problems.StaleVersion(expected, version);
+                return new Outcome(Problems.StaleVersion(expected, version), null, version);
             }
 
             stream.AppendMany(append.Events.ToArray());
@@ -84,33 +107,7 @@ public static class EntryWrites
                 continue;
             }
 
-            var newVersion = version + append.Events.Count;
-            WriteContext.SetETag(http.Response, newVersion);
-            return append.Respond(newVersion);
-        }
-    }
-
-    /// <summary>
-    /// Appends system facts (a notification sent, a failure) that need no decision: loads the record so that inline
-    /// projections know the stream version, and retries a lost race rather than failing after the fact happened.
-    /// </summary>
-    public static async Task AppendAsync(IDocumentStore store, Guid patientId, WriteContext context, object @event, CancellationToken cancellation)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var session = store.LightweightSession();
-            EventMetadata.Stamp(session, context);
-            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
-            stream.AppendOne(@event);
-            try
-            {
-                await session.SaveChangesAsync(cancellation);
-                return;
-            }
-            catch (ConcurrencyException) when (attempt < MaxAttempts)
-            {
-                await Task.Delay(Random.Shared.Next(1, 5 * attempt), cancellation);
-            }
+            return new Outcome(null, append, version + append.Events.Count);
         }
     }
 
