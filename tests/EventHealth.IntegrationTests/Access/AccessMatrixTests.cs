@@ -259,6 +259,30 @@ public sealed class AccessMatrixTests(AppFixture app)
             .ShouldBe(HttpStatusCode.Created);
     }
 
+    [Fact]
+    public async Task Bad_input_on_the_access_routes_is_a_problem_naming_the_field_and_stores_nothing()
+    {
+        var patientId = await app.Host.EnrollAsync();
+
+        var missing = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{}");
+        missing.Status.ShouldBe(HttpStatusCode.BadRequest);
+        missing.Body.ProblemFields().ShouldBe(["clinicianId"]);
+        var scope = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{\"clinicianId\":\"dr\",\"scope\":\"everything\"}");
+        scope.Status.ShouldBe(HttpStatusCode.BadRequest);
+        scope.Body.ProblemFields().ShouldBe(["scope"]);
+        var unknown = await app.Host.SendRawAsync(HttpMethod.Delete, $"/api/patients/{patientId}/consents/dr-nobody", null);
+        unknown.Status.ShouldBe(HttpStatusCode.NotFound);
+        unknown.Body.ProblemFields().ShouldBe(["clinicianId"]);
+        (await app.Host.StreamVersionAsync(patientId)).ShouldBe(1);
+
+        var audit = await app.Host.SendRawAsync(HttpMethod.Get, "/api/audit?limit=0", null);
+        audit.Status.ShouldBe(HttpStatusCode.BadRequest);
+        audit.Body.ProblemFields().ShouldBe(["limit"]);
+        var date = await app.Host.SendRawAsync(HttpMethod.Get, "/api/audit?from=yesterday", null);
+        date.Status.ShouldBe(HttpStatusCode.BadRequest);
+        date.Body.ProblemFields().ShouldBe(["from"]);
+    }
+
     private async Task<List<AccessRecord>> AuditRecordsAsync(string correlationId)
     {
         await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
