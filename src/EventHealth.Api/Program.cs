@@ -1,4 +1,5 @@
 using EventHealth.Access;
+using EventHealth.Backtest;
 using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Digest;
@@ -23,6 +24,7 @@ builder.AddRecording();
 builder.AddDailySummaries();
 builder.AddProjectionVerification();
 builder.AddDetection();
+builder.AddBacktest();
 builder.AddWeeklyDigest();
 
 var app = builder.Build();

@@ -125,6 +125,13 @@ public sealed class PatientDays
     public static DateOnly LocalDate(DateTimeOffset instant, string zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
 
+    /// <summary>The instant a local day begins in <paramref name="zone"/> (its midnight, or the zone's standard offset when a DST jump skips midnight).</summary>
+    public static DateTimeOffset StartOfDay(DateOnly day, string zone)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, TimeZoneInfo.FindSystemTimeZoneById(zone).GetUtcOffset(midnight));
+    }
+
     public static string LocalDay(DateTimeOffset instant, string zone) =>
         LocalDate(instant, zone).ToString(DateFormat, CultureInfo.InvariantCulture);
 

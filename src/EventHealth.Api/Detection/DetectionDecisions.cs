@@ -18,14 +18,20 @@ public static class DetectionDecisions
 
     public static Evaluation Evaluate(RecordFacts facts, DateTimeOffset evaluatedAt, IReadOnlyList<IDetectionRule>? rules = null)
     {
-        var today = facts.Today(evaluatedAt);
-        var matches = (rules ?? DetectionRules.Current).Select(rule => rule.Evaluate(facts, today)).OfType<RuleMatch>().ToList();
+        var (alerts, matches) = Decide(facts, evaluatedAt, facts.Today(evaluatedAt), rules ?? DetectionRules.Current);
+        return new Evaluation(alerts, matches, NextReviewAt(facts, evaluatedAt, alerts));
+    }
+
+    /// <summary>The rules and de-duplication alone, for a caller that already knows the patient's local today.</summary>
+    public static (List<AlertRaised> Alerts, List<RuleMatch> Matches) Decide(RecordFacts facts, DateTimeOffset evaluatedAt, DateOnly today, IReadOnlyList<IDetectionRule> rules)
+    {
+        var matches = rules.Select(rule => rule.Evaluate(facts, today)).OfType<RuleMatch>().ToList();
         var alerts = matches
             .Where(match => ShouldRaise(match, facts.Alerts.LastOrDefault(a => a.RuleId == match.RuleId), facts, evaluatedAt))
             .Select(match => new AlertRaised(AlertId(facts.PatientId, match.RuleId, facts.Version), match.RuleId, match.RuleVersion,
                 match.Severity, match.Criterion, match.Evidence, facts.Version, evaluatedAt))
             .ToList();
-        return new Evaluation(alerts, matches, NextReviewAt(facts, evaluatedAt, alerts));
+        return (alerts, matches);
     }
 
     /// <summary>
@@ -67,9 +73,7 @@ public static class DetectionDecisions
             return null;
         }
 
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(facts.CurrentTimeZone);
-        var nextMidnightLocal = today.AddDays(1).ToDateTime(TimeOnly.MinValue);
-        var nextMidnight = new DateTimeOffset(nextMidnightLocal, zone.GetUtcOffset(nextMidnightLocal));
+        var nextMidnight = PatientDays.StartOfDay(today.AddDays(1), facts.CurrentTimeZone);
         var cooldownEnds = alerts.Select(a => a.DetectedAt + Cooldown).Where(t => t > evaluatedAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         return cooldownEnds < nextMidnight ? cooldownEnds : nextMidnight;
     }

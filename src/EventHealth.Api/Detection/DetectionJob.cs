@@ -9,7 +9,7 @@ using Wolverine;
 namespace EventHealth.Detection;
 
 /// <param name="Evaluated">Records whose stream moved or whose review time had come.</param>
-/// <param name="Skipped">Records that changed while being evaluated; the next run takes them again.</param>
+/// <param name="Skipped">Records that kept changing through every attempt to decide them in this run; the next run takes them again.</param>
 public sealed record DetectionRunReport(string RunId, DateTimeOffset EvaluatedAt, int Evaluated, int AlertsRaised, int Skipped, double Seconds);
 
 /// <summary>
@@ -33,50 +33,83 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
         var due = await DuePatientsAsync(now, cancellation);
         int alerts = 0, skipped = 0;
 
+        var undecided = new List<Guid>();
         foreach (var batch in due.Chunk(BatchSize))
         {
             var checkpoints = new List<DetectionCheckpoint>(batch.Length);
-            await using (var query = store.QuerySession())
+            foreach (var (patientId, events) in await RecordEvents.LoadAsync(store, batch, cancellation))
             {
-                var events = await query.Events.QueryAllRawEvents()
-                    .Where(e => batch.Contains(e.StreamId))
-                    .OrderBy(e => e.Sequence)
-                    .ToListAsync(cancellation);
-
-                foreach (var stream in events.GroupBy(e => e.StreamId))
+                var facts = RecordFacts.From(patientId, events);
+                var evaluation = DetectionDecisions.Evaluate(facts, now);
+                if (evaluation.Alerts.Count == 0)
                 {
-                    var facts = RecordFacts.From(stream.Key, stream);
-                    var evaluation = DetectionDecisions.Evaluate(facts, now);
-                    var version = facts.Version;
-                    if (evaluation.Alerts.Count > 0)
-                    {
-                        try
-                        {
-                            var appended = await bus.InvokeAsync<AlertsAppended>(new RaiseAlerts(stream.Key, facts.Version, evaluation.Alerts, runId), cancellation);
-                            alerts += evaluation.Alerts.Count;
-                            version = appended.Version;
-                        }
-                        catch (ConcurrencyException)
-                        {
-                            // The record moved (a new entry, or another run got here first): leave it due for the next run.
-                            skipped++;
-                            continue;
-                        }
-                    }
+                    checkpoints.Add(Checkpoint(patientId, facts.Version, now, evaluation.NextReviewAt));
+                    continue;
+                }
 
-                    checkpoints.Add(new DetectionCheckpoint { Id = stream.Key, EvaluatedThroughVersion = version, EvaluatedAt = now, NextReviewAt = evaluation.NextReviewAt });
+                // The handler decides again from a fresh read of this record, under its version check.
+                if (await DecideAsync(patientId, now, runId, cancellation) is { } decided)
+                {
+                    alerts += decided.Raised;
+                    checkpoints.Add(Checkpoint(patientId, decided.Version, now, decided.NextReviewAt));
+                }
+                else
+                {
+                    undecided.Add(patientId);
                 }
             }
 
-            await using var session = store.LightweightSession();
-            session.Store(checkpoints.ToArray());
-            await session.SaveChangesAsync(cancellation);
+            await StoreAsync(checkpoints, cancellation);
         }
+
+        // A record that kept moving through every retry above gets one more turn before the run ends.
+        var lastTurn = new List<DetectionCheckpoint>();
+        foreach (var patientId in undecided)
+        {
+            if (await DecideAsync(patientId, now, runId, cancellation) is { } decided)
+            {
+                alerts += decided.Raised;
+                lastTurn.Add(Checkpoint(patientId, decided.Version, now, decided.NextReviewAt));
+            }
+            else
+            {
+                skipped++;
+            }
+        }
+
+        await StoreAsync(lastTurn, cancellation);
 
         var report = new DetectionRunReport(runId, now, due.Count - skipped, alerts, skipped, Math.Round(stopwatch.Elapsed.TotalSeconds, 3));
         logger.LogInformation("Detection run {RunId}: {Evaluated} records evaluated, {Alerts} alerts raised, {Skipped} skipped in {Seconds} s",
             report.RunId, report.Evaluated, report.AlertsRaised, report.Skipped, report.Seconds);
         return report;
+    }
+
+    private async Task<AlertsDecided?> DecideAsync(Guid patientId, DateTimeOffset now, string runId, CancellationToken cancellation)
+    {
+        try
+        {
+            return await bus.InvokeAsync<AlertsDecided>(new RaiseAlerts(patientId, now, runId), cancellation);
+        }
+        catch (ConcurrencyException)
+        {
+            return null;
+        }
+    }
+
+    private static DetectionCheckpoint Checkpoint(Guid patientId, long version, DateTimeOffset now, DateTimeOffset? nextReviewAt) =>
+        new() { Id = patientId, EvaluatedThroughVersion = version, EvaluatedAt = now, NextReviewAt = nextReviewAt };
+
+    private async Task StoreAsync(List<DetectionCheckpoint> checkpoints, CancellationToken cancellation)
+    {
+        if (checkpoints.Count == 0)
+        {
+            return;
+        }
+
+        await using var session = store.LightweightSession();
+        session.Store(checkpoints.ToArray());
+        await session.SaveChangesAsync(cancellation);
     }
 
     /// <summary>Records whose stream version passed their checkpoint, that were never evaluated, or whose review time has come.</summary>

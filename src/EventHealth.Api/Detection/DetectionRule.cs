@@ -24,22 +24,44 @@ public interface IDetectionRule
     RuleMatch? Evaluate(RecordFacts facts, DateOnly today);
 }
 
+/// <summary>Where a rule version stands: evaluated by the live run, shipped for backtests only, or kept to explain old alerts.</summary>
+public enum RuleStatus
+{
+    Live,
+    Candidate,
+    Retired,
+}
+
+public sealed record RuleRelease(IDetectionRule Rule, RuleStatus Status);
+
 public static class DetectionRules
 {
-    /// <summary>The versions in force: the ones new evaluations use.</summary>
-    public static readonly IReadOnlyList<IDetectionRule> Current =
+    /// <summary>Every version ever shipped: the live ones, candidates (backtests only) and retired ones (to explain old alerts).</summary>
+    public static readonly IReadOnlyList<RuleRelease> Releases =
     [
-        new Rules.WeaknessOrAtrophy(),
-        new Rules.WorseningAffectingMobility(),
-        new Rules.CoordinationOrBalance(),
-        new Rules.SuddenSevereCramps(),
-        new Rules.NeurologicalSymptoms(),
-        new Rules.WorseningTrend(),
+        new(new Rules.WeaknessOrAtrophy(1), RuleStatus.Live),
+        new(new Rules.WorseningAffectingMobility(2), RuleStatus.Live),
+        new(new Rules.CoordinationOrBalance(), RuleStatus.Live),
+        new(new Rules.SuddenSevereCramps(), RuleStatus.Live),
+        new(new Rules.NeurologicalSymptoms(), RuleStatus.Live),
+        new(new Rules.WorseningTrend(2), RuleStatus.Live),
+        new(new Rules.WeaknessOrAtrophy(2), RuleStatus.Candidate),
+        new(new Rules.WorseningAffectingMobility(1), RuleStatus.Retired),
+        new(new Rules.WorseningTrend(1), RuleStatus.Retired),
     ];
 
-    /// <summary>Every version ever shipped, for explaining old alerts with the version that raised them.</summary>
-    public static readonly IReadOnlyList<IDetectionRule> AllVersions = Current;
+    /// <summary>The versions in force: the ones new evaluations use, one per rule id.</summary>
+    public static readonly IReadOnlyList<IDetectionRule> Current = Releases.Where(r => r.Status == RuleStatus.Live).Select(r => r.Rule).ToList();
 
-    public static IDetectionRule? Find(string ruleId, int version) =>
-        AllVersions.FirstOrDefault(r => r.RuleId == ruleId && r.Version == version);
+    public static IDetectionRule? Find(string ruleId, int version) => FindRelease(ruleId, version)?.Rule;
+
+    public static RuleRelease? FindRelease(string ruleId, int version) =>
+        Releases.FirstOrDefault(r => r.Rule.RuleId == ruleId && r.Rule.Version == version);
+
+    /// <summary>The live set with the chosen versions in place of the live ones of the same rules: what a backtest evaluates.</summary>
+    public static IReadOnlyList<IDetectionRule> LiveWith(IEnumerable<IDetectionRule> chosen)
+    {
+        var byId = chosen.ToDictionary(r => r.RuleId);
+        return Current.Select(live => byId.GetValueOrDefault(live.RuleId, live)).ToList();
+    }
 }

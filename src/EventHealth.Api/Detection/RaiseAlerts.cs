@@ -1,16 +1,19 @@
 using EventHealth.Alerts;
 using EventHealth.Http;
 using EventHealth.Recording;
+using JasperFx;
 using Marten;
 using Wolverine;
+using Wolverine.ErrorHandling;
+using Wolverine.Runtime.Handlers;
 
 namespace EventHealth.Detection;
 
-/// <summary>Append alerts decided on a record at <see cref="EvaluatedThroughVersion"/>, only if the record has not moved since.</summary>
-public sealed record RaiseAlerts(Guid PatientId, long EvaluatedThroughVersion, IReadOnlyList<AlertRaised> Alerts, string RunId);
+/// <summary>Decide a record as of <see cref="EvaluatedAt"/> and append the alerts that decision raises.</summary>
+public sealed record RaiseAlerts(Guid PatientId, DateTimeOffset EvaluatedAt, string RunId);
 
-/// <summary>The stream version after the alerts (and any capped-email failures) were appended.</summary>
-public sealed record AlertsAppended(long Version);
+/// <summary>The stream version after the decision (and its alerts, if any) and when time alone could change the answer.</summary>
+public sealed record AlertsDecided(long Version, int Raised, DateTimeOffset? NextReviewAt);
 
 /// <summary>One email of one alert to one recipient.</summary>
 public sealed record SendAlertEmail(Guid PatientId, Guid AlertId, string Recipient);
@@ -21,25 +24,40 @@ public static class RaiseAlertsHandler
     public const string Client = "detection-job";
 
     /// <summary>
-    /// The alert events and their email messages commit in one transaction (Wolverine's Marten outbox): an alert is
-    /// never stored without its emails queued, nor emailed without being stored. The expected version makes a
-    /// concurrent run of the same evaluation fail here instead of raising twice.
+    /// A record that moved between the read and the append (a new entry, a notification of an earlier alert, another
+    /// run) is read and decided again at once: a due record is decided in the run that found it due.
     /// </summary>
-    public static async Task<(AlertsAppended, OutgoingMessages)> Handle(RaiseAlerts command, IDocumentSession session, TimeProvider clock,
+    public static void Configure(HandlerChain chain) => chain.OnException<ConcurrencyException>().RetryTimes(5);
+
+    /// <summary>
+    /// Reads the record, decides it, and appends the alerts with the version it read as expected version. The alert
+    /// events and their email messages commit in one transaction (Wolverine's Marten outbox): an alert is never
+    /// stored without its emails queued, nor emailed without being stored; a concurrent run deciding the same record
+    /// fails the version check here, is retried, and then finds the alerts already raised.
+    /// </summary>
+    public static async Task<(AlertsDecided, OutgoingMessages)> Handle(RaiseAlerts command, IDocumentSession session, TimeProvider clock,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, CancellationToken cancellation)
     {
-        EventMetadata.Stamp(session, new WriteContext(Actor, Client, command.RunId, clock.GetUtcNow(), command.EvaluatedThroughVersion));
-        var stream = await session.Events.FetchForWriting<PatientRecord>(command.PatientId, command.EvaluatedThroughVersion, cancellation);
-        stream.AppendMany(command.Alerts.ToArray<object>());
+        var emails = new OutgoingMessages();
+        var events = await session.Events.FetchStreamAsync(command.PatientId, token: cancellation);
+        var facts = RecordFacts.From(command.PatientId, events);
+        var evaluation = DetectionDecisions.Evaluate(facts, command.EvaluatedAt);
+        if (evaluation.Alerts.Count == 0)
+        {
+            return (new AlertsDecided(facts.Version, 0, evaluation.NextReviewAt), emails);
+        }
+
+        EventMetadata.Stamp(session, new WriteContext(Actor, Client, command.RunId, clock.GetUtcNow(), facts.Version));
+        var stream = await session.Events.FetchForWriting<PatientRecord>(command.PatientId, facts.Version, cancellation);
+        stream.AppendMany(evaluation.Alerts.ToArray<object>());
 
         // The daily cap is decided here, in the same transaction and under the same version check as the alerts,
         // so parallel senders cannot overrun it: emails beyond it are recorded as failed instead of queued.
-        var emails = new OutgoingMessages();
-        var appended = command.Alerts.Count;
+        var appended = evaluation.Alerts.Count;
         var record = stream.Aggregate!;
         var today = Daily.PatientDays.LocalDate(clock.GetUtcNow(), record.TimeZone);
         var budget = settings.Value.DailyCapPerPatient - (record.AlertEmailsDay == today ? record.AlertEmailsThatDay : 0);
-        foreach (var alert in command.Alerts)
+        foreach (var alert in evaluation.Alerts)
         {
             foreach (var recipient in record.AlertRecipients())
             {
@@ -56,6 +74,6 @@ public static class RaiseAlertsHandler
             }
         }
 
-        return (new AlertsAppended(command.EvaluatedThroughVersion + appended), emails);
+        return (new AlertsDecided(facts.Version + appended, evaluation.Alerts.Count, evaluation.NextReviewAt), emails);
     }
 }

@@ -15,49 +15,26 @@ public sealed record Fact(IPatientEntry Entry, DateOnly Day, long Version)
 /// What detection rules read: a record folded up to a version. Retracted entries are gone; days are local days
 /// (the zone the patient had when the entry occurred, as in the daily summaries).
 /// </summary>
+/// <param name="FirstDay">The local day of the earliest entry that still counts (null without entries), even when
+/// <see cref="Entries"/> holds only a window of the record.</param>
 public sealed record RecordFacts(
     Guid PatientId,
     long Version,
     string CurrentTimeZone,
     IReadOnlyList<Fact> Entries,
-    IReadOnlyList<AlertRaised> Alerts)
+    IReadOnlyList<AlertRaised> Alerts,
+    DateOnly? FirstDay)
 {
     /// <summary>Folds one stream's events (in version order). Pure.</summary>
     public static RecordFacts From(Guid patientId, IEnumerable<IEvent> events)
     {
-        var zones = new List<ZonePeriod>();
-        var entries = new Dictionary<Guid, (IPatientEntry Entry, long Version)>();
-        var alerts = new List<AlertRaised>();
-        long version = 0;
-
+        var folder = new RecordFactsFolder(patientId);
         foreach (var @event in events)
         {
-            version = @event.Version;
-            switch (@event.Data)
-            {
-                case PatientEnrolled enrolled:
-                    zones.Add(new ZonePeriod(DateTimeOffset.MinValue, enrolled.TimeZone));
-                    break;
-                case ContactDetailsChanged { TimeZone: { } zone }:
-                    zones.Add(new ZonePeriod(EventMetadata.RecordedAt(@event), zone));
-                    break;
-                case IPatientEntry entry:
-                    entries.TryAdd(entry.EntryId, (entry, @event.Version));
-                    break;
-                case EntryRetracted retracted:
-                    entries.Remove(retracted.EntryId);
-                    break;
-                case AlertRaised alert:
-                    alerts.Add(alert);
-                    break;
-            }
+            folder.Apply(@event);
         }
 
-        var facts = entries.Values
-            .Select(e => new Fact(e.Entry, PatientDays.LocalDate(e.Entry.OccurredAt, PatientDays.ZoneAt(zones, e.Entry.OccurredAt)), e.Version))
-            .OrderBy(f => f.Entry.OccurredAt).ThenBy(f => f.EntryId)
-            .ToList();
-        return new RecordFacts(patientId, version, zones.Count == 0 ? "UTC" : zones[^1].TimeZone, facts, alerts);
+        return folder.Facts();
     }
 
     /// <summary>The patient's local date at <paramref name="instant"/>: the last day of every window.</summary>
@@ -66,4 +43,89 @@ public sealed record RecordFacts(
     /// <summary>Entries of the latest <paramref name="days"/> local days: today and the days-1 before it.</summary>
     public IEnumerable<Fact> Within(DateOnly today, int days) =>
         Entries.Where(f => f.Day <= today && f.Day > today.AddDays(-days));
+}
+
+/// <summary>
+/// The one definition of "entries that still count" for detection: folds a record's events one at a time, so that the
+/// live run (whole stream at once) and the backtest (the record as it stood at the end of each day) read the same facts.
+/// </summary>
+public sealed class RecordFactsFolder(Guid patientId)
+{
+    private readonly List<ZonePeriod> zones = [];
+    private readonly Dictionary<Guid, Fact> counted = [];
+    private readonly Dictionary<DateOnly, List<Fact>> byDay = [];
+    private readonly SortedDictionary<DateOnly, int> entriesPerDay = [];
+    private readonly List<AlertRaised> alerts = [];
+
+    public long Version { get; private set; }
+
+    public string CurrentTimeZone => zones.Count == 0 ? "UTC" : zones[^1].TimeZone;
+
+    public void Apply(IEvent @event)
+    {
+        Version = @event.Version;
+        switch (@event.Data)
+        {
+            case PatientEnrolled enrolled:
+                zones.Add(new ZonePeriod(DateTimeOffset.MinValue, enrolled.TimeZone));
+                break;
+            case ContactDetailsChanged { TimeZone: { } zone }:
+                zones.Add(new ZonePeriod(EventMetadata.RecordedAt(@event), zone));
+                break;
+            case IPatientEntry entry when !counted.ContainsKey(entry.EntryId):
+                var fact = new Fact(entry, PatientDays.LocalDate(entry.OccurredAt, PatientDays.ZoneAt(zones, entry.OccurredAt)), @event.Version);
+                counted.Add(entry.EntryId, fact);
+                DayList(fact.Day).Add(fact);
+                entriesPerDay[fact.Day] = entriesPerDay.GetValueOrDefault(fact.Day) + 1;
+                break;
+            case EntryRetracted retracted when counted.Remove(retracted.EntryId, out var withdrawn):
+                byDay[withdrawn.Day].Remove(withdrawn);
+                if (--entriesPerDay[withdrawn.Day] == 0)
+                {
+                    entriesPerDay.Remove(withdrawn.Day);
+                }
+
+                break;
+            case AlertRaised alert:
+                alerts.Add(alert);
+                break;
+        }
+    }
+
+    /// <summary>The whole record as folded so far.</summary>
+    public RecordFacts Facts() => new(patientId, Version, CurrentTimeZone, Ordered(counted.Values), alerts.ToList(), FirstDay);
+
+    /// <summary>
+    /// The record as folded so far, holding only the entries of the <paramref name="days"/> local days ending
+    /// <paramref name="today"/>, with <paramref name="alertsSoFar"/> in place of the stream's alerts. Rules read no
+    /// further back than <see cref="DetectionDecisions.LongestWindowDays"/>, so with that window they decide exactly
+    /// as on the whole record; the backtest uses it so that its cost follows the events, not the history's length.
+    /// </summary>
+    public RecordFacts Window(DateOnly today, int days, IReadOnlyList<AlertRaised> alertsSoFar)
+    {
+        var inWindow = new List<Fact>();
+        for (var day = today.AddDays(-(days - 1)); day <= today; day = day.AddDays(1))
+        {
+            if (byDay.TryGetValue(day, out var facts))
+            {
+                inWindow.AddRange(facts);
+            }
+        }
+
+        return new(patientId, Version, CurrentTimeZone, Ordered(inWindow), alertsSoFar, FirstDay);
+    }
+
+    private DateOnly? FirstDay => entriesPerDay.Count == 0 ? null : entriesPerDay.First().Key;
+
+    private List<Fact> DayList(DateOnly day)
+    {
+        if (!byDay.TryGetValue(day, out var list))
+        {
+            byDay[day] = list = [];
+        }
+
+        return list;
+    }
+
+    private static List<Fact> Ordered(IEnumerable<Fact> facts) => facts.OrderBy(f => f.Entry.OccurredAt).ThenBy(f => f.EntryId).ToList();
 }

@@ -38,13 +38,14 @@ public sealed record WeeklyDigest(
             return new WeekFigures(from, from.AddDays(6), episodes, episodes == 0 ? null : Math.Round(intensitySum / episodes, 1));
         }
 
+        // Only what the insights method supports: a trigger or intervention without enough days on both sides is not named.
         var tracked = fortnight.Select(d => byDate.GetValueOrDefault(d)).OfType<DailySummary>().ToList();
         var triggers = InsightCalculator.TriggerAssociations(tracked)
-            .Where(t => t.DaysWith > 0 && t.MeanEpisodesWith > (t.MeanEpisodesWithout ?? 0))
-            .OrderByDescending(t => t.MeanEpisodesWith - (t.MeanEpisodesWithout ?? 0))
+            .Where(t => t.EnoughData && t.MeanEpisodesWith > t.MeanEpisodesWithout)
+            .OrderByDescending(t => t.MeanEpisodesWith - t.MeanEpisodesWithout)
             .Take(3).Select(t => t.Kind.Replace('-', ' ')).ToList();
         var interventions = InsightCalculator.InterventionEffects(tracked)
-            .Where(i => i.EpisodeRateBefore is not null && i.EpisodeRateAfter is not null && i.EpisodeRateAfter < i.EpisodeRateBefore)
+            .Where(i => i.EnoughData && i.EpisodeRateAfter < i.EpisodeRateBefore)
             .Select(i => i.Kind.Replace('-', ' ')).ToList();
 
         return new WeeklyDigest(patientId, Week(thisWeekStart), Week(beforeStart),

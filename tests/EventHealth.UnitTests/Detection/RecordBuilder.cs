@@ -29,6 +29,17 @@ internal sealed class RecordBuilder
 
     public Guid Trigger(int daysAgo, TriggerKind kind) => Entry(id => new TriggerReported(id, DaysAgo(daysAgo), kind, 6, null));
 
+    public Guid Intake(int daysAgo, int waterMl = 1500) => Entry(id => new IntakeLogged(id, DaysAgo(daysAgo, hour: 20), waterMl, null));
+
+    /// <summary>An intake entry on every day from <paramref name="fromDaysAgo"/> to today: days the patient observed.</summary>
+    public void TrackEveryDay(int fromDaysAgo, int toDaysAgo = 0)
+    {
+        for (var day = fromDaysAgo; day >= toDaysAgo; day--)
+        {
+            Intake(day);
+        }
+    }
+
     public void Retract(Guid entryId) => Add(new EntryRetracted(entryId, "mistake"));
 
     public void Raised(AlertRaised alert) => Add(alert);

@@ -8,6 +8,14 @@ namespace EventHealth.UnitTests.Detection;
 /// <summary>One group per line of the article's list (detection.md), each with its boundary just outside.</summary>
 public sealed class RuleTests
 {
+    /// <summary>The versions in force, as the live run uses them.</summary>
+    private static class Live
+    {
+        public static readonly IDetectionRule WeaknessOrAtrophy = DetectionRules.Current.Single(r => r.RuleId == "weakness-or-atrophy");
+        public static readonly IDetectionRule WorseningAffectingMobility = DetectionRules.Current.Single(r => r.RuleId == "worsening-affecting-mobility");
+        public static readonly IDetectionRule WorseningTrend = DetectionRules.Current.Single(r => r.RuleId == "worsening-trend");
+    }
+
     private static RuleMatch? Run(IDetectionRule rule, RecordBuilder record) =>
         rule.Evaluate(record.Facts(), record.Facts().Today(RecordBuilder.Now));
 
@@ -20,7 +28,7 @@ public sealed class RuleTests
         var weak2 = record.Symptom(2, SymptomKind.MuscleAtrophy);
         var episode = record.Episode(5);
 
-        var match = Run(new WeaknessOrAtrophy(), record).ShouldNotBeNull();
+        var match = Run(Live.WeaknessOrAtrophy, record).ShouldNotBeNull();
         match.Severity.ShouldBe(AlertSeverity.Urgent);
         match.Evidence.ShouldBe([weak1, episode, weak2]);
     }
@@ -32,7 +40,7 @@ public sealed class RuleTests
         record.Symptom(14, SymptomKind.MuscleWeakness); // 15th day back: outside "today and the 13 days before"
         record.Symptom(1, SymptomKind.MuscleWeakness);
         record.Episode(1);
-        Run(new WeaknessOrAtrophy(), record).ShouldBeNull();
+        Run(Live.WeaknessOrAtrophy, record).ShouldBeNull();
     }
 
     [Fact]
@@ -42,7 +50,7 @@ public sealed class RuleTests
         record.Symptom(3, SymptomKind.MuscleWeakness);
         record.Symptom(3, SymptomKind.MuscleWeakness);
         record.Episode(3);
-        Run(new WeaknessOrAtrophy(), record).ShouldBeNull();
+        Run(Live.WeaknessOrAtrophy, record).ShouldBeNull();
     }
 
     [Fact]
@@ -52,7 +60,7 @@ public sealed class RuleTests
         record.Symptom(3, SymptomKind.MuscleWeakness);
         record.Symptom(1, SymptomKind.MuscleWeakness);
         record.Episode(20);
-        Run(new WeaknessOrAtrophy(), record).ShouldBeNull();
+        Run(Live.WeaknessOrAtrophy, record).ShouldBeNull();
     }
 
     [Fact]
@@ -62,14 +70,15 @@ public sealed class RuleTests
         record.Symptom(3, SymptomKind.MuscleWeakness);
         record.Retract(record.Symptom(1, SymptomKind.MuscleWeakness));
         record.Episode(1);
-        Run(new WeaknessOrAtrophy(), record).ShouldBeNull();
+        Run(Live.WeaknessOrAtrophy, record).ShouldBeNull();
     }
 
     // "Twitching that worsens over time and affects mobility."
     private static RecordBuilder Worsening(int latestEpisodes, int earlierEpisodes)
     {
         var record = new RecordBuilder();
-        record.Trigger(30, TriggerKind.Stress); // the record covers both halves
+        record.Trigger(30, TriggerKind.Stress);
+        record.TrackEveryDay(27); // every day of both halves was observed
         for (var i = 0; i < earlierEpisodes; i++)
         {
             record.Episode(14 + (i % 14));
@@ -89,7 +98,7 @@ public sealed class RuleTests
         var record = Worsening(latestEpisodes: 6, earlierEpisodes: 4);
         var walking = record.Symptom(2, SymptomKind.DifficultyWalking);
 
-        var match = Run(new WorseningAffectingMobility(), record).ShouldNotBeNull();
+        var match = Run(Live.WorseningAffectingMobility, record).ShouldNotBeNull();
         match.Severity.ShouldBe(AlertSeverity.Urgent);
         match.Evidence.ShouldContain(walking);
         match.Evidence.Count.ShouldBe(11);
@@ -100,7 +109,7 @@ public sealed class RuleTests
     {
         var record = Worsening(latestEpisodes: 5, earlierEpisodes: 0);
         record.Symptom(2, SymptomKind.DifficultyWalking);
-        Run(new WorseningAffectingMobility(), record).ShouldBeNull();
+        Run(Live.WorseningAffectingMobility, record).ShouldBeNull();
     }
 
     [Fact]
@@ -108,12 +117,14 @@ public sealed class RuleTests
     {
         var record = Worsening(latestEpisodes: 8, earlierEpisodes: 6); // 8 < 9
         record.Symptom(2, SymptomKind.DifficultyWalking);
-        Run(new WorseningAffectingMobility(), record).ShouldBeNull();
+        Run(Live.WorseningAffectingMobility, record).ShouldBeNull();
     }
 
     [Fact]
-    public void A_record_younger_than_28_days_has_no_earlier_half_to_compare_with()
+    public void Version_1_compared_the_halves_only_for_a_record_older_than_28_days()
     {
+        var v1Mobility = new WorseningAffectingMobility(1);
+        var v1Trend = new WorseningTrend(1);
         var record = new RecordBuilder();
         for (var day = 20; day >= 0; day -= 2)
         {
@@ -121,11 +132,11 @@ public sealed class RuleTests
         }
 
         record.Symptom(1, SymptomKind.DifficultyWalking);
-        Run(new WorseningAffectingMobility(), record).ShouldBeNull();
-        Run(new WorseningTrend(), record).ShouldBeNull();
+        Run(v1Mobility, record).ShouldBeNull();
+        Run(v1Trend, record).ShouldBeNull();
 
         record.Trigger(27, TriggerKind.Caffeine); // now the record reaches back to the first day of the earlier half
-        Run(new WorseningAffectingMobility(), record).ShouldNotBeNull();
+        Run(v1Mobility, record).ShouldNotBeNull().RuleVersion.ShouldBe(1);
     }
 
     [Fact]
@@ -144,7 +155,7 @@ public sealed class RuleTests
         }
 
         record.Symptom(1, SymptomKind.DifficultyWalking);
-        Run(new WorseningAffectingMobility(), record).ShouldNotBeNull();
+        Run(Live.WorseningAffectingMobility, record).ShouldNotBeNull();
 
         var almost = new RecordBuilder();
         almost.Trigger(30, TriggerKind.Stress);
@@ -154,7 +165,7 @@ public sealed class RuleTests
         }
 
         almost.Symptom(1, SymptomKind.DifficultyWalking);
-        Run(new WorseningAffectingMobility(), almost).ShouldBeNull(); // up 1.67 points
+        Run(Live.WorseningAffectingMobility, almost).ShouldBeNull(); // up 1.67 points
     }
 
     [Fact]
@@ -163,8 +174,8 @@ public sealed class RuleTests
         var record = Worsening(latestEpisodes: 6, earlierEpisodes: 2);
         record.Symptom(14, SymptomKind.DifficultyWalking);
 
-        Run(new WorseningAffectingMobility(), record).ShouldBeNull();
-        Run(new WorseningTrend(), record).ShouldNotBeNull().Severity.ShouldBe(AlertSeverity.Advisory);
+        Run(Live.WorseningAffectingMobility, record).ShouldBeNull();
+        Run(Live.WorseningTrend, record).ShouldNotBeNull().Severity.ShouldBe(AlertSeverity.Advisory);
     }
 
     // "Coordination problems or balance issues."
