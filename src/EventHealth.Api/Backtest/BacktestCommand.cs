@@ -46,14 +46,16 @@ public sealed class BacktestCommand : JasperFxAsyncCommand<BacktestInput>
             return false;
         }
 
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var report = await host.Services.GetRequiredService<BacktestRunner>().RunAsync(request.From!.Value, request.To!.Value, request.RuleSet(), null, CancellationToken.None);
+        var seconds = stopwatch.Elapsed.TotalSeconds;
         var json = JsonSerializer.Serialize(report, Indented);
         if (input.OutFlag is { } path)
         {
             await File.WriteAllTextAsync(path, json);
             Console.WriteLine($"{report.Records} records, {report.Events} events, {report.Evaluations} evaluations: " +
                 $"would raise {report.Summary.WouldRaise}, raised {report.Summary.Raised}, new {report.Summary.New}, missing {report.Summary.Missing}, " +
-                $"earlier {report.Summary.Earlier}, later {report.Summary.Later}");
+                $"earlier {report.Summary.Earlier}, later {report.Summary.Later}; {seconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
         }
         else
         {

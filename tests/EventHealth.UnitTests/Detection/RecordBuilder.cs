@@ -11,6 +11,7 @@ internal sealed class RecordBuilder
     public static readonly DateTimeOffset Now = new(2026, 3, 31, 18, 0, 0, TimeSpan.Zero);
     public readonly Guid PatientId = Guid.NewGuid();
     private readonly List<IEvent> events = [];
+    private DateTimeOffset recordedAt;
 
     public RecordBuilder(string timeZone = "UTC") => Add(new PatientEnrolled(PatientId, "Test", "t@example.org", timeZone, null, true));
 
@@ -46,6 +47,15 @@ internal sealed class RecordBuilder
 
     public RecordFacts Facts() => RecordFacts.From(PatientId, events);
 
+    public IReadOnlyList<IEvent> Events => events;
+
+    /// <summary>Events added from now on are recorded (stored) at this moment, for replays of the record as it stood.</summary>
+    public RecordBuilder RecordingAt(DateTimeOffset at)
+    {
+        recordedAt = at;
+        return this;
+    }
+
     public long Version => events.Count;
 
     private Guid Entry(Func<Guid, IPatientEntry> create)
@@ -60,6 +70,7 @@ internal sealed class RecordBuilder
         var @event = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
         @event.Version = events.Count + 1;
         @event.StreamId = PatientId;
+        @event.Timestamp = recordedAt;
         events.Add(@event);
     }
 }
