@@ -29,6 +29,7 @@ public static class Backtester
         var simulated = new List<AlertRaised>();
         var wouldRaise = new List<WouldRaiseAlert>();
         var raised = new List<RaisedAlert>();
+        var recordedAt = events.Select(EventMetadata.RecordedAt).ToArray();
         var next = 0;
         long evaluations = 0;
 
@@ -36,7 +37,7 @@ public static class Backtester
         {
             // The last instant of the patient's local day: what had been recorded by then is what detection could know.
             var endOfDay = PatientDays.StartOfDay(day.AddDays(1), folder.CurrentTimeZone).AddTicks(-1);
-            for (; next < events.Count && EventMetadata.RecordedAt(events[next]) <= endOfDay; next++)
+            for (; next < events.Count && recordedAt[next] <= endOfDay; next++)
             {
                 folder.Apply(events[next]);
                 if (events[next].Data is AlertRaised actual && day >= from)

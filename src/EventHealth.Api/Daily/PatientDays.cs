@@ -123,13 +123,18 @@ public sealed class PatientDays
         zones.LastOrDefault(z => z.EffectiveFrom <= instant)?.TimeZone ?? (zones.Count > 0 ? zones[0].TimeZone : "UTC");
 
     public static DateOnly LocalDate(DateTimeOffset instant, string zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(zone)).DateTime);
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone(zone)).DateTime);
+
+    /// <summary>Zones by IANA id, looked up once: the system lookup takes a lock and normalises the id on every call.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeZoneInfo> ZonesById = new(StringComparer.Ordinal);
+
+    private static TimeZoneInfo Zone(string id) => ZonesById.GetOrAdd(id, TimeZoneInfo.FindSystemTimeZoneById);
 
     /// <summary>The instant a local day begins in <paramref name="zone"/> (its midnight, or the zone's standard offset when a DST jump skips midnight).</summary>
     public static DateTimeOffset StartOfDay(DateOnly day, string zone)
     {
         var midnight = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, TimeZoneInfo.FindSystemTimeZoneById(zone).GetUtcOffset(midnight));
+        return new DateTimeOffset(midnight, Zone(zone).GetUtcOffset(midnight));
     }
 
     public static string LocalDay(DateTimeOffset instant, string zone) =>

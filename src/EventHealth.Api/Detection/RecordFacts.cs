@@ -41,8 +41,48 @@ public sealed record RecordFacts(
     public DateOnly Today(DateTimeOffset instant) => PatientDays.LocalDate(instant, CurrentTimeZone);
 
     /// <summary>Entries of the latest <paramref name="days"/> local days: today and the days-1 before it.</summary>
-    public IEnumerable<Fact> Within(DateOnly today, int days) =>
-        Entries.Where(f => f.Day <= today && f.Day > today.AddDays(-days));
+    public IEnumerable<Fact> Within(DateOnly today, int days) => Within(Entries, today, days);
+
+    /// <summary>Entries of one type (episodes, symptoms…) of the latest <paramref name="days"/> local days.</summary>
+    public IEnumerable<Fact> Within<TEntry>(DateOnly today, int days)
+        where TEntry : IPatientEntry => Within(OfType(typeof(TEntry)), today, days);
+
+    private static IEnumerable<Fact> Within(IReadOnlyList<Fact> facts, DateOnly today, int days)
+    {
+        var before = today.AddDays(-days);
+        foreach (var fact in facts)
+        {
+            if (fact.Day <= today && fact.Day > before)
+            {
+                yield return fact;
+            }
+        }
+    }
+
+    // Rules read the same few entry types many times over per evaluation; each type's entries are picked out once.
+    private (IReadOnlyList<Fact> Source, Dictionary<Type, List<Fact>> ByType)? entriesByType;
+
+    private List<Fact> OfType(Type type)
+    {
+        if (entriesByType is not { } index || !ReferenceEquals(index.Source, Entries))
+        {
+            var byType = new Dictionary<Type, List<Fact>>();
+            foreach (var fact in Entries)
+            {
+                var entryType = fact.Entry.GetType();
+                if (!byType.TryGetValue(entryType, out var list))
+                {
+                    byType[entryType] = list = [];
+                }
+
+                list.Add(fact);
+            }
+
+            entriesByType = index = (Entries, byType);
+        }
+
+        return index.ByType.TryGetValue(type, out var facts) ? facts : [];
+    }
 }
 
 /// <summary>
@@ -75,14 +115,16 @@ public sealed class RecordFactsFolder(Guid patientId)
             case IPatientEntry entry when !counted.ContainsKey(entry.EntryId):
                 var fact = new Fact(entry, PatientDays.LocalDate(entry.OccurredAt, PatientDays.ZoneAt(zones, entry.OccurredAt)), @event.Version);
                 counted.Add(entry.EntryId, fact);
-                DayList(fact.Day).Add(fact);
+                InsertInOrder(DayList(fact.Day), fact);
                 entriesPerDay[fact.Day] = entriesPerDay.GetValueOrDefault(fact.Day) + 1;
+                FirstDay = FirstDay is { } first && first <= fact.Day ? first : fact.Day;
                 break;
             case EntryRetracted retracted when counted.Remove(retracted.EntryId, out var withdrawn):
                 byDay[withdrawn.Day].Remove(withdrawn);
                 if (--entriesPerDay[withdrawn.Day] == 0)
                 {
                     entriesPerDay.Remove(withdrawn.Day);
+                    FirstDay = entriesPerDay.Count == 0 ? null : entriesPerDay.First().Key;
                 }
 
                 break;
@@ -103,7 +145,7 @@ public sealed class RecordFactsFolder(Guid patientId)
     /// </summary>
     public RecordFacts Window(DateOnly today, int days, IReadOnlyList<AlertRaised> alertsSoFar)
     {
-        var inWindow = new List<Fact>();
+        var inWindow = new List<Fact>(capacity: 64);
         for (var day = today.AddDays(-(days - 1)); day <= today; day = day.AddDays(1))
         {
             if (byDay.TryGetValue(day, out var facts))
@@ -112,10 +154,13 @@ public sealed class RecordFactsFolder(Guid patientId)
             }
         }
 
-        return new(patientId, Version, CurrentTimeZone, Ordered(inWindow), alertsSoFar, FirstDay);
+        // Days are sorted, and so is each day: the concatenation is in order unless a zone change put an entry on a
+        // day out of step with its instant, which only a sort can settle.
+        return new(patientId, Version, CurrentTimeZone, IsOrdered(inWindow) ? inWindow : Ordered(inWindow), alertsSoFar, FirstDay);
     }
 
-    private DateOnly? FirstDay => entriesPerDay.Count == 0 ? null : entriesPerDay.First().Key;
+    /// <summary>Kept up to date by <see cref="Apply"/>: reading the first key of a sorted dictionary walks its tree every time.</summary>
+    private DateOnly? FirstDay { get; set; }
 
     private List<Fact> DayList(DateOnly day)
     {
@@ -127,5 +172,36 @@ public sealed class RecordFactsFolder(Guid patientId)
         return list;
     }
 
-    private static List<Fact> Ordered(IEnumerable<Fact> facts) => facts.OrderBy(f => f.Entry.OccurredAt).ThenBy(f => f.EntryId).ToList();
+    private static List<Fact> Ordered(IEnumerable<Fact> facts) => facts.OrderBy(f => f, FactOrder.Instance).ToList();
+
+    private static bool IsOrdered(List<Fact> facts)
+    {
+        for (var i = 1; i < facts.Count; i++)
+        {
+            if (FactOrder.Instance.Compare(facts[i - 1], facts[i]) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void InsertInOrder(List<Fact> facts, Fact fact)
+    {
+        var at = facts.BinarySearch(fact, FactOrder.Instance);
+        facts.Insert(at < 0 ? ~at : at, fact);
+    }
+
+    /// <summary>The order of <see cref="RecordFacts.Entries"/>: by occurredAt, then entry id.</summary>
+    private sealed class FactOrder : IComparer<Fact>
+    {
+        public static readonly FactOrder Instance = new();
+
+        public int Compare(Fact? x, Fact? y)
+        {
+            var byInstant = x!.Entry.OccurredAt.CompareTo(y!.Entry.OccurredAt);
+            return byInstant != 0 ? byInstant : x.EntryId.CompareTo(y.EntryId);
+        }
+    }
 }

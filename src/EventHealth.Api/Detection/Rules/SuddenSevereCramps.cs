@@ -15,7 +15,7 @@ public sealed class SuddenSevereCramps : IDetectionRule
 
     public RuleMatch? Evaluate(RecordFacts facts, DateOnly today)
     {
-        var cramps = facts.Within(today, 7)
+        var cramps = facts.Within<CrampRecorded>(today, 7)
             .Where(f => f.Entry is CrampRecorded { Severity: >= SevereFrom, Sudden: true, DisruptedDailyActivities: true })
             .ToList();
         return cramps.Count > 0 ? new RuleMatch(RuleId, Version, AlertSeverity.Urgent, Criterion, Signals.Evidence(cramps)) : null;

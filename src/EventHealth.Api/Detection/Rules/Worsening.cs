@@ -55,16 +55,20 @@ public static class Worsening
     {
         var earlierEnd = today.AddDays(-HalfDays);
         var latest = Signals.Episodes(facts, today, HalfDays);
+        if (latest.Count < 3)
+        {
+            return null; // neither comparison can hold
+        }
+
         var before = Signals.Episodes(facts, earlierEnd, HalfDays);
-        var latestDays = Signals.DistinctDays(facts.Within(today, HalfDays));
-        var earlierDays = Signals.DistinctDays(facts.Within(earlierEnd, HalfDays));
 
         // latest/latestDays ≥ 1.5 × before/earlierDays, multiplied out: 2 × latest × earlierDays ≥ 3 × before × latestDays.
-        var moreOften = latest.Count >= 6 && earlierDays >= ObservedDaysNeeded
-            && 2L * latest.Count * earlierDays >= 3L * before.Count * latestDays;
+        var moreOften = latest.Count >= 6
+            && Signals.TrackedDays(facts, earlierEnd, HalfDays) is var earlierDays && earlierDays >= ObservedDaysNeeded
+            && 2L * latest.Count * earlierDays >= 3L * before.Count * Signals.TrackedDays(facts, today, HalfDays);
 
         // sum(latest)/n(latest) − sum(before)/n(before) ≥ 2, multiplied out by both counts.
-        var moreIntense = latest.Count >= 3 && before.Count >= 3
+        var moreIntense = before.Count >= 3
             && (long)IntensitySum(latest) * before.Count - (long)IntensitySum(before) * latest.Count >= 2L * latest.Count * before.Count;
 
         return moreOften || moreIntense ? [.. before, .. latest] : null;
