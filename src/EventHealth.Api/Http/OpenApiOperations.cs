@@ -70,6 +70,13 @@ public static class OpenApiOperations
             responses.Remove(Status(StatusCodes.Status413PayloadTooLarge));
             responses.Remove(Status(StatusCodes.Status415UnsupportedMediaType));
         }
+        else
+        {
+            // Every body passes the size limit and the JSON reader first, whatever the endpoint declares.
+            AddProblem(responses, StatusCodes.Status400BadRequest, DescriptionOf("400", null), context.Document!);
+            AddProblem(responses, StatusCodes.Status413PayloadTooLarge, DescriptionOf("413", null), context.Document!);
+            AddProblem(responses, StatusCodes.Status415UnsupportedMediaType, DescriptionOf("415", null), context.Document!);
+        }
 
         if (write?.TakesIfMatch == true)
         {

@@ -127,13 +127,21 @@ public static class OpenApiSchemas
 
     private static IOpenApiSchema WithVocabulary(IOpenApiSchema field, object vocabulary, OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
     {
-        IOpenApiSchema Values() => vocabulary switch
+        // A C# enum is always its own component (added when no route uses it directly), so that clients get one
+        // type for it whichever routes exist; a list of spellings stays inline.
+        IOpenApiSchema Values()
         {
-            Type type when schemas.ContainsKey(type.Name) => new OpenApiSchemaReference(type.Name, document),
-            Type type => new OpenApiSchema { Type = JsonSchemaType.String, Enum = Spellings(Enum.GetNames(type).Select(JsonSetup.EnumNaming.ConvertName)) },
-            IEnumerable<string> spellings => new OpenApiSchema { Type = JsonSchemaType.String, Enum = Spellings(spellings) },
-            _ => throw new ArgumentOutOfRangeException(nameof(vocabulary)),
-        };
+            switch (vocabulary)
+            {
+                case Type type:
+                    schemas.TryAdd(type.Name, new OpenApiSchema { Type = JsonSchemaType.String, Enum = Spellings(Enum.GetNames(type).Select(JsonSetup.EnumNaming.ConvertName)) });
+                    return new OpenApiSchemaReference(type.Name, document);
+                case IEnumerable<string> spellings:
+                    return new OpenApiSchema { Type = JsonSchemaType.String, Enum = Spellings(spellings) };
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(vocabulary));
+            }
+        }
 
         if (field is OpenApiSchema { Items: not null } array)
         {

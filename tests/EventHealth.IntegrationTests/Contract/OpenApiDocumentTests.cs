@@ -164,7 +164,8 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         schemas["TriggerKind"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldContain("poor-sleep");
         ((string?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["allOf"]![0]!["$ref"]).ShouldBe("#/components/schemas/AcknowledgementView");
         ((bool?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["nullable"]).ShouldBe(true);
-        schemas["AlertView"]!["properties"]!["severity"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldBe(["urgent", "advisory"]);
+        ((string?)schemas["AlertView"]!["properties"]!["severity"]!["$ref"]).ShouldBe("#/components/schemas/AlertSeverity");
+        schemas["AlertSeverity"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldBe(["urgent", "advisory"]);
     }
 
     [Theory]

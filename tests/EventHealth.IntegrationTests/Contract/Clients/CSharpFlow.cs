@@ -165,9 +165,9 @@ public static class CSharpFlow
         Check(run.Result.AlertsRaised >= 1, "detection raises the balance-problem alert");
         var alerts = await patient.GetAlertsAsync(patientId, null);
         var alert = alerts.Result.Alerts.Single(a => a.RuleId == "coordination-or-balance");
-        Check(alert.RuleId == "coordination-or-balance" && alert.Severity == AlertViewSeverity.Urgent, "the alert names its rule and severity");
+        Check(alert.RuleId == "coordination-or-balance" && alert.Severity == AlertSeverity.Urgent, "the alert names its rule and severity");
         var explanation = await patient.ExplainAlertAsync(patientId, alert.AlertId, null);
-        Check(explanation.Result.Reproduces && explanation.Result.ReplayedSeverity == AlertExplanationReplayedSeverity.Urgent, "the explanation reproduces the decision");
+        Check(explanation.Result.Reproduces && explanation.Result.ReplayedSeverity == AlertSeverity.Urgent, "the explanation reproduces the decision");
         steps.Add("detection run, alerts, explanation");
 
         // Consents and acknowledgement.
