@@ -67,6 +67,9 @@ public static class OpenApiTexts
         ["getAccessAudit"] = new("Read the access audit", "Every request that touched records, oldest first: who, role, route, outcome and correlation id. Auditors only."),
         ["runDetection"] = new("Run detection now", "Runs the detection job the schedule runs and reports what it evaluated and raised. Operators only."),
         ["rebuildProjections"] = new("Rebuild projections", "Rebuilds every projection from the event log and reports whether the rebuilt state equals the live state; repair=true replaces differing state. Operators only."),
+        ["runBacktest"] = new("Backtest rule versions",
+            "Runs the live rule set, or candidate versions in place of live ones, over every record (or the named ones) as it stood at the end of each local day of a closed period, and reports the alerts it would have raised and how they differ from those raised. Reads only: nothing is written, no email is sent. Operators only.",
+            """{"from":"2026-03-23","to":"2026-03-29","rules":[{"ruleId":"weakness-or-atrophy","version":2}]}"""),
         ["runWeeklyDigest"] = new("Send the weekly digest now", "Queues the weekly digest emails the schedule sends. Operators only."),
     };
 
