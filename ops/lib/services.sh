@@ -34,6 +34,23 @@ ensure_maildev() {
   export maildev_bin
 }
 
+# What the contract tests run against the served OpenAPI document, installed into .tools/ (once, then cached):
+# openapi-typescript with TypeScript 5 (TypeScript 7 crashes it), openapi-fetch, Node's types, and Redocly's CLI.
+client_tools=(openapi-typescript@7.13.0 openapi-fetch@0.17.0 typescript@5.9.3 @types/node@20.19.25 @redocly/cli@2.77.0)
+ensure_client_tools() {
+  local pkg missing=""
+  for pkg in "${client_tools[@]}"; do
+    grep -q "\"version\": \"${pkg##*@}\"" "$tools_dir/node_modules/${pkg%@*}/package.json" 2>/dev/null || missing=1
+  done
+  if [ -n "$missing" ]; then
+    command -v npm >/dev/null || { log "npm is required to install the contract tests' client tools"; return 1; }
+    log "installing the contract tests' client tools into .tools/"
+    mkdir -p "$tools_dir"
+    npm install --prefix "$tools_dir" --no-audit --no-fund --loglevel=error "${client_tools[@]}" >&2
+  fi
+  export EVENTHEALTH_NODE_MODULES="$tools_dir/node_modules"
+}
+
 # PostgreSQL refuses to run as root: when we are root, the server runs as the 'postgres' user.
 as_db_owner() {
   if [ "$(id -u)" = 0 ]; then

@@ -51,7 +51,7 @@ public static class GrantConsentEndpoint
 public static class RevokeConsentEndpoint
 {
     [WolverineDelete("/api/patients/{patientId}/consents/{clinicianId}", OperationId = "revokeConsent")]
-    [Tags("Access"), ConsentResponses]
+    [Tags("Access"), RevokeConsentResponses]
     public static Task<IResult> Delete(Guid patientId, string clinicianId, IDocumentStore store, HttpContext http, TimeProvider clock) =>
         EntryWrites.WriteAsync(store, http, clock, patientId, loaded => Task.FromResult<EntryWrites.Decision>(
             loaded.Record.Consents.ContainsKey(clinicianId)
@@ -61,4 +61,7 @@ public static class RevokeConsentEndpoint
                     $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"))));
 }
 
-public sealed class ConsentResponsesAttribute() : WriteResponsesAttribute(typeof(ConsentRecorded), StatusCodes.Status201Created);
+public sealed class ConsentResponsesAttribute() : WriteResponsesAttribute(typeof(ConsentRecorded), StatusCodes.Status201Created, conflicts: false);
+
+/// <summary>A revocation answers 200 with the withdrawn consent, or 404 when the clinician holds none.</summary>
+public sealed class RevokeConsentResponsesAttribute() : WriteResponsesAttribute(typeof(ConsentRecorded), StatusCodes.Status200OK, conflicts: false);

@@ -45,4 +45,4 @@ public static class AcknowledgeAlertEndpoint
         });
 }
 
-public sealed class AcknowledgementResponsesAttribute() : WriteResponsesAttribute(typeof(AlertAcknowledgementRecorded), StatusCodes.Status201Created);
+public sealed class AcknowledgementResponsesAttribute() : WriteResponsesAttribute(typeof(AlertAcknowledgementRecorded), StatusCodes.Status201Created, conflicts: false);

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using EventHealth.Detection;
 using EventHealth.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,13 +7,13 @@ using Wolverine.Http;
 namespace EventHealth.Backtest;
 
 /// <summary>A rule version to evaluate in place of the live version of the same rule (a candidate, or a retired one).</summary>
-public sealed record RuleVersionChoice(string? RuleId, int? Version);
+public sealed record RuleVersionChoice([property: Required] string? RuleId, [property: Required] int? Version);
 
 /// <summary>
 /// Backtest a rule set over the local days <see cref="From"/> to <see cref="To"/> (inclusive, closed days only).
 /// <see cref="Rules"/> replaces live versions by rule id; <see cref="PatientIds"/> limits the records (all by default).
 /// </summary>
-public sealed record RunBacktest(DateOnly? From, DateOnly? To, IReadOnlyList<RuleVersionChoice>? Rules, IReadOnlyList<Guid>? PatientIds)
+public sealed record RunBacktest([property: Required] DateOnly? From, [property: Required] DateOnly? To, IReadOnlyList<RuleVersionChoice>? Rules, IReadOnlyList<Guid>? PatientIds)
 {
     public const int MaxDays = 366;
 

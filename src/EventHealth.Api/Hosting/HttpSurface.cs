@@ -19,22 +19,7 @@ public static class HttpSurface
             JsonSetup.DescribeJsonFailure(context.ProblemDetails);
             Problems.DescribeQueryFailure(context.ProblemDetails);
         });
-        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "EventHealth API";
-            document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia. "
-                + "Every /api route takes a bearer token (JWT) whose 'role' is patient, clinician, operator or auditor.";
-            document.Components ??= new();
-            document.Components.SecuritySchemes ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiSecurityScheme>();
-            document.Components.SecuritySchemes["bearer"] = new Microsoft.OpenApi.OpenApiSecurityScheme
-            {
-                Type = Microsoft.OpenApi.SecuritySchemeType.Http,
-                Scheme = "bearer",
-                BearerFormat = "JWT",
-            };
-            document.Security = [new Microsoft.OpenApi.OpenApiSecurityRequirement { [new Microsoft.OpenApi.OpenApiSecuritySchemeReference("bearer", document)] = [] }];
-            return Task.CompletedTask;
-        }));
+        builder.Services.AddOpenApiContract();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
         return builder;
@@ -49,9 +34,10 @@ public static class HttpSurface
         app.UseStatusCodePages();
         app.UseAccess();
         app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
+        app.UseConditionalGets();
 
         app.MapOpenApi();
-        app.MapScalarApiReference("/docs");
+        app.MapApiDocs();
         app.MapWolverineEndpoints(http => http.RejectUnparseableQueryValues = true);
         return app;
     }

@@ -43,4 +43,4 @@ public static class ChangeContactDetailsEndpoint
         });
 }
 
-public sealed class ProfileWriteResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status200OK);
+public sealed class ProfileWriteResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status200OK, conflicts: false);

@@ -114,4 +114,4 @@ public static class EnrollPatientEndpoint
     }
 }
 
-public sealed class EnrollmentResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status201Created);
+public sealed class EnrollmentResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status201Created, createsRecord: true);

@@ -46,4 +46,4 @@ public static class RetractEntryEndpoint
         });
 }
 
-public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created);
+public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created, replays: false);
