@@ -59,29 +59,28 @@ public sealed record RecordFacts(
         }
     }
 
-    // Rules read the same few entry types many times over per evaluation; each type's entries are picked out once.
-    private (IReadOnlyList<Fact> Source, Dictionary<Type, List<Fact>> ByType)? entriesByType;
+    // Rules read the same few entry types many times over per evaluation: each list of entries is split by type once.
+    // Kept beside the list rather than in the record, so that the record's equality and `with` copies stay plain.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<Fact>, Dictionary<Type, List<Fact>>> EntriesByType = new();
 
     private List<Fact> OfType(Type type)
     {
-        if (entriesByType is not { } index || !ReferenceEquals(index.Source, Entries))
+        var byType = EntriesByType.GetValue(Entries, static entries =>
         {
-            var byType = new Dictionary<Type, List<Fact>>();
-            foreach (var fact in Entries)
+            var split = new Dictionary<Type, List<Fact>>();
+            foreach (var fact in entries)
             {
-                var entryType = fact.Entry.GetType();
-                if (!byType.TryGetValue(entryType, out var list))
+                if (!split.TryGetValue(fact.Entry.GetType(), out var list))
                 {
-                    byType[entryType] = list = [];
+                    split[fact.Entry.GetType()] = list = [];
                 }
 
                 list.Add(fact);
             }
 
-            entriesByType = index = (Entries, byType);
-        }
-
-        return index.ByType.TryGetValue(type, out var facts) ? facts : [];
+            return split;
+        });
+        return byType.TryGetValue(type, out var facts) ? facts : [];
     }
 }
 
