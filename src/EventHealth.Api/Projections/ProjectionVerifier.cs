@@ -148,9 +148,16 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         }
 
         tally.Compared++;
+        var liveJson = live is null ? null : JsonSerializer.SerializeToUtf8Bytes(live, JsonSetup.Options);
+        var rebuiltJson = rebuilt is null ? null : JsonSerializer.SerializeToUtf8Bytes(rebuilt, JsonSetup.Options);
+        if (liveJson is not null && rebuiltJson is not null && liveJson.AsSpan().SequenceEqual(rebuiltJson))
+        {
+            return; // the common case, decided without building two JSON trees
+        }
+
         var difference = FirstDifference(
-            live is null ? default : JsonSerializer.SerializeToElement(live, JsonSetup.Options),
-            rebuilt is null ? default : JsonSerializer.SerializeToElement(rebuilt, JsonSetup.Options),
+            liveJson is null ? default : JsonDocument.Parse(liveJson).RootElement,
+            rebuiltJson is null ? default : JsonDocument.Parse(rebuiltJson).RootElement,
             "$");
         if (difference is null)
         {
