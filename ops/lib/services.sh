@@ -73,6 +73,7 @@ free_port() {
 }
 
 # start_postgres DATA_DIR PORT: creates the cluster on first use, starts it, ensures the database exists.
+# PG_FSYNC (on/off) and PG_OPTIONS (more "-c name=value" server settings) adjust the server.
 start_postgres() {
   local data_dir=$1 port=$2
   mkdir -p "$data_dir"
@@ -84,7 +85,7 @@ start_postgres() {
   fi
   log "starting PostgreSQL on 127.0.0.1:$port"
   as_db_owner "$pg_bin/pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data_dir' -c max_connections=200 -c fsync=${PG_FSYNC:-on}" start >/dev/null
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data_dir' -c max_connections=200 -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null
   if ! as_db_owner "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='eventhealth'" postgres | grep -q 1; then
     as_db_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres eventhealth
   fi

@@ -19,6 +19,11 @@ public static class EventStoreConfiguration
                 options.DatabaseSchemaName = Database.EventStoreSchema;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
+                // A write's FetchForWriting already loaded the record's inline snapshot: let the inline projection
+                // apply the new events to that instance instead of loading it again inside SaveChanges. Safe because
+                // the aggregates are immutable records that only Marten's Apply methods derive new states from.
+                options.Events.UseIdentityMapForAggregates = true;
+
                 // Auditors ask "who, from which client, as part of which request": keep all of it.
                 options.Events.MetadataConfig.CorrelationIdEnabled = true;
                 options.Events.MetadataConfig.CausationIdEnabled = true;

@@ -26,22 +26,27 @@ public static class EntryWrites
     public sealed record Append(IReadOnlyList<object> Events, Func<long, IResult> Respond) : Decision;
 
     /// <summary>The record as loaded for one attempt of a write.</summary>
-    public sealed record Loaded(IDocumentSession Session, PatientRecord Record, long Version, WriteContext Context, CancellationToken Cancellation);
+    /// <param name="Recorded">The entry documents of the entry ids the write named (those already recorded), by entry id.</param>
+    public sealed record Loaded(
+        IDocumentSession Session, PatientRecord Record, long Version, WriteContext Context, IReadOnlyDictionary<Guid, RecordedEntry> Recorded,
+        CancellationToken Cancellation);
 
     /// <summary>An HTTP write: If-Match in, ETag and the decision's answer (or its problem) out.</summary>
+    /// <param name="entryIds">Entries the write names: their index documents are loaded with the record, in one round trip.</param>
     public static async Task<IResult> WriteAsync(
         IDocumentStore store,
         HttpContext http,
         TimeProvider clock,
         Guid patientId,
-        Func<Loaded, Task<Decision>> decide)
+        Func<Loaded, Task<Decision>> decide,
+        IReadOnlyCollection<Guid>? entryIds = null)
     {
         if (!WriteContext.TryParseIfMatch(http.Request, out var expectedVersion))
         {
             return Results.Problem(Problems.Validation("If-Match", "must be a quoted stream version such as \"7\""));
         }
 
-        var outcome = await ExecuteAsync(store, patientId, () => WriteContext.From(http, clock, expectedVersion), decide, http.RequestAborted);
+        var outcome = await ExecuteAsync(store, patientId, () => WriteContext.From(http, clock, expectedVersion), decide, entryIds, http.RequestAborted);
         if (outcome.Problem is not null)
         {
             return outcome.Problem;
@@ -56,29 +61,38 @@ public static class EntryWrites
     /// inline projections know the stream version and a lost race is retried rather than failing after the fact happened.
     /// </summary>
     public static Task AppendAsync(IDocumentStore store, Guid patientId, WriteContext context, object @event, CancellationToken cancellation) =>
-        ExecuteAsync(store, patientId, () => context, _ => Task.FromResult<Decision>(new Append([@event], _ => Results.Empty)), cancellation);
+        ExecuteAsync(store, patientId, () => context, _ => Task.FromResult<Decision>(new Append([@event], _ => Results.Empty)), null, cancellation);
 
     /// <param name="Problem">Set when the write was refused; nothing was stored.</param>
     /// <param name="Version">The stream version after the write (or the current one when nothing was appended).</param>
     private sealed record Outcome(IResult? Problem, Append? Appended, long Version);
 
     private static async Task<Outcome> ExecuteAsync(
-        IDocumentStore store, Guid patientId, Func<WriteContext> contextForAttempt, Func<Loaded, Task<Decision>> decide, CancellationToken cancellation)
+        IDocumentStore store, Guid patientId, Func<WriteContext> contextForAttempt, Func<Loaded, Task<Decision>> decide,
+        IReadOnlyCollection<Guid>? entryIds, CancellationToken cancellation)
     {
+        var entryDocumentIds = entryIds is { Count: > 0 } ? entryIds.Select(id => RecordedEntry.IdFor(patientId, id)).Distinct().ToArray() : [];
         for (var attempt = 1; ; attempt++)
         {
             var context = contextForAttempt();
             await using var session = store.LightweightSession();
             EventMetadata.Stamp(session, context);
 
-            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
+            // The record (with its version, for the optimistic append) and the named entries' index documents in one
+            // round trip.
+            var batch = session.CreateBatchQuery();
+            var streamRead = batch.Events.FetchForWriting<PatientRecord>(patientId);
+            var entriesRead = entryDocumentIds.Length > 0 ? batch.LoadMany<RecordedEntry>().ById(entryDocumentIds) : null;
+            await batch.Execute(cancellation);
+            var stream = await streamRead;
             if (stream.Aggregate is null)
             {
                 return new Outcome(Problems.PatientNotFound(patientId), null, 0);
             }
 
+            var recorded = entriesRead is null ? new Dictionary<Guid, RecordedEntry>() : (await entriesRead).ToDictionary(r => r.EntryId);
             var version = stream.CurrentVersion ?? 0;
-            var decision = await decide(new Loaded(session, stream.Aggregate, version, context, cancellation));
+            var decision = await decide(new Loaded(session, stream.Aggregate, version, context, recorded, cancellation));
             if (decision is Reject reject)
             {
                 return new Outcome(reject.Problem, null, version);
@@ -115,27 +129,23 @@ public static class EntryWrites
     public static Task<IResult> RecordSingleAsync(Guid patientId, EntryRequest request, IDocumentStore store, HttpContext http, TimeProvider clock)
     {
         var entry = request.ToEvent();
-        return WriteAsync(store, http, clock, patientId, async loaded =>
+        return WriteAsync(store, http, clock, patientId, loaded =>
         {
-            var decision = await DecideAsync(loaded, patientId, [entry]);
+            var decision = Decide(loaded, [entry]);
             if (decision.ConflictIndex is not null)
             {
-                return new Reject(Problems.IdempotencyConflict("entryId", entry.EntryId));
+                return Task.FromResult<Decision>(new Reject(Problems.IdempotencyConflict("entryId", entry.EntryId)));
             }
 
             var outcome = decision.Outcomes.Single();
             var answer = new EntryRecorded(patientId, outcome.EntryId, outcome.Kind, outcome.Version, outcome.OccurredAt, outcome.RecordedAt);
-            return new Append(decision.NewEvents.ToArray<object>(), _ => outcome.Status == EntryStatus.Created
+            return Task.FromResult<Decision>(new Append(decision.NewEvents.ToArray<object>(), _ => outcome.Status == EntryStatus.Created
                 ? Results.Json(answer, statusCode: StatusCodes.Status201Created)
-                : Results.Ok(answer));
-        });
+                : Results.Ok(answer)));
+        }, [entry.EntryId]);
     }
 
-    /// <summary>Loads the index documents of the entries' ids, then decides them (pure).</summary>
-    public static async Task<EntriesDecision> DecideAsync(Loaded loaded, Guid patientId, IReadOnlyList<IPatientEntry> entries)
-    {
-        var ids = entries.Select(e => RecordedEntry.IdFor(patientId, e.EntryId)).Distinct().ToArray();
-        var recorded = await loaded.Session.LoadManyAsync<RecordedEntry>(loaded.Cancellation, ids);
-        return RecordingDecisions.DecideEntries(entries, recorded.ToDictionary(r => r.EntryId), loaded.Version, loaded.Context.Now);
-    }
+    /// <summary>Decides the entries (pure) against the index documents loaded with the record.</summary>
+    public static EntriesDecision Decide(Loaded loaded, IReadOnlyList<IPatientEntry> entries) =>
+        RecordingDecisions.DecideEntries(entries, loaded.Recorded, loaded.Version, loaded.Context.Now);
 }

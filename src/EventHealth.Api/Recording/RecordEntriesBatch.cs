@@ -54,21 +54,22 @@ public static class RecordEntriesBatchEndpoint
     public static Task<IResult> Post(Guid patientId, RecordEntriesBatch batch, IDocumentStore store, HttpContext http, TimeProvider clock)
     {
         var entries = batch.Entries!.Select(e => e!.ToEvent()).ToList();
-        return EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
+        return EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
         {
-            var decision = await EntryWrites.DecideAsync(loaded, patientId, entries);
+            var decision = EntryWrites.Decide(loaded, entries);
             if (decision.ConflictIndex is { } index)
             {
-                return new EntryWrites.Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId));
+                return Task.FromResult<EntryWrites.Decision>(
+                    new EntryWrites.Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId)));
             }
 
             var results = decision.Outcomes
                 .Select(o => new BatchEntryResult(o.Index, o.EntryId, o.Kind, o.Status == EntryStatus.Created ? "created" : "duplicate", o.Version, o.RecordedAt))
                 .ToList();
             var created = results.Count(r => r.Status == "created");
-            return new EntryWrites.Append(decision.NewEvents.ToArray<object>(),
-                version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results)));
-        });
+            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(decision.NewEvents.ToArray<object>(),
+                version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results))));
+        }, entries.Select(e => e.EntryId).ToList());
     }
 }
 

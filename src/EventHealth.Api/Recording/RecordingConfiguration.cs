@@ -21,7 +21,10 @@ public static class RecordingConfiguration
             ]);
             options.Projections.Snapshot<PatientRecord>(SnapshotLifecycle.Inline);
             options.Projections.Add<RecordedEntryProjection>(ProjectionLifecycle.Inline);
-            options.Schema.For<RecordedEntry>().Index(entry => entry.PatientId);
+            // Timeline pages are keyset reads in sort-key order within one patient: this index answers them without
+            // reading and sorting the patient's whole record (docs/benchmarks.md). Its first column serves every
+            // "entries of this patient" query as well.
+            options.Schema.For<RecordedEntry>().Index([entry => entry.PatientId, entry => entry.SortKey], index => index.Name = "mt_doc_recordedentry_idx_patient_sort_key");
         });
         return builder;
     }

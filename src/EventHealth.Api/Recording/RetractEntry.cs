@@ -27,23 +27,22 @@ public static class RetractEntryEndpoint
     [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
     [Tags("Recording"), RetractionResponses]
     public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
+        EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
         {
-            var entry = await loaded.Session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(patientId, entryId), loaded.Cancellation);
-            if (entry is null)
+            if (!loaded.Recorded.TryGetValue(entryId, out var entry))
             {
-                return new EntryWrites.Reject(Problems.EntryNotFound(entryId));
+                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.EntryNotFound(entryId)));
             }
 
             if (entry.Retracted)
             {
-                return new EntryWrites.Reject(Problems.EntryAlreadyRetracted(entryId));
+                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.EntryAlreadyRetracted(entryId)));
             }
 
             var reason = request.Reason!.Trim();
-            return new EntryWrites.Append([new EntryRetracted(entryId, reason)], version =>
-                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, loaded.Context.Now), statusCode: StatusCodes.Status201Created));
-        });
+            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append([new EntryRetracted(entryId, reason)], version =>
+                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, loaded.Context.Now), statusCode: StatusCodes.Status201Created)));
+        }, [entryId]);
 }
 
 public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created, replays: false);

@@ -79,17 +79,6 @@ public static class GetTimelineEndpoint
         Guid patientId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion,
         IQuerySession session, HttpContext http)
     {
-        var state = await session.Events.FetchStreamStateAsync(patientId, http.RequestAborted);
-        if (state is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
-        if (atVersion > state.Version)
-        {
-            return Results.Problem(Problems.Validation("atVersion", $"must not exceed the record's version {state.Version}"));
-        }
-
         var take = limit ?? DefaultLimit;
         var after = cursor is null ? null : DecodeCursor(cursor);
         List<RecordedEntry> page;
@@ -97,7 +86,10 @@ public static class GetTimelineEndpoint
 
         if (asOf is null && atVersion is null)
         {
-            var query = session.Query<RecordedEntry>().Where(e => e.PatientId == patientId);
+            // The record's version and the page in one round trip.
+            var batch = session.CreateBatchQuery();
+            var stateOfRecord = batch.Events.FetchStreamState(patientId);
+            var query = batch.Query<RecordedEntry>().Where(e => e.PatientId == patientId);
             if (from is { } start)
             {
                 query = query.Where(e => e.OccurredAt >= start);
@@ -113,11 +105,29 @@ public static class GetTimelineEndpoint
                 query = query.Where(e => e.SortKey.CompareTo(after) > 0);
             }
 
-            page = (await query.OrderBy(e => e.SortKey).Take(take + 1).ToListAsync(http.RequestAborted)).ToList();
-            viewVersion = state.Version;
+            var pageOfEntries = query.OrderBy(e => e.SortKey).Take(take + 1).ToList();
+            await batch.Execute(http.RequestAborted);
+            if (await stateOfRecord is not { } current)
+            {
+                return Problems.PatientNotFound(patientId);
+            }
+
+            page = (await pageOfEntries).ToList();
+            viewVersion = current.Version;
         }
         else
         {
+            var state = await session.Events.FetchStreamStateAsync(patientId, http.RequestAborted);
+            if (state is null)
+            {
+                return Problems.PatientNotFound(patientId);
+            }
+
+            if (atVersion > state.Version)
+            {
+                return Results.Problem(Problems.Validation("atVersion", $"must not exceed the record's version {state.Version}"));
+            }
+
             var events = TimelineReplay.Until(await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted), asOf, atVersion).ToList();
             viewVersion = events.Count == 0 ? 0 : events[^1].Version;
             page = TimelineReplay.Entries(events)

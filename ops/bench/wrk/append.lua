@@ -1,0 +1,56 @@
+-- Single-entry appends: one patient per wrk thread (run with -t N -c N), a new twitch episode per request, and
+-- every 8th request a repeat of the previous entry (a client retry, answered 200 with the first result).
+-- Acknowledged entries (201 and 200) are written to BENCH_ACKED.<thread> for the exactly-once check.
+local patients, tokens = {}, {}
+local next_thread = 1
+
+function setup(thread)
+  if #patients == 0 then
+    for line in io.lines(os.getenv("BENCH_PATIENTS")) do
+      local id, token = line:match("^(%S+) (%S+)$")
+      patients[#patients + 1] = id
+      tokens[#tokens + 1] = token
+    end
+  end
+  thread:set("index", next_thread)
+  thread:set("patient", patients[next_thread])
+  thread:set("token", tokens[next_thread])
+  next_thread = next_thread + 1
+end
+
+-- Warm-up and measured phases write different entries: the phase is part of every entry id.
+local phase = os.getenv("BENCH_PHASE") or "measured"
+local space = phase == "warmup" and 1 or 2
+local counter, body, acked = 0, nil, nil
+
+function init(args)
+  acked = assert(io.open(os.getenv("BENCH_ACKED") .. "." .. phase .. "." .. index, "w"))
+  acked:setvbuf("line")
+  wrk.method = "POST"
+  wrk.path = "/api/patients/" .. patient .. "/episodes"
+  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
+function request()
+  counter = counter + 1
+  if body == nil or counter % 8 ~= 0 then
+    local entry = string.format("%08x-%04x-4000-8000-%012x", index, space, counter)
+    local at = os.date("!%Y-%m-%dT%H:%M:%SZ", 1735689600 + counter * 60)
+    body = '{"entryId":"' .. entry .. '","occurredAt":"' .. at .. '","bodyRegions":["calf","eyelid"],"side":"left",' ..
+      '"intensity":' .. (counter % 11) .. ',"durationSeconds":' .. (counter % 600) .. ',"visible":true,"painful":false}'
+  end
+  return wrk.format(nil, nil, nil, body)
+end
+
+function response(status, headers, body)
+  if status == 201 or status == 200 then
+    acked:write(patient, " ", body:match('"entryId":"([%x-]+)"'), " ", status, "\n")
+  end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("RESULT requests=%d elapsed=%.3f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
