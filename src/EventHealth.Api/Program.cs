@@ -4,6 +4,7 @@ using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Digest;
 using EventHealth.Email;
+using EventHealth.Erasure;
 using EventHealth.Hosting;
 using EventHealth.Http;
 using EventHealth.Projections;
@@ -26,6 +27,7 @@ builder.AddProjectionVerification();
 builder.AddDetection();
 builder.AddBacktest();
 builder.AddWeeklyDigest();
+builder.AddErasure();
 
 var app = builder.Build();
 

@@ -22,7 +22,7 @@ public static class AccessControl
                 ? (await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<PatientRecord>(id, context.RequestAborted))?.Consents
                 : null;
 
-            var decision = AccessRules.Decide(context.Request.Method, pattern, caller, patientId, clinician => consents?.ContainsKey(clinician) == true);
+            var decision = AccessRules.Decide(context.Request.Method, pattern, caller, patientId, clinician => consents?.GetValueOrDefault(clinician));
             if (decision.IsAllowed)
             {
                 await next(context);

@@ -13,7 +13,8 @@ public sealed record AccessDecision(int? Status, string Reason)
 /// </summary>
 public static class AccessRules
 {
-    public static AccessDecision Decide(string method, string routePattern, Caller caller, Guid? patientId, Func<string, bool> hasConsent)
+    /// <param name="consentScope">The scope of the clinician's consent on the record (<see cref="ConsentScopes"/>), null without one.</param>
+    public static AccessDecision Decide(string method, string routePattern, Caller caller, Guid? patientId, Func<string, string?> consentScope)
     {
         if (!routePattern.StartsWith("/api/", StringComparison.Ordinal))
         {
@@ -26,6 +27,8 @@ public static class AccessRules
         }
 
         var reading = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
+        var clinicianWrite = HttpMethods.IsPost(method) && routePattern is NotesRoute or RetractionRoute;
+        var scope = caller.Role == Roles.Clinician && caller.Subject is { } clinician ? consentScope(clinician) : null;
         return routePattern switch
         {
             _ when routePattern.StartsWith("/api/admin/", StringComparison.Ordinal) => Only(caller, Roles.Operator),
@@ -33,19 +36,29 @@ public static class AccessRules
             "/api/patients" => Only(caller, Roles.Patient),
             _ when routePattern.StartsWith("/api/patients/{patientId}", StringComparison.Ordinal) => caller.Role switch
             {
-                Roles.Patient when caller.PatientId == patientId => AccessDecision.Allowed,
-                Roles.Patient => Deny("patients reach their own record only"),
-                Roles.Clinician when !hasConsent(caller.Subject!) => Deny("the patient has not granted this clinician consent"),
+                Roles.Patient when caller.PatientId != patientId => Deny("patients reach their own record only"),
+                Roles.Patient when routePattern == NotesRoute => Deny("notes are written by clinicians; patients record details on their own entries"),
+                Roles.Patient => AccessDecision.Allowed,
+                Roles.Clinician when scope is null => Deny("the patient has not granted this clinician consent"),
                 Roles.Clinician when reading || routePattern.EndsWith("/acknowledgement", StringComparison.Ordinal) => AccessDecision.Allowed,
-                Roles.Clinician => Deny("clinicians read records and acknowledge alerts; they do not write entries"),
+                Roles.Clinician when clinicianWrite && ConsentScopes.Effective(scope) == ConsentScopes.ReadWrite => AccessDecision.Allowed,
+                Roles.Clinician when clinicianWrite => Deny("adding notes and retracting entries needs a read-write consent"),
+                Roles.Clinician => Deny("clinicians read records, acknowledge alerts and, with read-write consent, add notes and retract entries"),
                 Roles.Auditor when reading => AccessDecision.Allowed,
                 Roles.Auditor => Deny("auditors read only"),
+                Roles.Operator when HttpMethods.IsPost(method) && routePattern == ErasureRoute => AccessDecision.Allowed,
                 Roles.Operator => Deny("operators run the service and do not read record contents"),
                 _ => Deny("unknown role"),
             },
             _ => AccessDecision.Allowed,
         };
     }
+
+    public const string NotesRoute = "/api/patients/{patientId}/notes";
+    public const string RetractionRoute = "/api/patients/{patientId}/entries/{entryId}/retraction";
+
+    /// <summary>Operators may erase a record on the patient's documented request (docs/erasure.md).</summary>
+    public const string ErasureRoute = "/api/patients/{patientId}/erasure";
 
     private static AccessDecision Only(Caller caller, string role) =>
         caller.Role == role ? AccessDecision.Allowed : Deny($"only the {role} role may do this");

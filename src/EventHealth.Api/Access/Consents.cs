@@ -7,16 +7,32 @@ using Wolverine.Http;
 
 namespace EventHealth.Access;
 
-/// <summary>The patient lets a clinician read their record and acknowledge alerts.</summary>
+/// <summary>The patient lets a clinician read their record (scope <c>read</c>) or also write notes and retractions (<c>read-write</c>).</summary>
 public sealed record ConsentGranted(string ClinicianId, string Scope);
+
+/// <summary>What a consent lets a clinician do.</summary>
+public static class ConsentScopes
+{
+    /// <summary>Read the record and acknowledge alerts.</summary>
+    public const string Read = "read";
+
+    /// <summary>Also add notes and retract entries.</summary>
+    public const string ReadWrite = "read-write";
+
+    /// <summary>The one scope before scopes were chosen; it allowed what <see cref="Read"/> allows.</summary>
+    public const string LegacyReadAndAcknowledge = "read-and-acknowledge";
+
+    public static readonly IReadOnlyList<string> All = [Read, ReadWrite];
+
+    /// <summary>The scope a stored consent grants today (older consents read as <see cref="Read"/>).</summary>
+    public static string Effective(string stored) => stored == ReadWrite ? ReadWrite : Read;
+}
 
 /// <summary>The patient withdraws it; effective for the next request.</summary>
 public sealed record ConsentRevoked(string ClinicianId);
 
-public sealed record GrantConsent([property: Required] string? ClinicianId, string? Scope)
-{
-    public const string ReadAndAcknowledge = "read-and-acknowledge";
-}
+/// <param name="Scope"><c>read</c> (the default) or <c>read-write</c>.</param>
+public sealed record GrantConsent([property: Required] string? ClinicianId, string? Scope);
 
 public sealed record ConsentRecorded(Guid PatientId, string ClinicianId, string Scope, bool Active, long Version);
 
@@ -27,9 +43,9 @@ public static class GrantConsentEndpoint
         var errors = new FieldErrors();
         errors.Required("clinicianId", request.ClinicianId);
         errors.MaxLength("clinicianId", request.ClinicianId, 200);
-        if (request.Scope is not null && request.Scope != GrantConsent.ReadAndAcknowledge)
+        if (request.Scope is not null && !ConsentScopes.All.Contains(request.Scope))
         {
-            errors.Add("scope", $"must be {GrantConsent.ReadAndAcknowledge}");
+            errors.Add("scope", $"must be one of {string.Join(", ", ConsentScopes.All)}");
         }
 
         return errors.ToProblem();
@@ -40,10 +56,13 @@ public static class GrantConsentEndpoint
     public static Task<IResult> Post(Guid patientId, GrantConsent request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
         EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
         {
+            // Granting the scope a clinician already holds stores nothing; another scope is a new grant that replaces it.
             var clinician = request.ClinicianId!.Trim();
-            object[] events = loaded.Record.Consents.ContainsKey(clinician) ? [] : [new ConsentGranted(clinician, GrantConsent.ReadAndAcknowledge)];
+            var scope = request.Scope ?? ConsentScopes.Read;
+            var held = loaded.Record.Consents.TryGetValue(clinician, out var stored) ? ConsentScopes.Effective(stored) : null;
+            object[] events = held == scope ? [] : [new ConsentGranted(clinician, scope)];
             return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(events, version =>
-                Results.Json(new ConsentRecorded(patientId, clinician, GrantConsent.ReadAndAcknowledge, true, version),
+                Results.Json(new ConsentRecorded(patientId, clinician, scope, true, version),
                     statusCode: events.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status201Created)));
         });
 }
@@ -54,9 +73,9 @@ public static class RevokeConsentEndpoint
     [Tags("Access"), RevokeConsentResponses]
     public static Task<IResult> Delete(Guid patientId, string clinicianId, IDocumentStore store, HttpContext http, TimeProvider clock) =>
         EntryWrites.WriteAsync(store, http, clock, patientId, loaded => Task.FromResult<EntryWrites.Decision>(
-            loaded.Record.Consents.ContainsKey(clinicianId)
+            loaded.Record.Consents.TryGetValue(clinicianId, out var scope)
                 ? new EntryWrites.Append([new ConsentRevoked(clinicianId)], version =>
-                    Results.Ok(new ConsentRecorded(patientId, clinicianId, GrantConsent.ReadAndAcknowledge, false, version)))
+                    Results.Ok(new ConsentRecorded(patientId, clinicianId, ConsentScopes.Effective(scope), false, version)))
                 : new EntryWrites.Reject(Problems.Result(StatusCodes.Status404NotFound, "consent-not-found", "No such consent.",
                     $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"))));
 }

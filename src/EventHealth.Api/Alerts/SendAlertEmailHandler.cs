@@ -52,6 +52,11 @@ public static class SendAlertEmailHandler
         var alert = (AlertRaised)alertEvent.Data;
         var factsThen = RecordFacts.From(message.PatientId, events.TakeWhile(e => e.Version <= alert.EvaluatedThroughVersion));
         var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);
+        if (patient is null or { Erased: true })
+        {
+            return; // erased since the alert: nobody is written to about it (docs/erasure.md)
+        }
+
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
         var context = new WriteContext(RaiseAlertsHandler.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
 

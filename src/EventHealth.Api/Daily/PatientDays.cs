@@ -84,7 +84,8 @@ public sealed class PatientDays
 
     public void Apply(IPatientEntry entry)
     {
-        if (DayOfEntry.ContainsKey(entry.EntryId))
+        // A clinician's note is not something the patient lived: it adds to no day.
+        if (entry is ClinicianNoteAdded || DayOfEntry.ContainsKey(entry.EntryId))
         {
             return;
         }

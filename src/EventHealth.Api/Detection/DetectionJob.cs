@@ -121,9 +121,10 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
             from {schema}.mt_streams s
             join {schema}.mt_doc_patientrecord r on r.id = s.id
             left join {schema}.mt_doc_detectioncheckpoint c on c.id = s.id
-            where c.id is null
+            where not coalesce((r.data ->> 'erased')::boolean, false) -- erased records are never evaluated again (docs/erasure.md)
+              and (c.id is null
                or s.version > (c.data ->> 'evaluatedThroughVersion')::bigint
-               or (c.data ->> 'nextReviewAt')::timestamptz <= $1
+               or (c.data ->> 'nextReviewAt')::timestamptz <= $1)
             order by s.id
             """);
         command.Parameters.AddWithValue(now);

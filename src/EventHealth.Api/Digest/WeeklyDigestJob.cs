@@ -41,7 +41,9 @@ public sealed class WeeklyDigestJob(IDocumentStore store, IMessageBus bus)
     public async Task<DigestRunReport> RunAsync(CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
-        var patients = await session.Query<PatientRecord>().Where(p => p.AlertEmails).Select(p => p.Id).ToListAsync(cancellation);
+        // Erased records are skipped here (in memory: documents written before erasure existed have no such field).
+        var candidates = await session.Query<PatientRecord>().Where(p => p.AlertEmails).Select(p => new { p.Id, p.Erased }).ToListAsync(cancellation);
+        var patients = candidates.Where(p => !p.Erased).Select(p => p.Id).ToList();
         foreach (var patientId in patients)
         {
             await bus.PublishAsync(new SendWeeklyDigest(patientId));
@@ -56,7 +58,7 @@ public static class SendWeeklyDigestHandler
     public static async Task Handle(SendWeeklyDigest message, IDocumentSession session, SmtpMailer mailer, TimeProvider clock, CancellationToken cancellation)
     {
         var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);
-        if (patient is not { AlertEmails: true })
+        if (patient is not { AlertEmails: true, Erased: false })
         {
             return;
         }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
 using EventHealth.Access;
+using EventHealth.Erasure;
 using EventHealth.Http;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Wolverine.Http;
@@ -33,6 +34,7 @@ public static class HttpSurface
         // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
         app.UseStatusCodePages();
         app.UseAccess();
+        app.UseErasedRecords();
         app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
         app.UseConditionalGets();
 

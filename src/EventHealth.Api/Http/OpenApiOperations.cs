@@ -65,6 +65,12 @@ public static class OpenApiOperations
             responses.Remove(Status(StatusCodes.Status404NotFound));
         }
 
+        // Every route of a record answers 410 once the record was erased (Erasure/ErasureConfiguration.UseErasedRecords).
+        if (path.StartsWith("/api/patients/{patientId}", StringComparison.Ordinal))
+        {
+            AddProblem(responses, StatusCodes.Status410Gone, DescriptionOf("410", null), context.Document!);
+        }
+
         if (operation.RequestBody is null)
         {
             responses.Remove(Status(StatusCodes.Status413PayloadTooLarge));
@@ -207,6 +213,7 @@ public static class OpenApiOperations
         "403" => "The token's role or consent does not allow this.",
         "404" => "No such record (or entry, alert, consent): the problem's \"field\" says which.",
         "409" => "Conflict: an id already used for other content, or an entry already retracted.",
+        "410" => "The record was erased (docs/erasure.md); its personal data is no longer held.",
         "412" => "If-Match named a version the record has moved past; the problem's \"currentVersion\" is the current one.",
         "413" => "The body is over the size limit.",
         "415" => "The body is not application/json.",

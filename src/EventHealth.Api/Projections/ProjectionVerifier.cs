@@ -58,64 +58,11 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
 
         // Streams are independent: several at a time keep both the database and the CPU busy (each stream costs a
         // few round trips). Each stream's events are read once and folded in memory by Marten's own aggregators.
-        var options = ((DocumentStore)store).Options.Projections;
-        var recordAggregator = options.AggregatorFor<PatientRecord>();
-        var daysAggregator = options.AggregatorFor<PatientDays>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, 2 * Environment.ProcessorCount), CancellationToken = cancellation };
         await Parallel.ForEachAsync(streamIds, parallel, async (streamId, token) =>
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                // Per-attempt tallies: a stream that moved while it was compared (an email's "sent" event, a new
-                // entry) is compared again, so a live write is never mistaken for drift.
-                var (streamRecords, streamEntries, streamDays) = (records.Empty(), entries.Empty(), days.Empty());
-                await using var session = store.LightweightSession();
-
-                // The live documents and the stream's version in one round trip, then the events once.
-                var batch = session.CreateBatchQuery();
-                var stateRead = batch.Events.FetchStreamState(streamId);
-                var liveRecordRead = batch.Load<PatientRecord>(streamId);
-                var liveDaysRead = batch.Load<PatientDays>(streamId);
-                var liveEntriesRead = batch.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToList();
-                await batch.Execute(token);
-                var events = await session.Events.FetchStreamAsync(streamId, token: token);
-                var state = await stateRead;
-
-                Compare(streamRecords, streamId.ToString(), await liveRecordRead,
-                    events.Count == 0 ? null : await recordAggregator.BuildAsync(events, session, null, token), session, repair);
-                Compare(streamDays, streamId.ToString(), await liveDaysRead,
-                    events.Count == 0 ? null : await daysAggregator.BuildAsync(events, session, null, token), session, repair);
-
-                var live = (await liveEntriesRead).ToDictionary(e => e.Id);
-                var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
-                foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
-                {
-                    Compare(streamEntries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
-                }
-
-                // The documents were read no later than the events: if the stream has events beyond the version read
-                // with the documents, it moved in between.
-                var moved = state?.Version != (events.Count == 0 ? null : events[^1].Version);
-                if (moved && attempt < MaxAttemptsPerStream)
-                {
-                    continue;
-                }
-
-                lock (records)
-                {
-                    records.Add(streamRecords);
-                    entries.Add(streamEntries);
-                    days.Add(streamDays);
-                    eventCount += events.Count;
-                }
-
-                if (repair)
-                {
-                    await session.SaveChangesAsync(token);
-                }
-
-                break;
-            }
+            var read = await CompareStreamAsync(streamId, repair, records, entries, days, token);
+            Interlocked.Add(ref eventCount, read);
         });
 
         var reports = new[] { records.Report(), entries.Report(), days.Report() };
@@ -124,6 +71,77 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         logger.LogInformation("Projection rebuild compared {Streams} streams, {Events} events in {Seconds} s; all equal: {AllEqual}",
             report.Streams, report.Events, report.Seconds, report.AllEqual);
         return report;
+    }
+
+    /// <summary>
+    /// Rebuilds one record's projections from its events and replaces every live document that differs: what an
+    /// erasure runs after masking the events, so the documents hold exactly what a full rebuild would give.
+    /// </summary>
+    public async Task<int> RepairStreamAsync(Guid streamId, CancellationToken cancellation)
+    {
+        Tally records = new("PatientRecord", "inline"), entries = new("RecordedEntry", "inline"), days = new("PatientDays", "async");
+        await CompareStreamAsync(streamId, repair: true, records, entries, days, cancellation);
+        return records.Repaired + entries.Repaired + days.Repaired;
+    }
+
+    /// <summary>Compares (and with <paramref name="repair"/> replaces) one stream's documents; answers how many events it read.</summary>
+    private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, CancellationToken token)
+    {
+        // Each stream's events are read once and folded in memory by Marten's own aggregators.
+        var options = ((DocumentStore)store).Options.Projections;
+        var recordAggregator = options.AggregatorFor<PatientRecord>();
+        var daysAggregator = options.AggregatorFor<PatientDays>();
+        for (var attempt = 1; ; attempt++)
+        {
+            // Per-attempt tallies: a stream that moved while it was compared (an email's "sent" event, a new
+            // entry) is compared again, so a live write is never mistaken for drift.
+            var (streamRecords, streamEntries, streamDays) = (records.Empty(), entries.Empty(), days.Empty());
+            await using var session = store.LightweightSession();
+
+            // The live documents and the stream's version in one round trip, then the events once.
+            var batch = session.CreateBatchQuery();
+            var stateRead = batch.Events.FetchStreamState(streamId);
+            var liveRecordRead = batch.Load<PatientRecord>(streamId);
+            var liveDaysRead = batch.Load<PatientDays>(streamId);
+            var liveEntriesRead = batch.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToList();
+            await batch.Execute(token);
+            var events = await session.Events.FetchStreamAsync(streamId, token: token);
+            var state = await stateRead;
+
+            Compare(streamRecords, streamId.ToString(), await liveRecordRead,
+                events.Count == 0 ? null : await recordAggregator.BuildAsync(events, session, null, token), session, repair);
+            Compare(streamDays, streamId.ToString(), await liveDaysRead,
+                events.Count == 0 ? null : await daysAggregator.BuildAsync(events, session, null, token), session, repair);
+
+            var live = (await liveEntriesRead).ToDictionary(e => e.Id);
+            var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
+            foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
+            {
+                Compare(streamEntries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
+            }
+
+            // The documents were read no later than the events: if the stream has events beyond the version read
+            // with the documents, it moved in between.
+            var moved = state?.Version != (events.Count == 0 ? null : events[^1].Version);
+            if (moved && attempt < MaxAttemptsPerStream)
+            {
+                continue;
+            }
+
+            lock (records)
+            {
+                records.Add(streamRecords);
+                entries.Add(streamEntries);
+                days.Add(streamDays);
+            }
+
+            if (repair)
+            {
+                await session.SaveChangesAsync(token);
+            }
+
+            return events.Count;
+        }
     }
 
     private async Task<List<Guid>> StreamIdsAsync(CancellationToken cancellation)

@@ -11,7 +11,13 @@ public static class EntryKinds
     public const string Intervention = "intervention";
     public const string Symptom = "symptom";
 
+    /// <summary>A clinician's note (its own route; not a batch type).</summary>
+    public const string Note = "note";
+
     public static readonly IReadOnlyList<string> All = [Episode, Cramp, Trigger, Sleep, Intake, Intervention, Symptom];
+
+    /// <summary>Every kind an entry of a record can have: the patient's, and clinicians' notes.</summary>
+    public static readonly IReadOnlyList<string> AllWithNotes = [.. All, Note];
 
     public static string Of(IPatientEntry entry) => entry switch
     {
@@ -22,6 +28,7 @@ public static class EntryKinds
         IntakeLogged => Intake,
         InterventionApplied => Intervention,
         NeurologicalSymptomReported => Symptom,
+        ClinicianNoteAdded => Note,
         _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.GetType().Name, "not an entry type of the catalog"),
     };
 }

@@ -90,6 +90,12 @@ public static class EntryWrites
                 return new Outcome(Problems.PatientNotFound(patientId), null, 0);
             }
 
+            if (stream.Aggregate.Erased)
+            {
+                // An erased record takes no more facts, whoever writes (docs/erasure.md).
+                return new Outcome(Erasure.ErasureConfiguration.Gone(patientId, stream.Aggregate.ErasedAt), null, stream.CurrentVersion ?? 0);
+            }
+
             var recorded = entriesRead is null ? new Dictionary<Guid, RecordedEntry>() : (await entriesRead).ToDictionary(r => r.EntryId);
             var version = stream.CurrentVersion ?? 0;
             var decision = await decide(new Loaded(session, stream.Aggregate, version, context, recorded, cancellation));

@@ -40,6 +40,11 @@ public sealed record PatientRecord
     /// <summary>Clinicians the patient consented to, by clinician id, with the scope.</summary>
     public Dictionary<string, string> Consents { get; init; } = [];
 
+    /// <summary>Set by <see cref="Erasure.RecordErased"/>: the record answers 410 and takes no more writes.</summary>
+    public bool Erased { get; init; }
+
+    public DateTimeOffset? ErasedAt { get; init; }
+
     public static PatientRecord Create(IEvent<PatientEnrolled> enrolled) => new()
     {
         Id = enrolled.Data.PatientId,
@@ -85,6 +90,8 @@ public sealed record PatientRecord
 
     public PatientRecord Apply(Access.ConsentRevoked revoked) =>
         this with { Consents = Consents.Where(c => c.Key != revoked.ClinicianId).ToDictionary(c => c.Key, c => c.Value) };
+
+    public PatientRecord Apply(Erasure.RecordErased erased) => this with { Erased = true, ErasedAt = erased.ErasedAt };
 
     /// <summary>Who alert emails go to: the patient if opted in, and the clinician contact if set.</summary>
     public IReadOnlyList<string> AlertRecipients() =>

@@ -17,7 +17,7 @@ public static class RecordingConfiguration
             options.Events.AddEventTypes([
                 typeof(PatientEnrolled), typeof(ContactDetailsChanged), typeof(TwitchEpisodeRecorded), typeof(CrampRecorded),
                 typeof(TriggerReported), typeof(SleepLogged), typeof(IntakeLogged), typeof(InterventionApplied),
-                typeof(NeurologicalSymptomReported), typeof(EntryRetracted),
+                typeof(NeurologicalSymptomReported), typeof(EntryRetracted), typeof(ClinicianNoteAdded),
             ]);
             options.Projections.Snapshot<PatientRecord>(SnapshotLifecycle.Inline);
             options.Projections.Add<RecordedEntryProjection>(ProjectionLifecycle.Inline);

@@ -39,6 +39,7 @@ public static class EntrySummaries
         NeurologicalSymptomReported e => Join(
             $"Symptom: {Words(e.Kind)}" + (e.BodyRegion is { } region ? $" in {Words(region)}" : ""),
             $"severity {e.Severity}/10"),
+        ClinicianNoteAdded e => $"Note from clinician {e.ClinicianId}: {e.Text}",
         _ => entry.GetType().Name,
     };
 

@@ -19,6 +19,7 @@ public sealed class AccessMatrixTests(AppFixture app)
     private sealed record World(Guid PatientA, Guid PatientB, Guid EntryOfA, Guid AlertOfA);
 
     private const string Consented = "dr-consented";
+    private const string ReadWrite = "dr-read-write";
     private const string Revoked = "dr-revoked";
     private const string Stranger = "dr-stranger";
 
@@ -46,6 +47,8 @@ public sealed class AccessMatrixTests(AppFixture app)
             (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/consents", $"{{\"clinicianId\":\"{clinician}\"}}")).Status.ShouldBe(HttpStatusCode.Created);
         }
 
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{a}/consents", $"{{\"clinicianId\":\"{ReadWrite}\",\"scope\":\"read-write\"}}")).Status
+            .ShouldBe(HttpStatusCode.Created);
         (await app.Host.SendRawAsync(HttpMethod.Delete, $"/api/patients/{a}/consents/{Revoked}", null)).Status.ShouldBe(HttpStatusCode.OK);
         return new World(a, b, entry, alert);
     }
@@ -69,6 +72,9 @@ public sealed class AccessMatrixTests(AppFixture app)
              "/api/patients/{patientId}/entries/{entryId}/retraction" => "{\"reason\":\"matrix\"}",
              "/api/patients/{patientId}/consents" => "{\"clinicianId\":\"dr-new\"}",
              "/api/patients/{patientId}/alerts/{alertId}/acknowledgement" => "{}",
+             "/api/patients/{patientId}/notes" => new JsonObject { ["entryId"] = Guid.NewGuid().ToString(), ["occurredAt"] = Records.Yesterday.ToString("O"), ["text"] = "matrix" }.ToJsonString(),
+             // Without the request's reference: an operator (the one allowed cell) gets 400 and nothing is erased.
+             "/api/patients/{patientId}/erasure" => "{}",
              _ when template.EndsWith("/episodes", StringComparison.Ordinal) => Records.Episode().ToJsonString(),
              _ when template.EndsWith("/cramps", StringComparison.Ordinal) => Records.Cramp().ToJsonString(),
              _ when template.EndsWith("/triggers", StringComparison.Ordinal) => Records.Trigger().ToJsonString(),
@@ -79,7 +85,8 @@ public sealed class AccessMatrixTests(AppFixture app)
              _ => null,
          });
 
-    /// <summary>The nine kinds of caller the issue names, each with the Authorization header it sends (null: none).</summary>
+    /// <summary>The nine kinds of caller the access issue names, and a clinician with read-only consent on the write routes
+    /// only a read-write consent opens (each with the Authorization header it sends; null: none).</summary>
     private static IEnumerable<(string Cell, string? Token)> Callers(World world) =>
     [
         ("no token", null),
@@ -91,12 +98,17 @@ public sealed class AccessMatrixTests(AppFixture app)
         ("clinician after revocation", TestTokens.For(Roles.Clinician, Revoked)),
         ("operator", TestTokens.For(Roles.Operator, "ops-1")),
         ("auditor", TestTokens.For(Roles.Auditor, "auditor-1")),
+        ("clinician with read consent", TestTokens.For(Roles.Clinician, Consented)),
     ];
 
-    /// <summary>The cells of the matrix that are allowed: the operator on admin routes, the auditor reading.</summary>
+    /// <summary>Routes a read-consent clinician may use: reads and acknowledgements; the matrix checks it is refused everywhere else.</summary>
+    private static bool ReadConsentMayUse(string method, string template) =>
+        method == "GET" || template.EndsWith("/acknowledgement", StringComparison.Ordinal) || !template.StartsWith("/api/patients/{patientId}", StringComparison.Ordinal);
+
+    /// <summary>The cells of the matrix that are allowed: the operator on admin routes and erasure, the auditor reading.</summary>
     private static bool AllowedCell(string cell, string method, string template) => cell switch
     {
-        "operator" => template.StartsWith("/api/admin/", StringComparison.Ordinal),
+        "operator" => template.StartsWith("/api/admin/", StringComparison.Ordinal) || template == "/api/patients/{patientId}/erasure",
         "auditor" => method == "GET",
         _ => false,
     };
@@ -116,6 +128,11 @@ public sealed class AccessMatrixTests(AppFixture app)
             var (url, body) = Concrete(template, world);
             foreach (var (cell, token) in Callers(world))
             {
+                if (cell == "clinician with read consent" && ReadConsentMayUse(method, template))
+                {
+                    continue; // the rightful-caller test covers these cells
+                }
+
                 cells++;
                 var correlation = $"matrix-{Guid.NewGuid():N}";
                 var headers = new List<(string, string)> { ("X-Correlation-ID", correlation) };
@@ -138,7 +155,10 @@ public sealed class AccessMatrixTests(AppFixture app)
         }
 
         failures.ShouldBeEmpty();
-        cells.ShouldBe(routes.Count * 9);
+        cells.ShouldBe((routes.Count * 9) + routes.Count(r => !ReadConsentMayUse(r.Method, r.Template)));
+        routes.ShouldContain(("POST", "/api/patients/{patientId}/notes"));
+        routes.ShouldContain(("POST", "/api/patients/{patientId}/erasure"));
+        routes.ShouldContain(("GET", "/api/patients/{patientId}/fhir"));
         (await app.Host.StreamVersionAsync(world.PatientA)).ShouldBe(versionBefore, "no refused request may write");
     }
 
@@ -149,7 +169,7 @@ public sealed class AccessMatrixTests(AppFixture app)
         var consented = TestTokens.For(Roles.Clinician, Consented);
         var patientA = TestTokens.Patient(world.PatientA);
 
-        foreach (var read in new[] { "", "/timeline", "/daily", "/insights", "/history", "/export", "/alerts", $"/alerts/{world.AlertOfA}/explanation" })
+        foreach (var read in new[] { "", "/timeline", "/daily", "/insights", "/history", "/export", "/fhir", "/alerts", $"/alerts/{world.AlertOfA}/explanation" })
         {
             (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}{read}", null, ("Authorization", $"Bearer {consented}"))).Status
                 .ShouldBe(HttpStatusCode.OK, $"consented clinician reads {read}");
@@ -165,6 +185,53 @@ public sealed class AccessMatrixTests(AppFixture app)
         var write = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/episodes", Records.Episode().ToJsonString(),
             ("Authorization", $"Bearer {consented}"));
         write.Status.ShouldBe(HttpStatusCode.Forbidden, "clinicians do not write entries");
+
+        // A read-write consent adds clinician notes and retractions, and still no patient entries or erasure.
+        var readWrite = ("Authorization", $"Bearer {TestTokens.For(Roles.Clinician, ReadWrite)}");
+        var note = new JsonObject { ["entryId"] = Guid.NewGuid().ToString(), ["occurredAt"] = Records.Yesterday.ToString("O"), ["text"] = "Reviewed; see in 2 weeks." };
+        var added = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.ToJsonString(), readWrite);
+        added.Status.ShouldBe(HttpStatusCode.Created);
+        added.Body.GetProperty("type").GetString().ShouldBe("note");
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.ToJsonString(), readWrite)).Status
+            .ShouldBe(HttpStatusCode.OK, "the same note again is a repeat");
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{world.EntryOfA}/retraction", "{\"reason\":\"duplicate of the cramp\"}", readWrite))
+            .Status.ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/episodes", Records.Episode().ToJsonString(), readWrite)).Status
+            .ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/erasure", "{}", readWrite)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.With("entryId", Guid.NewGuid().ToString()).ToJsonString(),
+            ("Authorization", $"Bearer {patientA}"))).Status.ShouldBe(HttpStatusCode.Forbidden, "notes are clinicians' entries");
+
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/timeline"))!.GetProperty("items").EnumerateArray().ToList();
+        timeline.ShouldContain(i => i.GetProperty("type").GetString() == "note");
+        timeline.Single(i => i.GetProperty("entryId").GetGuid() == world.EntryOfA).GetProperty("retracted").GetBoolean().ShouldBeTrue();
+        var history = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/history?limit=1000"))!.GetProperty("events").EnumerateArray().ToList();
+        history.Where(e => e.GetProperty("type").GetString() is "ClinicianNoteAdded" or "EntryRetracted").Select(e => e.GetProperty("actor").GetString())
+            .ShouldAllBe(actor => actor == $"clinician:{ReadWrite}");
+    }
+
+    [Fact]
+    public async Task A_consent_scope_is_read_by_default_and_can_be_widened_and_narrowed()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var granted = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{\"clinicianId\":\"dr-scope\"}");
+        granted.Status.ShouldBe(HttpStatusCode.Created);
+        granted.Body.GetProperty("scope").GetString().ShouldBe("read");
+        var clinician = ("Authorization", $"Bearer {TestTokens.For(Roles.Clinician, "dr-scope")}");
+        var note = new JsonObject { ["entryId"] = Guid.NewGuid().ToString(), ["occurredAt"] = Records.Yesterday.ToString("O"), ["text"] = "scope" }.ToJsonString();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/notes", note, clinician)).Status.ShouldBe(HttpStatusCode.Forbidden);
+
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{\"clinicianId\":\"dr-scope\",\"scope\":\"read-write\"}")).Status
+            .ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{\"clinicianId\":\"dr-scope\",\"scope\":\"read-write\"}")).Status
+            .ShouldBe(HttpStatusCode.OK, "the scope held already: nothing new");
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/notes", note, clinician)).Status.ShouldBe(HttpStatusCode.Created);
+
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", "{\"clinicianId\":\"dr-scope\",\"scope\":\"read\"}")).Status
+            .ShouldBe(HttpStatusCode.Created);
+        var another = new JsonObject { ["entryId"] = Guid.NewGuid().ToString(), ["occurredAt"] = Records.Yesterday.ToString("O"), ["text"] = "scope" }.ToJsonString();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/notes", another, clinician)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline", null, clinician)).Status.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

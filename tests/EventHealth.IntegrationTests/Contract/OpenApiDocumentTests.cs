@@ -54,7 +54,12 @@ public sealed class OpenApiDocumentTests(AppFixture app)
             foreach (var (status, response) in responses)
             {
                 Expect(response!["headers"]?["X-Correlation-ID"] is not null, $"{status} carries X-Correlation-ID");
-                if (status.StartsWith('2'))
+                if (status.StartsWith('2') && path.EndsWith("/fhir", StringComparison.Ordinal))
+                {
+                    // FHIR's own media type and schema (a Bundle), not this API's JSON.
+                    Expect(response["content"]?["application/fhir+json"] is not null, $"{status} is application/fhir+json");
+                }
+                else if (status.StartsWith('2'))
                 {
                     Expect(((string?)response["content"]?["application/json"]?["schema"]?["$ref"])?.StartsWith("#/components/schemas/", StringComparison.Ordinal) == true,
                         $"{status} names its schema");
@@ -109,9 +114,10 @@ public sealed class OpenApiDocumentTests(AppFixture app)
 
         Statuses("/api/patients", "post").ShouldBe(["200", "201", "400", "401", "403", "409", "413", "415", "429"]);
         paths["/api/patients"]!["post"]!["responses"]!["201"]!["headers"]!["Location"].ShouldNotBeNull();
-        Statuses("/api/patients/{patientId}/consents/{clinicianId}", "delete").ShouldBe(["200", "400", "401", "403", "404", "412", "429"]);
-        Statuses("/api/patients/{patientId}/entries/{entryId}/retraction", "post").ShouldBe(["201", "400", "401", "403", "404", "409", "412", "413", "415", "429"]);
-        Statuses("/api/patients/{patientId}/episodes", "post").ShouldBe(["200", "201", "400", "401", "403", "404", "409", "412", "413", "415", "429"]);
+        Statuses("/api/patients/{patientId}/consents/{clinicianId}", "delete").ShouldBe(["200", "400", "401", "403", "404", "410", "412", "429"]);
+        Statuses("/api/patients/{patientId}/entries/{entryId}/retraction", "post").ShouldBe(["201", "400", "401", "403", "404", "409", "410", "412", "413", "415", "429"]);
+        Statuses("/api/patients/{patientId}/episodes", "post").ShouldBe(["200", "201", "400", "401", "403", "404", "409", "410", "412", "413", "415", "429"]);
+        Statuses("/api/patients/{patientId}/erasure", "post").ShouldBe(["200", "400", "401", "403", "404", "410", "412", "413", "415", "429"]);
         Statuses("/api/admin/detection/run", "post").ShouldBe(["200", "401", "403", "429"]);
     }
 
@@ -235,13 +241,17 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         var patientId = enrolled.Body.GetProperty("patientId").GetString()!;
         var episodeEntry = (string)Example(writes.Single(w => w.Path.EndsWith("/episodes", StringComparison.Ordinal)).Operation)["entryId"]!;
 
-        // Retraction last: it retracts the episode the episode example records.
-        foreach (var (path, method, operation) in writes.Where(w => w != enrollment).OrderBy(w => w.Path.Contains("retraction", StringComparison.Ordinal)))
+        // Notes are a clinician's: one with a read-write consent sends the notes example.
+        await SendAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", new JsonObject { ["clinicianId"] = ContractClinician, ["scope"] = "read-write" });
+
+        // Retraction last but one: it retracts the episode the episode example records. Erasure last: it closes the record.
+        foreach (var (path, method, operation) in writes.Where(w => w != enrollment)
+                     .OrderBy(w => w.Path.EndsWith("/erasure", StringComparison.Ordinal)).ThenBy(w => w.Path.Contains("retraction", StringComparison.Ordinal)))
         {
             var url = path.Replace("{patientId}", patientId, StringComparison.Ordinal)
                 .Replace("{entryId}", episodeEntry, StringComparison.Ordinal)
                 .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
-            var (status, body) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, Example(operation));
+            var (status, body) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, Example(operation), CallerFor(path));
             var accepted = (int)status is >= 200 and < 300
                 || (path.Contains("{alertId}", StringComparison.Ordinal) && status == HttpStatusCode.NotFound && body.GetProperty("field").GetString() == "alertId");
             accepted.ShouldBeTrue($"{method} {path} refused its own example: {(int)status} {body}");
@@ -254,6 +264,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         var document = await DocumentAsync();
         var schemas = document["components"]!["schemas"]!;
         var patientId = await app.Host.EnrollAsync();
+        await SendAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", new JsonObject { ["clinicianId"] = ContractClinician, ["scope"] = "read-write" });
         var checkedRanges = 0;
         foreach (var (path, method, operation) in Operations(document).Where(o => o.Operation["requestBody"] is not null))
         {
@@ -283,7 +294,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                     var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
                         .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                         .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
-                    var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body);
+                    var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body, CallerFor(path));
                     status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {property} = {value.ToJsonString()}");
                     answer.GetProperty("errors").TryGetProperty(property, out _).ShouldBeTrue($"{method} {path} names {property}");
                     checkedRanges++;
@@ -339,11 +350,18 @@ public sealed class OpenApiDocumentTests(AppFixture app)
     private static JsonObject Example(JsonNode operation) =>
         operation["requestBody"]!["content"]!["application/json"]!["example"]!.DeepClone().AsObject();
 
-    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string url, JsonNode body)
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendAsync(HttpMethod method, string url, JsonNode body, params (string, string)[] headers)
     {
-        var (status, json, _) = await app.Host.SendRawAsync(method, url, body.ToJsonString());
+        var (status, json, _) = await app.Host.SendRawAsync(method, url, body.ToJsonString(), headers);
         return (status, json);
     }
+
+    private const string ContractClinician = "dr-contract";
+
+    /// <summary>The rightful caller of a route: the record's patient (the test host's default), a read-write clinician for notes.</summary>
+    private static (string, string)[] CallerFor(string path) => path.EndsWith("/notes", StringComparison.Ordinal)
+        ? [("Authorization", $"Bearer {TestTokens.For(EventHealth.Access.Roles.Clinician, ContractClinician)}")]
+        : [];
 
     private static IEnumerable<(string Path, string Method, JsonNode Operation)> Operations(JsonNode document) =>
         document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => (path.Key, op.Key, op.Value!)));

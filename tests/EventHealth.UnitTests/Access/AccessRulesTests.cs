@@ -7,7 +7,10 @@ public sealed class AccessRulesTests
     private static readonly Guid PatientA = Guid.NewGuid();
 
     private static int? Decide(string method, string route, Caller caller, bool consent = false) =>
-        AccessRules.Decide(method, route, caller, PatientA, _ => consent).Status;
+        Decide(method, route, caller, consent ? ConsentScopes.Read : null);
+
+    private static int? Decide(string method, string route, Caller caller, string? scope) =>
+        AccessRules.Decide(method, route, caller, PatientA, _ => scope).Status;
 
     private static Caller As(string role, string subject) => new(true, role, subject);
 
@@ -37,6 +40,35 @@ public sealed class AccessRulesTests
         Decide("POST", "/api/patients/{patientId}/alerts/{alertId}/acknowledgement", clinician, consent: true).ShouldBeNull();
         Decide("POST", "/api/patients/{patientId}/episodes", clinician, consent: true).ShouldBe(403);
         Decide("GET", "/api/patients/{patientId}/timeline", clinician, consent: false).ShouldBe(403);
+    }
+
+    [Fact]
+    public void A_read_write_consent_lets_a_clinician_add_notes_and_retract_entries_and_nothing_more()
+    {
+        var clinician = As(Roles.Clinician, "dr-lee");
+        foreach (var scope in new[] { ConsentScopes.Read, ConsentScopes.LegacyReadAndAcknowledge })
+        {
+            Decide("POST", AccessRules.NotesRoute, clinician, scope).ShouldBe(403);
+            Decide("POST", AccessRules.RetractionRoute, clinician, scope).ShouldBe(403);
+            Decide("GET", "/api/patients/{patientId}/fhir", clinician, scope).ShouldBeNull();
+        }
+
+        Decide("POST", AccessRules.NotesRoute, clinician, ConsentScopes.ReadWrite).ShouldBeNull();
+        Decide("POST", AccessRules.RetractionRoute, clinician, ConsentScopes.ReadWrite).ShouldBeNull();
+        Decide("POST", "/api/patients/{patientId}/episodes", clinician, ConsentScopes.ReadWrite).ShouldBe(403);
+        Decide("POST", AccessRules.ErasureRoute, clinician, ConsentScopes.ReadWrite).ShouldBe(403);
+        Decide("POST", "/api/patients/{patientId}/consents", clinician, ConsentScopes.ReadWrite).ShouldBe(403);
+        Decide("POST", AccessRules.NotesRoute, clinician, (string?)null).ShouldBe(403);
+    }
+
+    [Fact]
+    public void Patients_erase_their_own_record_and_write_no_clinician_notes()
+    {
+        Decide("POST", AccessRules.ErasureRoute, As(Roles.Patient, PatientA.ToString())).ShouldBeNull();
+        Decide("POST", AccessRules.ErasureRoute, As(Roles.Patient, Guid.NewGuid().ToString())).ShouldBe(403);
+        Decide("POST", AccessRules.NotesRoute, As(Roles.Patient, PatientA.ToString())).ShouldBe(403);
+        Decide("POST", AccessRules.ErasureRoute, As(Roles.Operator, "ops")).ShouldBeNull();
+        Decide("POST", AccessRules.ErasureRoute, As(Roles.Auditor, "aud")).ShouldBe(403);
     }
 
     [Fact]

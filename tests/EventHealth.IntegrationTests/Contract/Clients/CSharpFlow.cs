@@ -172,7 +172,7 @@ public static class CSharpFlow
 
         // Consents and acknowledgement.
         var consent = await patient.GrantConsentAsync(patientId, null, new GrantConsent { ClinicianId = clinicianId });
-        Check(consent.StatusCode == 201 && consent.Result.Active && consent.Result.Scope == ConsentRecordedScope.ReadAndAcknowledge, "consent answers 201");
+        Check(consent.StatusCode == 201 && consent.Result.Active && consent.Result.Scope == ConsentRecordedScope.Read, "consent answers 201");
         var acknowledged = await clinician.AcknowledgeAlertAsync(patientId, alert.AlertId, null, new AcknowledgeAlert { Note = "called the patient" });
         Check(acknowledged.StatusCode == 201 && acknowledged.Result.Note == "called the patient", "the clinician's acknowledgement answers 201");
         var again = await clinician.AcknowledgeAlertAsync(patientId, alert.AlertId, null, new AcknowledgeAlert());

@@ -120,7 +120,7 @@ check(explanation.data?.reproduces === true && explanation.data.replayedSeverity
 steps.push("detection run, alerts, explanation");
 
 const consent = await patient.POST("/api/patients/{patientId}/consents", { params: { path }, body: { clinicianId } });
-check(consent.response.status === 201 && consent.data?.scope === "read-and-acknowledge", "consent answers 201");
+check(consent.response.status === 201 && consent.data?.scope === "read", "consent answers 201");
 const acknowledged = await clinician.POST("/api/patients/{patientId}/alerts/{alertId}/acknowledgement", {
   params: { path: { patientId, alertId: alert.alertId } },
   body: { note: "called the patient" },

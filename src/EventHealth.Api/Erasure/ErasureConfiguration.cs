@@ -1,0 +1,61 @@
+using EventHealth.Alerts;
+using EventHealth.Http;
+using EventHealth.Recording;
+using Marten;
+
+namespace EventHealth.Erasure;
+
+public static class ErasureConfiguration
+{
+    /// <summary>Marks events whose personal data Marten masked (docs/erasure.md).</summary>
+    public const string MaskedHeader = "masked";
+
+    /// <summary>
+    /// Marten's own masking rules for protected information, one per event type that carries personal data (names,
+    /// email addresses, free-text details, reasons and notes). They run only when an erasure asks Marten to mask a
+    /// record's stream; nothing else rewrites stored events.
+    /// </summary>
+    public static IHostApplicationBuilder AddErasure(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<RecordEraser>();
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Events.AddEventTypes([typeof(RecordErased)]);
+            options.Events.AddMaskingRuleForProtectedInformation<PatientEnrolled>(e =>
+                e with { DisplayName = Erased.Text, Email = Erased.Text, ClinicianEmail = Erased.Mask(e.ClinicianEmail) });
+            options.Events.AddMaskingRuleForProtectedInformation<ContactDetailsChanged>(e =>
+                e with { Email = Erased.Mask(e.Email), ClinicianEmail = Erased.Mask(e.ClinicianEmail) });
+            options.Events.AddMaskingRuleForProtectedInformation<TriggerReported>(e => e with { Details = Erased.Mask(e.Details) });
+            options.Events.AddMaskingRuleForProtectedInformation<InterventionApplied>(e => e with { Details = Erased.Mask(e.Details) });
+            options.Events.AddMaskingRuleForProtectedInformation<EntryRetracted>(e => e with { Reason = Erased.Text });
+            options.Events.AddMaskingRuleForProtectedInformation<ClinicianNoteAdded>(e => e with { Text = Erased.Text });
+            options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationSent>(e => e with { Recipient = Erased.Text });
+            options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationFailed>(e => e with { Recipient = Erased.Text });
+            options.Events.AddMaskingRuleForProtectedInformation<AlertAcknowledged>(e => e with { Note = Erased.Mask(e.Note) });
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// After access control: a request on an erased record answers 410 Gone (one primary-key read per request of a record). Callers who may not reach the record get
+    /// their 401/403 first, so a stranger cannot learn that a record existed and was erased.
+    /// </summary>
+    public static IApplicationBuilder UseErasedRecords(this IApplicationBuilder app) =>
+        app.Use(async (context, next) =>
+        {
+            // The erasure route itself goes through: a repeated erasure completes an interrupted one, then answers 410.
+            if (Access.AccessControl.RoutePatientId(context) is { } patientId
+                && Access.AccessControl.RoutePattern(context) != Access.AccessRules.ErasureRoute
+                && await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<PatientRecord>(patientId, context.RequestAborted) is { Erased: true } record)
+            {
+                await Gone(patientId, record.ErasedAt).ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+
+    public static IResult Gone(Guid patientId, DateTimeOffset? erasedAt) =>
+        Problems.Result(StatusCodes.Status410Gone, "record-erased", "The record was erased.",
+            $"Record {patientId} was erased{(erasedAt is { } at ? $" at {at:O}" : "")}; its personal data is no longer held.", "patientId");
+}

@@ -1,0 +1,112 @@
+using EventHealth.Hosting;
+using EventHealth.Http;
+using EventHealth.Projections;
+using EventHealth.Recording;
+using Marten;
+using Npgsql;
+
+namespace EventHealth.Erasure;
+
+/// <summary>
+/// The erasure, in the order that keeps it safe: first the <see cref="RecordErased"/> event (from then on every write
+/// to the record is refused and every read answers 410), then Marten masks the personal data of every event of the
+/// stream, then each document is rebuilt from the masked events, then queued messages about the record are removed.
+/// </summary>
+public sealed class RecordEraser(IDocumentStore store, ProjectionVerifier projections, NpgsqlDataSource dataSource, ILogger<RecordEraser> logger)
+{
+    /// <returns>The answer, and the record version after the erasure when it happened now.</returns>
+    public async Task<(IResult Answer, long? Version)> EraseAsync(Guid patientId, string? requestReference, WriteContext context, CancellationToken cancellation)
+    {
+        var erased = new RecordErased(context.Actor, requestReference, context.Now);
+        long version;
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var session = store.LightweightSession();
+            EventMetadata.Stamp(session, context);
+            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
+            switch (stream.Aggregate)
+            {
+                case null:
+                    return (Problems.PatientNotFound(patientId), null);
+                case { Erased: true } record:
+                    // Erased before: finish any step an interrupted erasure left undone (each is idempotent), then 410.
+                    await CompleteAsync(patientId);
+                    return (ErasureConfiguration.Gone(patientId, record.ErasedAt), null);
+            }
+
+            var before = stream.CurrentVersion ?? 0;
+            if (context.ExpectedVersion is { } expected && expected != before)
+            {
+                return (Problems.StaleVersion(expected, before), null);
+            }
+
+            stream.AppendOne(erased);
+            try
+            {
+                await session.SaveChangesAsync(cancellation);
+                version = before + 1;
+                break;
+            }
+            catch (JasperFx.ConcurrencyException) when (attempt < 10)
+            {
+                // A write landed meanwhile; it is part of what gets masked. Try again on the newer record.
+            }
+        }
+
+        // Not cancellable from here on: a half-done erasure would leave personal data behind.
+        var (events, rebuilt, removed) = await CompleteAsync(patientId);
+
+        logger.LogInformation("Record {PatientId} erased by {Actor}: {Events} events masked, {Documents} documents rebuilt, {Messages} queued messages removed",
+            patientId, context.Actor, events, rebuilt, removed);
+        return (Results.Ok(new ErasureReport(patientId, context.Actor, requestReference, context.Now, version, events, rebuilt, removed)), version);
+    }
+
+    /// <summary>The steps after the <see cref="RecordErased"/> event: mask the events, rebuild the documents, remove queued messages.</summary>
+    private async Task<(int Events, int Rebuilt, int Removed)> CompleteAsync(Guid patientId)
+    {
+        await store.Advanced.ApplyEventDataMasking(masking => masking.IncludeStream(patientId).AddHeader(ErasureConfiguration.MaskedHeader, "erasure"), CancellationToken.None);
+        var events = await CountMaskedEventsAsync(patientId);
+        var rebuilt = await projections.RepairStreamAsync(patientId, CancellationToken.None);
+        var removed = await RemoveQueuedMessagesAsync(patientId);
+        return (events, rebuilt, removed);
+    }
+
+    /// <summary>Events Marten masked: those of a type with a masking rule, which it marks with the erasure header.</summary>
+    private async Task<int> CountMaskedEventsAsync(Guid patientId)
+    {
+        await using var session = store.QuerySession();
+        return (await session.Events.FetchStreamAsync(patientId)).Count(e => e.Headers?.ContainsKey(ErasureConfiguration.MaskedHeader) == true);
+    }
+
+    /// <summary>
+    /// Messages waiting in (or dead-lettered by) the message store that name the record: an alert email not sent yet
+    /// carries a recipient address. They are work items, not history, so they are deleted rather than masked.
+    /// </summary>
+    private async Task<int> RemoveQueuedMessagesAsync(Guid patientId)
+    {
+        var tables = new List<string>();
+        await using (var find = dataSource.CreateCommand("""
+            select table_name from information_schema.columns
+            where table_schema = $1 and column_name = 'body' and data_type = 'bytea'
+            """))
+        {
+            find.Parameters.AddWithValue(Database.MessagingSchema);
+            await using var reader = await find.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var removed = 0;
+        foreach (var table in tables)
+        {
+            await using var delete = dataSource.CreateCommand(
+                $"delete from {Database.MessagingSchema}.\"{table}\" where position(convert_to($1, 'UTF8') in body) > 0");
+            delete.Parameters.AddWithValue(patientId.ToString());
+            removed += await delete.ExecuteNonQueryAsync();
+        }
+
+        return removed;
+    }
+}
