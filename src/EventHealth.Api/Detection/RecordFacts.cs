@@ -111,6 +111,8 @@ public sealed class RecordFactsFolder(Guid patientId)
             case ContactDetailsChanged { TimeZone: { } zone }:
                 zones.Add(new ZonePeriod(EventMetadata.RecordedAt(@event), zone));
                 break;
+            case ClinicianNoteAdded:
+                break; // a clinician's note is not something the patient lived: no rule reads it, no day is observed by it
             case IPatientEntry entry when !counted.ContainsKey(entry.EntryId):
                 var fact = new Fact(entry, PatientDays.LocalDate(entry.OccurredAt, PatientDays.ZoneAt(zones, entry.OccurredAt)), @event.Version);
                 counted.Add(entry.EntryId, fact);

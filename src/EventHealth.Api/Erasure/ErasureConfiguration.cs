@@ -37,8 +37,9 @@ public static class ErasureConfiguration
     }
 
     /// <summary>
-    /// After access control: a request on an erased record answers 410 Gone (one primary-key read per request of a record). Callers who may not reach the record get
-    /// their 401/403 first, so a stranger cannot learn that a record existed and was erased.
+    /// After access control: a request on an erased record answers 410 Gone (one primary-key read per request of a
+    /// record). Callers who may not reach the record get their 401/403 first, so a stranger cannot learn that a record
+    /// existed and was erased.
     /// </summary>
     public static IApplicationBuilder UseErasedRecords(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>

@@ -17,27 +17,47 @@ public sealed class ErasureTests(AppFixture app)
     public async Task After_erasure_no_canary_remains_anywhere_in_the_database_the_record_is_gone_rebuild_is_equal_and_the_audit_shows_it()
     {
         // Canary personal data in every kind of field: name, email, clinician email, changed emails, free-text details,
-        // a retraction reason, an acknowledgement note, a clinician's note, and the alert emails' recipients.
+        // a retraction reason, an acknowledgement note, a clinician's note, the recipients of sent alert emails, and an
+        // alert email still queued in the message store (SMTP down) with its recipient.
         var canary = $"canary{Guid.NewGuid():N}";
         var patientId = Guid.NewGuid();
         var enrollment = Records.Enrollment(patientId, displayName: $"Ada {canary}")
-            .With("email", $"{canary}@example.org").With("clinicianEmail", $"{canary}.clinic@example.org").With("alertEmails", true);
+            .With("email", $"{canary}@example.org").With("clinicianEmail", $"{canary}.clinic@example.org").With("alertEmails", false);
         var record = await ClinicalRecords.WriteAsync(app, enrollment, text: $"{canary} woke at 3am");
+        await ClinicalRecords.WaitForAlertEmailsAsync(app, patientId);
         (await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}",
             new JsonObject { ["email"] = $"{canary}.new@example.org", ["clinicianEmail"] = $"{canary}.gp@example.org" }.ToJsonString())).Status
             .ShouldBe(HttpStatusCode.OK);
-        await ClinicalRecords.WaitForAlertEmailsAsync(app, patientId);
-        await app.WaitForProjectionsAsync();
 
-        var before = await TablesContainingAsync(canary);
-        before.ShouldContain("eventhealth.mt_events");
-        before.ShouldContain("eventhealth.mt_doc_patientrecord");
-        before.ShouldContain("eventhealth.mt_doc_recordedentry");
+        app.Smtp.Close();
+        try
+        {
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/symptoms", Records.Symptom().With("kind", "swallowing-difficulty").ToJsonString()))
+                .Status.ShouldBe(HttpStatusCode.Created);
+            await app.Host.Scenario(s => { s.Post.Url("/api/admin/detection/run"); s.StatusCodeShouldBeOk(); });
+            await app.WaitForProjectionsAsync();
 
+            var before = await TablesContainingAsync(canary);
+            before.ShouldContain("eventhealth.mt_events");
+            before.ShouldContain("eventhealth.mt_doc_patientrecord");
+            before.ShouldContain("eventhealth.mt_doc_recordedentry");
+            before.ShouldContain(table => table.StartsWith("wolverine.", StringComparison.Ordinal), "the queued alert email names its recipient");
+
+            await EraseAndCheckAsync(patientId, canary, record);
+        }
+        finally
+        {
+            app.Smtp.Open();
+        }
+    }
+
+    private async Task EraseAndCheckAsync(Guid patientId, string canary, ClinicalRecord record)
+    {
         var erasure = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/erasure", "{}");
         erasure.Status.ShouldBe(HttpStatusCode.OK, erasure.Body.ToString());
         erasure.Body.GetProperty("erasedBy").GetString().ShouldBe($"patient:{patientId}");
         erasure.Body.GetProperty("eventsMasked").GetInt32().ShouldBeGreaterThanOrEqualTo(9);
+        erasure.Body.GetProperty("messagesRemoved").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
         await app.WaitForProjectionsAsync();
 
         (await TablesContainingAsync(canary)).ShouldBeEmpty();

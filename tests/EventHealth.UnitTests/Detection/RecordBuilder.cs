@@ -41,6 +41,8 @@ internal sealed class RecordBuilder
         }
     }
 
+    public Guid Note(int daysAgo, string clinicianId = "dr-lee") => Entry(id => new ClinicianNoteAdded(id, DaysAgo(daysAgo), clinicianId, "Reviewed."));
+
     public void Retract(Guid entryId) => Add(new EntryRetracted(entryId, "mistake"));
 
     public void Raised(AlertRaised alert) => Add(alert);
