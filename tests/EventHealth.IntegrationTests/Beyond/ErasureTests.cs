@@ -108,6 +108,10 @@ public sealed class ErasureTests(AppFixture app)
         prose.Status.ShouldBe(HttpStatusCode.BadRequest);
         (await app.Host.StreamVersionAsync(patientId)).ShouldBe(1);
 
+        // The weekly digest counts this record (alert emails on) until it is erased. Tests of this collection run one at a
+        // time, so no other record comes or goes between the two runs.
+        var digestsBefore = await DigestsQueuedAsync();
+
         var erased = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/erasure", "{\"requestReference\":\"DSR-2026-0042\"}", operatorToken);
         erased.Status.ShouldBe(HttpStatusCode.OK);
         erased.Body.GetProperty("erasedBy").GetString().ShouldBe("operator:ops-7");
@@ -116,6 +120,14 @@ public sealed class ErasureTests(AppFixture app)
         // Operators still read nothing of the record: they get 403 before anyone learns it is gone.
         (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null, operatorToken)).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null)).Status.ShouldBe(HttpStatusCode.Gone);
+
+        (await DigestsQueuedAsync()).ShouldBe(digestsBefore - 1, "the digest skips the erased record");
+    }
+
+    private async Task<int> DigestsQueuedAsync()
+    {
+        var run = await app.Host.Scenario(s => { s.Post.Url("/api/admin/digest/run"); s.StatusCodeShouldBeOk(); });
+        return run.ReadAsJson<JsonElement>().GetProperty("queued").GetInt32();
     }
 
     /// <summary>Every table of every schema whose rows, read as text (bytea columns decoded), contain <paramref name="canary"/>.</summary>
