@@ -99,6 +99,20 @@ public sealed class FhirExportTests(AppFixture app)
         audit.ShouldBe([("patient", "denied"), ("operator", "denied"), ("clinician", "allowed"), ("auditor", "allowed")]);
     }
 
+    [Fact]
+    public async System.Threading.Tasks.Task The_OpenAPI_document_describes_the_FHIR_media_type_and_the_problems()
+    {
+        var document = (await app.Host.SendRawAsync(HttpMethod.Get, "/openapi/v1.json", null)).Body;
+        var operation = document.GetProperty("paths").GetProperty("/api/patients/{patientId}/fhir").GetProperty("get");
+        operation.GetProperty("operationId").GetString().ShouldBe("exportRecordAsFhir");
+        var responses = operation.GetProperty("responses");
+        responses.GetProperty("200").GetProperty("content").TryGetProperty("application/fhir+json", out _).ShouldBeTrue();
+        foreach (var problem in new[] { "401", "403", "404", "410" })
+        {
+            responses.GetProperty(problem).GetProperty("content").TryGetProperty("application/problem+json", out _).ShouldBeTrue(problem);
+        }
+    }
+
     private static IEnumerable<string> References(JsonElement element)
     {
         switch (element.ValueKind)
