@@ -5,7 +5,33 @@
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tools_dir="$repo_root/.tools"
 
-log() { printf '\033[1m[eventhealth]\033[0m %s\n' "$*" >&2; }
+# Never fails: with stderr piped into a `tee` that Ctrl-C already ended, a failed write must not stop a cleanup.
+log() { printf '\033[1m[eventhealth]\033[0m %s\n' "$*" >&2 2>/dev/null || true; }
+
+# A script started in the background by a non-interactive shell inherits SIGINT and SIGQUIT as *ignored*, and bash
+# cannot trap a signal that was ignored on entry. Re-executing once with default dispositions (coreutils env 9+)
+# lets `kill -INT` and Ctrl-C reach the script's cleanup wherever it was started.
+restore_default_signals() {
+  if [ -z "${EVENTHEALTH_SIGNALS_RESET:-}" ] && env --default-signal=INT true 2>/dev/null; then
+    export EVENTHEALTH_SIGNALS_RESET=1
+    exec env --default-signal=INT,QUIT,TERM,HUP "$@"
+  fi
+}
+
+# The directory for the local cluster. PostgreSQL runs as the 'postgres' user when we are root, and that user must be
+# able to enter every directory above its data. A clone under /root or a `mktemp -d` folder (mode 0700) keeps it out,
+# so the cluster then lives under /var/lib/eventhealth, one folder per clone, where it can; the data still survives.
+cluster_dir() {
+  local wanted="$repo_root/.data/postgres"
+  if [ "$(id -u)" != 0 ]; then echo "$wanted"; return; fi
+  id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
+  mkdir -p "$repo_root/.data"
+  if runuser -u postgres -- test -x "$repo_root/.data" 2>/dev/null; then
+    echo "$wanted"
+  else
+    echo "/var/lib/eventhealth/$(printf '%s' "$repo_root" | sha256sum | cut -c1-16)/postgres"
+  fi
+}
 
 # Finds PostgreSQL's server binaries, installing Debian's postgresql package if there are none.
 ensure_postgres() {
@@ -18,6 +44,33 @@ ensure_postgres() {
     pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   fi
   export pg_bin
+}
+
+# The digest chart draws its labels with DejaVu Sans: without a font it would have bars and no words.
+ensure_fonts() {
+  if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    log "installing fonts for the digest chart (apt-get install fonts-dejavu-core)"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq fonts-dejavu-core >/dev/null
+  fi
+}
+
+# Debian's Chromium for the browser tests, which drive it through Playwright by its path (Playwright's own browser
+# downloads are never used). Sets EVENTHEALTH_CHROMIUM. If it cannot be installed the browser tests say they are skipped.
+ensure_chromium() {
+  local chromium
+  chromium=$(command -v chromium || command -v chromium-browser || true)
+  if [ -z "$chromium" ]; then
+    log "installing Chromium for the browser tests (apt-get install chromium)"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    if $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null; then
+      chromium=$(command -v chromium || true)
+    else
+      log "could not install Chromium: the browser tests will be skipped"
+    fi
+  fi
+  export EVENTHEALTH_CHROMIUM=$chromium
 }
 
 # Installs MailDev into .tools/ (not globally) unless it is already there.
@@ -93,6 +146,7 @@ start_postgres() {
 
 stop_postgres() {
   local data_dir=$1
+  [ -n "${pg_bin:-}" ] || return 0
   [ -f "$data_dir/postmaster.pid" ] && as_db_owner "$pg_bin/pg_ctl" -D "$data_dir" -m fast -w stop >/dev/null 2>&1 || true
 }
 

@@ -11,9 +11,16 @@ using EventHealth.Projections;
 using EventHealth.Recording;
 using JasperFx;
 
+// Minting a development token needs configuration only: answer before any host (and database) exists.
+if (MintTokenCommand.Matches(args))
+{
+    return MintTokenCommand.Run(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddStructuredLogging();
+builder.AddTelemetry();
 builder.AddEventStore();
 builder.AddMessaging();
 builder.AddScheduling();

@@ -1,6 +1,5 @@
 using System.Threading.RateLimiting;
 using EventHealth.Http;
-using Hangfire.Dashboard;
 using Marten;
 
 namespace EventHealth.Access;
@@ -59,10 +58,4 @@ public static class AccessConfiguration
         app.UseAuthorization();
         return app.UseAccessControl();
     }
-}
-
-/// <summary>The job dashboard is for operators only.</summary>
-public sealed class OperatorDashboardFilter : IDashboardAuthorizationFilter
-{
-    public bool Authorize(DashboardContext context) => context.GetHttpContext().User.IsInRole(Roles.Operator);
 }

@@ -87,6 +87,7 @@ public static class IdentityConfiguration
             }
         });
         builder.Services.AddAuthorization();
+        builder.AddDashboardSignIn(settings);
         return builder;
     }
 

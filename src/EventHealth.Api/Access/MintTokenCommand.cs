@@ -1,45 +1,61 @@
-using JasperFx.CommandLine;
-using Microsoft.Extensions.Configuration;
+using System.Globalization;
 
 namespace EventHealth.Access;
 
-public sealed class MintTokenInput : NetCoreInput
-{
-    [Description("patient, clinician, operator or auditor")]
-    public string Role { get; set; } = Roles.Patient;
-
-    [Description("The subject: a patient's id for a patient; any stable id for the others. Several, comma-separated, print one token per line")]
-    public string Subject { get; set; } = "";
-
-    [Description("Lifetime in minutes")]
-    public int MinutesFlag { get; set; } = 60;
-}
-
 /// <summary>
-/// <c>dotnet EventHealth.Api.dll mint-token patient &lt;patient id&gt; [--minutes 60]</c>: prints a bearer token signed
-/// with the local development key. Refuses when an OpenID Connect authority is configured (production).
-/// <c>mint-token patient id1,id2,…</c> prints one token per subject and line (the benchmark needs dozens; one host start each would take minutes).
+/// <c>dotnet EventHealth.Api.dll mint-token &lt;role&gt; &lt;subject&gt; [--minutes 60]</c>: prints a bearer token signed
+/// with the local development key. It reads configuration only (appsettings, environment) and never builds the host,
+/// so it answers at once and needs no database. Refuses when an OpenID Connect authority is configured (production).
+/// <c>mint-token patient id1,id2,…</c> prints one token per subject and line (the benchmark mints dozens at once).
 /// </summary>
-[Description("Prints a bearer token signed with the local development key", Name = "mint-token")]
-public sealed class MintTokenCommand : JasperFxCommand<MintTokenInput>
+public static class MintTokenCommand
 {
-    public override bool Execute(MintTokenInput input)
+    public const string Verb = "mint-token";
+
+    public static bool Matches(string[] args) => args.Length > 0 && args[0] == Verb;
+
+    public static int Run(string[] args)
     {
-        using var host = input.BuildHost();
-        var settings = host.Services.GetRequiredService<IConfiguration>().GetSection(IdentitySettings.Section).Get<IdentitySettings>() ?? new IdentitySettings();
-        var subjects = input.Subject.Split(',', StringSplitOptions.TrimEntries);
-        if (settings.Authority is not null || !Roles.All.Contains(input.Role) || subjects.Any(s => s.Length == 0)
-            || (input.Role == Roles.Patient && subjects.Any(s => !Guid.TryParse(s, out _))))
+        var environment = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+            ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production;
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var settings = configuration.GetSection(IdentitySettings.Section).Get<IdentitySettings>() ?? new IdentitySettings();
+
+        var positional = new List<string>();
+        var minutes = 60;
+        var minutesValid = true;
+        for (var i = 1; i < args.Length; i++)
         {
-            Console.Error.WriteLine("mint-token needs a local signing key (no Auth:Authority), a role among patient, clinician, operator, auditor, and a subject (a UUID for a patient).");
-            return false;
+            if (args[i] == "--minutes")
+            {
+                minutesValid = ++i < args.Length && int.TryParse(args[i], NumberStyles.None, CultureInfo.InvariantCulture, out minutes) && minutes > 0;
+            }
+            else
+            {
+                positional.Add(args[i]);
+            }
+        }
+
+        var role = positional.ElementAtOrDefault(0);
+        var subjects = positional.ElementAtOrDefault(1)?.Split(',', StringSplitOptions.TrimEntries) ?? [];
+        if (settings.Authority is not null || settings.LocalKey is null || role is null || !Roles.All.Contains(role) || subjects.Length == 0
+            || subjects.Any(s => s.Length == 0) || (role == Roles.Patient && subjects.Any(s => !Guid.TryParse(s, out _))) || !minutesValid)
+        {
+            Console.Error.WriteLine("usage: mint-token <patient|clinician|operator|auditor> <subject[,subject…]> [--minutes 60]");
+            Console.Error.WriteLine("It needs a local signing key (Auth:SigningKey, no Auth:Authority) and a UUID as a patient's subject.");
+            return 2;
         }
 
         foreach (var subject in subjects)
         {
-            Console.WriteLine(IdentityConfiguration.MintLocalToken(settings, input.Role, subject, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(input.MinutesFlag)));
+            Console.WriteLine(IdentityConfiguration.MintLocalToken(settings, role, subject, DateTimeOffset.UtcNow, TimeSpan.FromMinutes(minutes)));
         }
 
-        return true;
+        return 0;
     }
 }

@@ -80,6 +80,7 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
         await StoreAsync(lastTurn, cancellation);
 
         var report = new DetectionRunReport(runId, now, due.Count - skipped, alerts, skipped, Math.Round(stopwatch.Elapsed.TotalSeconds, 3));
+        EventHealthTelemetry.DetectionRunCompleted(report.Evaluated, report.Skipped, report.AlertsRaised, report.Seconds);
         logger.LogInformation("Detection run {RunId}: {Evaluated} records evaluated, {Alerts} alerts raised, {Skipped} skipped in {Seconds} s",
             report.RunId, report.Evaluated, report.AlertsRaised, report.Skipped, report.Seconds);
         return report;

@@ -73,7 +73,7 @@ public sealed record WeeklyDigest(
         var text = string.Join("\n", lines.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l}")));
 
         var body = new BodyBuilder { TextBody = text };
-        var chart = body.LinkedResources.Add("daily-episodes.png", BarChartPng.Draw(DailyEpisodes, highlightFrom: 7), new ContentType("image", "png"));
+        var chart = body.LinkedResources.Add("daily-episodes.png", DailyEpisodesChart.Draw(WeekBefore.From, DailyEpisodes, highlightFrom: 7), new ContentType("image", "png"));
         chart.ContentId = $"chart.{PatientId:N}@{AlertEmail.MessageIdDomain}";
         var html = new StringBuilder();
         foreach (var line in lines)
@@ -81,7 +81,7 @@ public sealed record WeeklyDigest(
             html.Append(CultureInfo.InvariantCulture, $"<p>{WebUtility.HtmlEncode(line)}</p>");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<p><img src=\"cid:{chart.ContentId}\" alt=\"Daily twitch episodes, last 14 days (this week in blue)\"></p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p><img src=\"cid:{chart.ContentId}\" alt=\"Daily twitch episodes, last 14 days (this week in blue)\" width=\"{DailyEpisodesChart.Width}\" height=\"{DailyEpisodesChart.Height}\"></p>");
         body.HtmlBody = html.ToString();
 
         var message = new MimeMessage { MessageId = MessageId, Subject = "Your EventHealth week", Body = body.ToMessageBody() };

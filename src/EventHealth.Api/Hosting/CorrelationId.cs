@@ -27,7 +27,7 @@ public static partial class CorrelationId
             context.Response.Headers[HeaderName] = correlationId;
 
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("EventHealth.Request");
-            using (logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = correlationId }))
+            using (logger.BeginScope("CorrelationId:{CorrelationId}", correlationId))
             {
                 await next(context);
             }

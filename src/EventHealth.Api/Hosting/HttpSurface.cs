@@ -23,21 +23,26 @@ public static class HttpSurface
         builder.Services.AddOpenApiContract();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthEndpoints.ReadyTag]);
+        builder.AddCrossOrigin();
         return builder;
     }
 
     public static WebApplication UseHttpSurface(this WebApplication app)
     {
         app.UseCorrelationId();
+        app.UseRequestLog();
         // Unhandled exceptions become a 500 problem document; the exception itself goes to the log only.
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
         app.UseStatusCodePages();
+        // Before access: a preflight carries no token and must be answered as CORS, not as a 401.
+        app.UseCors();
         app.UseAccess();
         app.UseErasedRecords();
         app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
         app.UseConditionalGets();
 
+        app.MapMetrics();
         app.MapOpenApi();
         app.MapApiDocs();
         app.MapWolverineEndpoints(http => http.RejectUnparseableQueryValues = true);

@@ -11,7 +11,9 @@ public static class SchedulingConfiguration
         var settings = builder.Configuration.GetSection("Scheduling").Get<SchedulingSettings>() ?? new SchedulingSettings();
         var connectionString = builder.Configuration.ConnectionString();
 
-        builder.Services.AddHangfire(hangfire => hangfire
+        builder.Services.AddSingleton<JobTelemetryFilter>();
+        builder.Services.AddHangfire((services, hangfire) => hangfire
+            .UseFilter(services.GetRequiredService<JobTelemetryFilter>())
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
@@ -32,10 +34,21 @@ public static class SchedulingConfiguration
         return builder;
     }
 
+    public const string DashboardPath = "/hangfire";
+
+    /// <summary>
+    /// The job dashboard, for operators signed in with the dashboard cookie (docs/operations.md). Its actions (retry,
+    /// delete, trigger) are POSTs that Hangfire checks against ASP.NET Core antiforgery.
+    /// </summary>
     public static WebApplication UseScheduling(this WebApplication app)
     {
-        // Operators only: the request's bearer token must carry the operator role.
-        app.UseHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new Access.OperatorDashboardFilter()] });
+        Access.DashboardSignIn.MapDashboardSignIn(app);
+        app.MapHangfireDashboardWithAuthorizationPolicy(Access.DashboardSignIn.Policy, DashboardPath, new DashboardOptions
+        {
+            DashboardTitle = "EventHealth jobs",
+            AppPath = Access.DashboardSignIn.SignInPath,
+            IgnoreAntiforgeryToken = false,
+        }).ExcludeFromDescription();
         return app;
     }
 }

@@ -53,7 +53,7 @@ public sealed class WeeklyDigestTests(AppFixture app)
         html.ShouldContain($"cid:{chart.ContentId}");
         var png = await app.Inbox.AttachmentAsync(digest, chart);
         png[..8].ShouldBe(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 });
-        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).ShouldBe(20 + (14 * 32)); // 14 daily bars
+        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).ShouldBe(EventHealth.Digest.DailyEpisodesChart.Width);
 
         // A second run in the same week sends nothing new.
         await app.Host.Scenario(s =>

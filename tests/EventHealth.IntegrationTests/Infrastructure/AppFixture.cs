@@ -4,6 +4,7 @@ using Marten;
 using Marten.Events;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Trace;
 using Wolverine;
 
 namespace EventHealth.IntegrationTests.Infrastructure;
@@ -20,6 +21,12 @@ public sealed class AppFixture : IAsyncLifetime
 
     /// <summary>Everything the host logged, for the test that proves record contents never reach the logs.</summary>
     public CapturedLogs Logs { get; } = new();
+
+    /// <summary>Every span the host exported through its OpenTelemetry tracer provider.</summary>
+    public SpanCollection Spans { get; } = new();
+
+    /// <summary>The one browser origin the test host allows (CORS).</summary>
+    public const string AllowedOrigin = "https://clinic.example.org";
 
     /// <summary>Writes per minute per identity in the test host.</summary>
     public const int RateLimit = 400;
@@ -41,6 +48,7 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
             builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
             builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+            builder.UseSetting("Cors:AllowedOrigins:0", AllowedOrigin);
             builder.UseSetting("RateLimits:WritesPerMinute", RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // Short retry waits so that "SMTP comes back" is seen within seconds.
             builder.UseSetting("AlertEmails:DailyCapPerPatient", "4");
@@ -56,6 +64,7 @@ public sealed class AppFixture : IAsyncLifetime
                 services.AddSingleton<IStartupFilter, RightfulCaller>();
                 services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs);
                 services.AddSingleton<TimeProvider>(Clock);
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans));
                 // One node: agents (projections, scheduled work) start at once instead of after leader election.
                 services.RunWolverineInSoloMode();
             });

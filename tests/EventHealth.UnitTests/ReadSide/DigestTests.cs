@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
 using EventHealth.Daily;
 using EventHealth.Digest;
 
@@ -31,12 +30,19 @@ public sealed class DigestTests
     }
 
     [Fact]
-    public void The_chart_is_a_valid_png_of_the_expected_size()
+    public void The_chart_is_a_png_with_coloured_bars_and_drawn_labels()
     {
-        var png = BarChartPng.Draw([1, 0, 3, 2], highlightFrom: 2);
+        var png = DailyEpisodesChart.Draw(new DateOnly(2026, 3, 16), [1, 0, 3, 2, 0, 0, 1, 4, 2, 0, 5, 1, 0, 2], highlightFrom: 7);
         png[..8].ShouldBe(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 });
-        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).ShouldBe(20 + (4 * 32));
-        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)).ShouldBe(140);
-        BarChartPng.Crc32(Encoding.ASCII.GetBytes("IEND")).ShouldBe(0xAE426082u); // the CRC every PNG ends with
+        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).ShouldBe(DailyEpisodesChart.Width);
+        BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)).ShouldBe(DailyEpisodesChart.Height);
+
+        using var bitmap = SkiaSharp.SKBitmap.Decode(png);
+        var pixels = bitmap.Pixels;
+        // Both weeks' colours are there, and so is dark ink: the axis labels, day names and counts (a chart drawn
+        // without a usable font would have bars but no dark text pixels).
+        pixels.Count(p => p.Red == 0x31 && p.Green == 0x6E && p.Blue == 0xBE).ShouldBeGreaterThan(1000);
+        pixels.Count(p => p.Red == 0xB4 && p.Green == 0xB4 && p.Blue == 0xB4).ShouldBeGreaterThan(500);
+        pixels.Count(p => p.Red < 90 && p.Green < 90 && p.Blue < 90).ShouldBeGreaterThan(1500);
     }
 }
