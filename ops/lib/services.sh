@@ -108,7 +108,8 @@ ensure_client_tools() {
 as_db_owner() {
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres
-    runuser -u postgres -- "$@"
+    # From /, since the postgres user may not be able to enter the caller's working directory.
+    (cd / && runuser -u postgres -- "$@")
   else
     "$@"
   fi
