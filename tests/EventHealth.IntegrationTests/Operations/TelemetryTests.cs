@@ -60,6 +60,9 @@ public sealed class TelemetryTests(AppFixture app)
         }
 
         metrics.ShouldContain("http_server_request_duration_seconds");
+        metrics.ShouldContain("db_client_commands_duration_seconds");
+        metrics.ShouldContain("wolverine_outbox_count");
+        metrics.ShouldContain("wolverine_messages_succeeded");
         metrics.ShouldContain("eventhealth_detection_runs_total");
         metrics.ShouldContain("eventhealth_detection_run_duration_seconds");
         metrics.ShouldContain("eventhealth_emails_total{");
