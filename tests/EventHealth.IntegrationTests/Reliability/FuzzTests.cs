@@ -17,7 +17,7 @@ public sealed class FuzzTests(AppFixture app)
     {
         var patientId = await app.Host.EnrollAsync();
         var document = (await app.Host.GetAsJson<JsonElement>("/openapi/v1.json"))!;
-        var cases = new OpenApiFuzzer(document, patientId, seed: Environment.TickCount).Derive(400);
+        var cases = new OpenApiFuzzer(document, patientId, seed: 11).Derive(400);
         using var client = app.Host.Server.CreateClient();
 
         // No Authorization header: the test host's RightfulCaller adds the token of the record the path names.
