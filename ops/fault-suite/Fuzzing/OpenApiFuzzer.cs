@@ -9,7 +9,9 @@ namespace EventHealth.Faults.Fuzzing;
 public sealed record FuzzCase(string Operation, string Mutation, HttpMethod Method, string Path, byte[]? Body, string? ContentType, Guid? Target, (string Name, string Value)[] Headers);
 
 /// <summary>What the API answered to every case.</summary>
-public sealed record FuzzReport(int Cases, int ServerErrors, int Refused, int Accepted, int EventsStoredByRefused, IReadOnlyList<string> Findings)
+/// <param name="Accepted">Bad requests answered 2xx, leaving out <paramref name="AcceptedOmissions"/>: a field the
+/// document lists as required but the API treats as optional (absent or null meaning "unchanged" or "the default").</param>
+public sealed record FuzzReport(int Cases, int ServerErrors, int Refused, int Accepted, int AcceptedOmissions, int EventsStoredByRefused, IReadOnlyList<string> Findings)
 {
     public IReadOnlyDictionary<int, int> ByStatus { get; init; } = new Dictionary<int, int>();
 }
@@ -27,7 +29,8 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
     private readonly Random random = new(seed);
     private static readonly string[] BadIds = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", new string('9', 300), "%00", "..%2F..%2Fetc"];
     private static readonly string[] IdParameters = ["{patientId}", "{entryId}", "{alertId}"];
-    private static readonly string[] BadQueryValues = ["abc", "-1", "0", "99999999999", "1.5", "2026-01-05T10:00:00", "yesterday", "%00", "%F0%28%8C%28"];
+    // Values no query parameter of this API accepts (numbers, dates, timestamps with offset, cursors, booleans).
+    private static readonly string[] BadQueryValues = ["abc", "1.5", "2026-01-05T10:00:00", "yesterday", "%00", "%F0%28%8C%28", "1e999"];
 
     public IReadOnlyList<FuzzCase> Derive(int count)
     {
@@ -56,8 +59,14 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
             }
         }
 
+        var baseBodies = new Dictionary<string, byte[]>();
         foreach (var (operation, method, path, body, schema, query) in bases)
         {
+            if (body is not null)
+            {
+                baseBodies[operation] = Bytes(body);
+            }
+
             var concrete = Concrete(path);
             foreach (var (mutation, badPath) in PathMutations(path))
             {
@@ -103,7 +112,7 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
             }
 
             var second = sameOperation[random.Next(sameOperation.Count)];
-            var merged = Merge(first.Body!, second.Body!);
+            var merged = Merge(baseBodies[first.Operation], first.Body!, second.Body!);
             cases.Add(first with { Mutation = $"{first.Mutation} + {second.Mutation}", Body = merged, Target = first.Target });
         }
 
@@ -114,7 +123,7 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
     public static async Task<FuzzReport> RunAsync(IReadOnlyList<FuzzCase> cases, HttpClient client, Func<HttpRequestMessage, FuzzCase, Task> authorize,
         Func<Guid, Task<long>> streamVersion, int parallelism = 1)
     {
-        int serverErrors = 0, refused = 0, accepted = 0, stored = 0;
+        int serverErrors = 0, refused = 0, accepted = 0, omissions = 0, stored = 0;
         var findings = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var statuses = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
         await Parallel.ForEachAsync(cases, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, async (fuzz, cancellation) =>
@@ -160,6 +169,11 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
                 Interlocked.Increment(ref serverErrors);
                 findings.Enqueue($"{(int)status} {fuzz.Method} {fuzz.Operation}: {fuzz.Mutation}");
             }
+            else if ((int)status < 400 && IsOmission(fuzz.Mutation))
+            {
+                Interlocked.Increment(ref omissions);
+                findings.Enqueue($"omission accepted {(int)status} {fuzz.Method} {fuzz.Operation}: {fuzz.Mutation}");
+            }
             else if ((int)status < 400)
             {
                 Interlocked.Increment(ref accepted);
@@ -176,8 +190,11 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
             }
         });
 
-        return new FuzzReport(cases.Count, serverErrors, refused, accepted, stored, findings.ToList()) { ByStatus = new Dictionary<int, int>(statuses) };
+        return new FuzzReport(cases.Count, serverErrors, refused, accepted, omissions, stored, findings.ToList()) { ByStatus = new Dictionary<int, int>(statuses) };
     }
+
+    private static bool IsOmission(string mutation) =>
+        mutation.Split(" + ").All(part => part.EndsWith(" missing", StringComparison.Ordinal) || part.EndsWith(" null", StringComparison.Ordinal));
 
     private FuzzCase Case(string operation, string mutation, HttpMethod method, string path, byte[]? body, string? contentType, params (string, string)[] headers) =>
         new(operation, mutation, method, path, body, contentType,
@@ -475,11 +492,12 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
         node.ToJsonString(new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
             .Replace(LoneSurrogate, "\\ud800", StringComparison.Ordinal));
 
-    private static byte[] Merge(byte[] first, byte[] second)
+    /// <summary>The first case's body with the second case's change (its difference from the valid body) applied too.</summary>
+    private static byte[] Merge(byte[] valid, byte[] first, byte[] second)
     {
         try
         {
-            return MergeObjects(first, second);
+            return MergeObjects(valid, first, second);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
@@ -488,19 +506,20 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
         }
     }
 
-    private static byte[] MergeObjects(byte[] first, byte[] second)
+    private static byte[] MergeObjects(byte[] valid, byte[] first, byte[] second)
     {
+        var origin = JsonNode.Parse(valid)!.AsObject();
         var a = JsonNode.Parse(first)!.AsObject();
         var b = JsonNode.Parse(second)!.AsObject();
         foreach (var (key, value) in b.ToList())
         {
-            if (!JsonNode.DeepEquals(a[key], value))
+            if (!origin.ContainsKey(key) || !JsonNode.DeepEquals(origin[key], value))
             {
                 a[key] = value?.DeepClone();
             }
         }
 
-        foreach (var key in a.Select(p => p.Key).ToList().Where(k => !b.ContainsKey(k)))
+        foreach (var key in origin.Select(p => p.Key).Where(k => !b.ContainsKey(k)))
         {
             a.Remove(key);
         }
