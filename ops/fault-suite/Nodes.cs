@@ -139,7 +139,7 @@ public sealed class ApiNode(Setup setup, string name, int port, int smtpPort) : 
         process?.Dispose();
     }
 
-    public HttpClient Client() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Client() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(100) };
 }
 
 public static class Postgres

@@ -58,16 +58,32 @@ async Task<long> StreamVersionOnce(Guid id)
     return (long)(await command.ExecuteScalarAsync())!;
 }
 
+// Enrollment is idempotent by patientId: retried while a freshly started node compiles its handlers.
 async Task<Guid> Enroll(HttpClient client, string? displayName = null)
 {
     var id = Guid.NewGuid();
+    for (var attempt = 1; ; attempt++)
+    {
+        try
+        {
+            return await EnrollOnce(client, id, displayName);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && attempt < 5)
+        {
+            await Task.Delay(1000);
+        }
+    }
+}
+
+async Task<Guid> EnrollOnce(HttpClient client, Guid id, string? displayName)
+{
     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/patients")
     {
         Content = Bodies.Json(Bodies.Enrollment(id, displayName ?? "Fault Suite", $"p{id:N}@example.org", $"c{id:N}@example.org")),
     };
     request.Headers.Authorization = Tokens.Bearer(Tokens.Patient(id));
     using var response = await client.SendAsync(request);
-    if (response.StatusCode != HttpStatusCode.Created)
+    if (response.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.OK))
     {
         throw new InvalidOperationException($"enrollment answered {(int)response.StatusCode}");
     }
