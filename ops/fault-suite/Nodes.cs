@@ -137,6 +137,7 @@ public sealed class ApiNode(Setup setup, string name, int port, int smtpPort) : 
         }
 
         process?.Dispose();
+        process = null;
     }
 
     public HttpClient Client() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(100) };

@@ -332,6 +332,9 @@ try
     }
 
     // ---------------------------------------------------------------- SMTP faults
+    // One node at a time: nodes on one database share the scheduled retries, and node A sends to MailDev.
+    await nodeA.DisposeAsync();
+    nodes.Remove(nodeA);
     foreach (var fault in new[] { "down", SmtpFault.Slow.ToString(), SmtpFault.CrashAfterData.ToString() })
     {
         Console.WriteLine($"alert emails with SMTP {fault}");
@@ -430,6 +433,8 @@ try
 
     // ---------------------------------------------------------------- two nodes on one database
     Console.WriteLine("two API nodes on one database");
+    nodes.Add(nodeA);
+    await nodeA.StartAsync();
     var nodeB = new ApiNode(setup, "node-b", FreePort(), setup.MailDevSmtp);
     nodes.Add(nodeB);
     await nodeB.StartAsync();
