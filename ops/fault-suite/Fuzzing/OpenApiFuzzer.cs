@@ -86,7 +86,8 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
                 continue;
             }
 
-            foreach (var (mutation, bytes, contentType) in WholeBodyMutations(body))
+            var requiresFields = bodySchema.TryGetProperty("required", out var required) && required.GetArrayLength() > 0;
+            foreach (var (mutation, bytes, contentType) in WholeBodyMutations(body, requiresFields))
             {
                 single.Add(Case(operation, mutation, method, concrete, bytes, contentType));
             }
@@ -222,14 +223,19 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
         }
     }
 
-    private static IEnumerable<(string, byte[]?, string?)> WholeBodyMutations(JsonObject body)
+    private static IEnumerable<(string, byte[]?, string?)> WholeBodyMutations(JsonObject body, bool requiresFields)
     {
         var text = body.ToJsonString();
         yield return ("body null", Encoding.UTF8.GetBytes("null"), "application/json");
         yield return ("body array", Encoding.UTF8.GetBytes("[]"), "application/json");
         yield return ("body string", Encoding.UTF8.GetBytes("\"text\""), "application/json");
         yield return ("body number", Encoding.UTF8.GetBytes("42"), "application/json");
-        yield return ("body empty object", Encoding.UTF8.GetBytes("{}"), "application/json");
+        if (requiresFields)
+        {
+            // Only bad where the schema requires something: a body of optional fields may well be empty.
+            yield return ("body empty object", Encoding.UTF8.GetBytes("{}"), "application/json");
+        }
+
         yield return ("body truncated", Encoding.UTF8.GetBytes(text[..(text.Length / 2)]), "application/json");
         yield return ("body empty", [], "application/json");
         yield return ("body invalid UTF-8", [.. Encoding.UTF8.GetBytes(text[..^1]), .. "\"x\":\""u8.ToArray(), 0xC3, 0x28, .. "\"}"u8.ToArray()], "application/json");
