@@ -168,3 +168,10 @@ wait_for_http() {
   done
   log "timed out waiting for $url"; return 1
 }
+
+# create_api_role PORT: the least-privileged role the API uses outside development (ops/db/create-api-role.sh).
+create_api_role() {
+  local port=$1
+  PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres PGDATABASE=eventhealth PATH="$pg_bin:$PATH" \
+    "$repo_root/ops/db/create-api-role.sh" >&2
+}

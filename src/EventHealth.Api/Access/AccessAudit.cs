@@ -34,8 +34,10 @@ public sealed record AccessRecord
 public static class AccessAudit
 {
     /// <summary>
-    /// Records every API request after it is answered (denials included), in its own transaction. Records are only
-    /// ever inserted: the code has no path that updates or deletes them.
+    /// Records every API request (denials included) in its own transaction BEFORE the answer leaves: the answer is
+    /// held in a buffer until the record is committed. If the record cannot be written, the client gets a 503 problem
+    /// instead of the answer, so nothing is ever read or changed without its trace. Records are only ever inserted;
+    /// the database refuses updates and deletes of the table (AccessAuditGuard).
     /// </summary>
     public static IApplicationBuilder UseAccessAudit(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
@@ -46,34 +48,81 @@ public static class AccessAudit
                 return;
             }
 
+            var answer = context.Response.Body;
+            await using var held = new MemoryStream();
+            context.Response.Body = held;
+            Exception? failure = null;
             try
             {
                 await next(context);
             }
+            catch (Exception e)
+            {
+                failure = e;
+            }
             finally
             {
-                var caller = Caller.Of(context.User);
-                var status = context.Response.StatusCode;
-                var record = new AccessRecord
-                {
-                    Id = Guid.CreateVersion7(),
-                    At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
-                    Actor = caller.Actor,
-                    Role = caller.Role,
-                    Method = context.Request.Method,
-                    Route = AccessControl.RoutePattern(context) ?? context.Request.Path.Value ?? "",
-                    PatientId = AccessControl.RoutePatientId(context)
-                        ?? (context.Request.Path.Equals("/api/patients") ? caller.PatientId : null)
-                        ?? (context.Request.Query.TryGetValue("patientId", out var queried) && Guid.TryParse(queried, out var q) ? q : null),
-                    Status = status,
-                    Outcome = AccessRecord.OutcomeOf(status),
-                    CorrelationId = Hosting.CorrelationId.Get(context),
-                };
-                await using var session = context.RequestServices.GetRequiredService<IDocumentStore>().LightweightSession();
-                session.Insert(record);
-                await session.SaveChangesAsync(CancellationToken.None);
+                context.Response.Body = answer;
             }
+
+            var status = failure is null ? context.Response.StatusCode
+                : Hosting.DatabaseUnavailable.Is(failure) ? StatusCodes.Status503ServiceUnavailable
+                : StatusCodes.Status500InternalServerError;
+            try
+            {
+                await WriteAsync(context, status);
+            }
+            catch (Exception auditFailure) when (failure is null && !context.Response.HasStarted)
+            {
+                context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("EventHealth.Access").LogError(
+                    "Access audit could not be written; the answer ({Status}) was withheld: {Exception}", status, Hosting.UnhandledErrors.Describe(auditFailure));
+                var correlationId = context.Response.Headers[Hosting.CorrelationId.HeaderName];
+                context.Response.Clear();
+                context.Response.Headers[Hosting.CorrelationId.HeaderName] = correlationId;
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = Hosting.DatabaseUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await Results.Problem(Hosting.UnhandledErrors.Unavailable()).ExecuteAsync(context);
+                return;
+            }
+            catch (Exception) when (failure is not null)
+            {
+                // The request failed anyway (most likely the database is down): its own error answer follows.
+            }
+
+            if (failure is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            held.Position = 0;
+            await held.CopyToAsync(answer, context.RequestAborted);
         });
+
+    private static async Task WriteAsync(HttpContext context, int status)
+    {
+        var caller = Caller.Of(context.User);
+        var record = new AccessRecord
+        {
+            Id = Guid.CreateVersion7(),
+            At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
+            Actor = caller.Actor,
+            Role = caller.Role,
+            Method = context.Request.Method,
+            // Unmatched paths are kept, cut short: they show probing without letting a caller write long text here.
+            Route = AccessControl.RoutePattern(context) ?? Truncate(context.Request.Path.Value ?? "", 200),
+            PatientId = AccessControl.RoutePatientId(context)
+                ?? (context.Request.Path.Equals("/api/patients") ? caller.PatientId : null)
+                ?? (context.Request.Query.TryGetValue("patientId", out var queried) && Guid.TryParse(queried, out var q) ? q : null),
+            Status = status,
+            Outcome = AccessRecord.OutcomeOf(status),
+            CorrelationId = Hosting.CorrelationId.Get(context),
+        };
+        await using var session = context.RequestServices.GetRequiredService<IDocumentStore>().LightweightSession();
+        session.Insert(record);
+        await session.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];
 }
 
 public sealed record AccessAuditPage(IReadOnlyList<AccessRecord> Records);
@@ -82,9 +131,10 @@ public static class GetAccessAuditEndpoint
 {
     public const int MaxRecords = 1000;
 
-    public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit)
+    public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext http)
     {
         var errors = new FieldErrors();
+        errors.QueryTimestampsWithOffset(http.Request, "from", "to");
         if (from > to)
         {
             errors.Add("to", "must not be before from");

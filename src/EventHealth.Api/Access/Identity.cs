@@ -62,6 +62,13 @@ public static class IdentityConfiguration
             throw new InvalidOperationException("Configure Auth:Authority (OpenID Connect) or, outside production, Auth:SigningKey (at least 32 characters).");
         }
 
+        if (builder.Environment.IsProduction() && settings.Authority is null)
+        {
+            // A key in configuration can mint any role's token, operator included; production trusts only its identity provider.
+            throw new InvalidOperationException("A production host takes its tokens from an OpenID Connect provider: set Auth:Authority. "
+                + "A local signing key (Auth:SigningKey) is for development and tests only.");
+        }
+
         builder.Services.AddSingleton(settings);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {

@@ -32,12 +32,32 @@ public sealed record AlertEmailSettings
 }
 
 /// <summary>
-/// Sends one alert email and records <see cref="AlertNotificationSent"/>. Before sending it checks the record for
-/// an earlier success, so a redelivered message sends nothing; only a crash between the SMTP answer and the commit
-/// could send twice, and the deterministic Message-ID lets mail systems and people see it is the same message.
+/// Marks that an alert email's body started flowing to the SMTP server, keyed by its deterministic Message-ID. Found
+/// by a later delivery of the same message, it means the attempt before was cut off by the process stopping (a live
+/// process removes it when an attempt fails) while the server was receiving or accepting the message.
+/// </summary>
+public sealed record AlertEmailDelivery
+{
+    public required string Id { get; init; }
+    public Guid PatientId { get; init; }
+    public Guid AlertId { get; init; }
+    public DateTimeOffset DataStartedAt { get; init; }
+}
+
+/// <summary>
+/// Sends one alert email and records <see cref="AlertNotificationSent"/>: at least once while the server refuses or
+/// fails before the message body (retried), at most once from the moment the body starts to flow (docs/reliability.md).
+/// A redelivered message whose email is recorded sends nothing. The success is recorded as soon as the server accepts,
+/// before QUIT. If the process is killed between the body starting and that record, the next delivery finds the
+/// <see cref="AlertEmailDelivery"/> marker and records the outcome as unknown instead of sending a duplicate.
 /// </summary>
 public static class SendAlertEmailHandler
 {
+    public const string OutcomeUnknown = "outcome unknown: the sender stopped while the server was receiving the message; not resent, to avoid a duplicate";
+
+    /// <summary>Longer than the longest wait RFC 5321 allows a server (10 minutes after the final "."), so Wolverine never abandons a send the server may still accept.</summary>
+    public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => chain.ExecutionTimeoutInSeconds = 12 * 60;
+
     public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
@@ -58,16 +78,33 @@ public static class SendAlertEmailHandler
         }
 
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
+        var messageId = mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient);
         var context = new WriteContext(RaiseAlertsHandler.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
 
+        if (await session.LoadAsync<AlertEmailDelivery>(messageId, cancellation) is not null)
+        {
+            logger.LogWarning("Alert {AlertId} email: an earlier attempt stopped mid-transfer; recorded as unknown, not resent", message.AlertId);
+            await EntryWrites.AppendAsync(store, message.PatientId, context,
+                new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
+            return;
+        }
 
+        var accepted = false;
         try
         {
-            await mailer.SendAsync(mime, cancellation);
+            await mailer.SendAsync(mime, cancellation,
+                dataStarting: () => MarkDataStarting(store, message, messageId, clock),
+                // The email left: record it (retrying a lost race or a database blip, never the send itself).
+                accepted: () =>
+                {
+                    accepted = true;
+                    return RecordSentAsync(store, message, context, messageId, clock, logger);
+                });
         }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
         {
             // The server will never accept it (unknown mailbox, policy): record it and stop.
+            await ForgetAttemptAsync(store, messageId);
             await EntryWrites.AppendAsync(store, message.PatientId, context,
                 new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
             return;
@@ -76,15 +113,54 @@ public static class SendAlertEmailHandler
         {
             // Last attempt: the failure becomes part of the record before the message is dead-lettered.
             logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
+            await ForgetAttemptAsync(store, messageId);
             await EntryWrites.AppendAsync(store, message.PatientId, context,
                 new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
             throw;
         }
+        catch (Exception) when (!accepted)
+        {
+            // This process saw the attempt fail without a 250 for the message (RFC 5321: not delivered): retry it.
+            await ForgetAttemptAsync(store, messageId);
+            throw;
+        }
+    }
 
-        // The email left: record it (retrying a lost race on the record, never the send itself).
-        await EntryWrites.AppendAsync(store, message.PatientId, context,
-            new AlertNotificationSent(message.AlertId, message.Recipient, mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient), clock.GetUtcNow()),
-            cancellation);
+    /// <summary>Synchronous because MailKit reports progress synchronously; the body waits for this commit.</summary>
+    private static void MarkDataStarting(IDocumentStore store, SendAlertEmail message, string messageId, TimeProvider clock)
+    {
+        Task.Run(async () =>
+        {
+            await using var session = store.LightweightSession();
+            session.Store(new AlertEmailDelivery { Id = messageId, PatientId = message.PatientId, AlertId = message.AlertId, DataStartedAt = clock.GetUtcNow() });
+            await session.SaveChangesAsync(CancellationToken.None);
+        }).GetAwaiter().GetResult();
+    }
+
+    private static async Task ForgetAttemptAsync(IDocumentStore store, string messageId)
+    {
+        await using var session = store.LightweightSession();
+        session.Delete<AlertEmailDelivery>(messageId);
+        await session.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static async Task RecordSentAsync(IDocumentStore store, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
+    {
+        // The message is delivered whatever happens next; keep trying to say so for a while (a database restart takes seconds).
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await EntryWrites.AppendAsync(store, message.PatientId, context,
+                    new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < 12 && Hosting.DatabaseUnavailable.Is(e))
+            {
+                logger.LogWarning("Alert {AlertId} email accepted; recording it waits for the database (attempt {Attempt})", message.AlertId, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt * 2)), CancellationToken.None);
+            }
+        }
     }
 
     private static bool Settled(IReadOnlyList<JasperFx.Events.IEvent> events, SendAlertEmail message) =>

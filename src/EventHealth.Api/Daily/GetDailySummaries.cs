@@ -23,9 +23,10 @@ public static class GetDailySummariesEndpoint
     public const int DefaultDays = 30;
     public const int MaxDays = 366;
 
-    public static ProblemDetails Validate(DateOnly? from, DateOnly? to)
+    public static ProblemDetails Validate(DateOnly? from, DateOnly? to, HttpContext http)
     {
         var errors = new FieldErrors();
+        errors.QueryDates(http.Request, "from", "to");
         if (from > to)
         {
             errors.Add("to", "must not be before from");

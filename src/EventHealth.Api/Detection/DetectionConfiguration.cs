@@ -28,6 +28,7 @@ public static class DetectionConfiguration
         builder.Services.AddHostedService<DetectionSchedule>();
         builder.Services.ConfigureMarten(options =>
         {
+            options.Schema.For<Alerts.AlertEmailDelivery>();
             options.Events.AddEventTypes([typeof(Alerts.AlertRaised), typeof(Alerts.AlertNotificationSent), typeof(Alerts.AlertNotificationFailed), typeof(Alerts.AlertAcknowledged)]);
             options.Schema.For<DetectionCheckpoint>();
         });

@@ -16,7 +16,16 @@ public sealed record SmtpSettings
     public string? UserName { get; init; }
     public string? Password { get; init; }
 
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long to wait for any one server answer. RFC 5321 §4.5.3.2 lets a server take up to 5 minutes for the
+    /// greeting, MAIL and RCPT, 2 for DATA, 3 per data block and 10 after the final "."; a client that gives up
+    /// sooner may abandon a message the server then delivers, and send it again. MailKit has one timeout for every
+    /// answer, so it is the longest of these.
+    /// </summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>QUIT after the server accepted the message is a courtesy: wait briefly, and never fail the send over it.</summary>
+    public TimeSpan QuitTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }
 
 public static class EmailConfiguration

@@ -1,3 +1,4 @@
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -16,7 +17,13 @@ public sealed partial class SmtpMailer(IOptions<SmtpSettings> options, ILogger<S
 
     public MailboxAddress Sender => MailboxAddress.Parse(settings.Sender);
 
-    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
+    public SmtpSettings Settings => settings;
+
+    /// <param name="dataStarting">Runs (synchronously) as the message body starts to flow, after the server agreed to DATA
+    /// and before it can accept the message: the last moment at which the caller knows the message was not delivered.</param>
+    /// <param name="accepted">Runs once the server accepted the message, before QUIT, so a slow or failing QUIT can
+    /// neither delay recording the delivery nor turn it into a failure.</param>
+    public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken, Action? dataStarting = null, Func<Task>? accepted = null)
     {
         if (message.From.Count == 0)
         {
@@ -29,7 +36,7 @@ public sealed partial class SmtpMailer(IOptions<SmtpSettings> options, ILogger<S
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            await DeliverAsync(message, cancellationToken);
+            await DeliverAsync(message, dataStarting, accepted, cancellationToken);
         }
         catch (Exception failure)
         {
@@ -60,7 +67,7 @@ public sealed partial class SmtpMailer(IOptions<SmtpSettings> options, ILogger<S
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Email {Kind} {MessageId} failed: {Error} (SMTP status {SmtpStatus}) after {ElapsedMs} ms")]
     private static partial void Failed(ILogger logger, string kind, string? messageId, string error, string smtpStatus, double elapsedMs);
 
-    private async Task DeliverAsync(MimeMessage message, CancellationToken cancellationToken)
+    private async Task DeliverAsync(MimeMessage message, Action? dataStarting, Func<Task>? accepted, CancellationToken cancellationToken)
     {
         using var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
         var security = settings.UseStartTls ? SecureSocketOptions.StartTlsWhenAvailable : SecureSocketOptions.None;
@@ -70,7 +77,38 @@ public sealed partial class SmtpMailer(IOptions<SmtpSettings> options, ILogger<S
             await client.AuthenticateAsync(settings.UserName, settings.Password ?? "", cancellationToken);
         }
 
-        await client.SendAsync(message, cancellationToken);
-        await client.DisconnectAsync(quit: true, cancellationToken);
+        await client.SendAsync(message, cancellationToken, dataStarting is null ? null : new FirstReport(dataStarting));
+        if (accepted is not null)
+        {
+            await accepted();
+        }
+
+        client.Timeout = (int)settings.QuitTimeout.TotalMilliseconds;
+        try
+        {
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException
+                                      or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException)
+        {
+            // The message was accepted; the connection closes with the client either way.
+        }
+    }
+
+    /// <summary>Calls back once, on the first bytes of the message body.</summary>
+    private sealed class FirstReport(Action callback) : ITransferProgress
+    {
+        private bool reported;
+
+        public void Report(long bytesTransferred, long totalSize) => Report(bytesTransferred);
+
+        public void Report(long bytesTransferred)
+        {
+            if (!reported)
+            {
+                reported = true;
+                callback();
+            }
+        }
     }
 }

@@ -53,6 +53,44 @@ public static class Database
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.ConnectionString()));
+        if (!builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
+        {
+            builder.Services.AddHostedService<LeastPrivilegeCheck>();
+        }
+
         return builder;
     }
+}
+
+/// <summary>
+/// Outside development the API must not connect as a superuser (or a role that bypasses row security): a superuser can
+/// disable the audit's append-only trigger and rewrite any record. It should connect as the role that
+/// ops/db/create-api-role.sh creates. The host refuses to start otherwise.
+/// </summary>
+public sealed class LeastPrivilegeCheck(NpgsqlDataSource dataSource, ILogger<LeastPrivilegeCheck> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        bool privileged;
+        try
+        {
+            await using var command = dataSource.CreateCommand("select rolsuper or rolbypassrls from pg_roles where rolname = current_user");
+            privileged = await command.ExecuteScalarAsync(cancellationToken) is true;
+        }
+        catch (NpgsqlException)
+        {
+            // The database may come up after the API; readiness reports it. The role is checked at the next start.
+            logger.LogWarning("Could not check the database role at start-up: the database is unreachable");
+            return;
+        }
+
+        if (privileged)
+        {
+            throw new InvalidOperationException(
+                "The API connects to PostgreSQL as a superuser. Outside development it must use the least-privileged role "
+                + "created by ops/db/create-api-role.sh (see docs/reliability.md).");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

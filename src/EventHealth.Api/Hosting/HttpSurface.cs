@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
 using EventHealth.Access;
 using EventHealth.Erasure;
@@ -31,8 +30,8 @@ public static class HttpSurface
     {
         app.UseCorrelationId();
         app.UseRequestLog();
-        // Unhandled exceptions become a 500 problem document; the exception itself goes to the log only.
-        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        // Unhandled exceptions become a problem document (503 while the database is unavailable, 500 otherwise).
+        app.UseUnhandledErrors();
         // Bodiless error answers (unknown route, wrong method, ...) get a problem document too.
         app.UseStatusCodePages();
         // Before access: a preflight carries no token and must be answered as CORS, not as a 401.
@@ -41,6 +40,8 @@ public static class HttpSurface
         app.UseErasedRecords();
         app.UseRequestBodyLimit(app.Configuration.GetValue("Api:MaxRequestBodyBytes", RequestBodyLimit.DefaultMaxBytes));
         app.UseConditionalGets();
+        app.UseJsonBodyRules();
+        app.UseRouteIdRules();
 
         app.MapMetrics();
         app.MapOpenApi();

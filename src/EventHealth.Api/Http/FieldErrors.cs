@@ -104,15 +104,57 @@ public sealed class FieldErrors
         }
     }
 
+    /// <summary>
+    /// Timestamps in the query string must state their offset, as in bodies: the binder would read a bare
+    /// "2026-03-29T08:00:00" as server-local time, and the answer would then depend on where the server runs.
+    /// </summary>
+    public void QueryTimestampsWithOffset(HttpRequest request, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (request.Query.TryGetValue(name, out var values) && values.Any(v => v is null || !OffsetRequiredConverter.TryParse(v, out _)))
+            {
+                Add(name, "must be an ISO-8601 timestamp with an offset, such as 2026-03-29T08:15:00+02:00 or ...Z");
+            }
+        }
+    }
+
+    /// <summary>Dates in the query string are ISO-8601 calendar dates (2026-03-29) only; the binder would also take "1.5" or a timestamp.</summary>
+    public void QueryDates(HttpRequest request, params string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (request.Query.TryGetValue(name, out var values)
+                && values.Any(v => v is null || !DateOnly.TryParseExact(v, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)))
+            {
+                Add(name, "must be a date such as 2026-03-29");
+            }
+        }
+    }
+
     /// <summary>The problem answer, or Wolverine's "carry on" marker when nothing was found.</summary>
     public ProblemDetails ToProblem() =>
         IsEmpty ? WolverineContinue.NoProblems : Problems.Validation(ToDictionary());
 
+    /// <summary>
+    /// An address a mail relay will take: what MailAddress parses as itself, with a domain of dot-separated
+    /// non-empty labels of letters, digits and hyphens (so "a@b." and "a@.b" are refused) under a top-level label.
+    /// </summary>
     public static bool IsEmail(string value) =>
         value.Length <= 254
         && MailAddress.TryCreate(value, out var address)
         && address.Address == value
-        && address.Host.Contains('.', StringComparison.Ordinal);
+        && address.DisplayName.Length == 0
+        && IsDomain(address.Host);
+
+    private static bool IsDomain(string host)
+    {
+        var labels = host.Split('.');
+        return labels.Length >= 2
+            && labels.All(label => label.Length is > 0 and <= 63 && label[0] != '-' && label[^1] != '-'
+                && label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c > 127))
+            && !labels[^1].All(char.IsAsciiDigit);
+    }
 
     public static bool IsIanaTimeZone(string value) =>
         TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId;

@@ -24,7 +24,8 @@ public static partial class JsonSetup
         options.NumberHandling = JsonNumberHandling.Strict;
         // Lets a batch entry's "type" stand anywhere in the object, as phone apps write it.
         options.AllowOutOfOrderMetadataProperties = true;
-        options.Converters.Add(new JsonStringEnumConverter(EnumNaming, allowIntegerValues: false));
+        // Only the contract's spelling: no other casing, padding, member names or numbers (StrictEnumConverter).
+        options.Converters.Add(new StrictEnumConverter());
         options.Converters.Add(new OffsetRequiredConverter());
     }
 

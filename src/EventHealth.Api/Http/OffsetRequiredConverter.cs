@@ -14,14 +14,20 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-        if (text is null || !EndsWithOffset().IsMatch(text)
-            || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        if (text is null || !TryParse(text, out var value))
         {
             // No message: the serializer then writes its standard one with the JSON path, which names the field.
             throw new JsonException();
         }
 
         return value;
+    }
+
+    /// <summary>Parses a timestamp that states its offset; the same rule for bodies and query strings.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        return EndsWithOffset().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>

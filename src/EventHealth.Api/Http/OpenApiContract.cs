@@ -14,6 +14,7 @@ public static class OpenApiContract
         services.AddOpenApi(options =>
         {
             options.OpenApiVersion = OpenApiSpecVersion.OpenApi3_0;
+            options.DescribeVocabularies();
             options.AddOperationTransformer(OpenApiOperations.Describe);
             options.AddDocumentTransformer((document, _, _) =>
             {

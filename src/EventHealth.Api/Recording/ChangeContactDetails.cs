@@ -11,6 +11,8 @@ namespace EventHealth.Recording;
 /// </summary>
 public sealed record ChangeContactDetails(string? Email, string? ClinicianEmail, string? TimeZone, bool? AlertEmails)
 {
+    /// <summary>Derived from clinicianEmail; not a field a client sends.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool RemoveClinicianEmail => ClinicianEmail is { Length: 0 };
 }
 

@@ -15,7 +15,7 @@ public sealed record LogSleep : EntryRequest
 
     /// <summary>0 to 24.</summary>
     [Required]
-    public double? Hours { get; init; }
+    public double? Hours { get; init => field = CanonicalNumbers.Canonical(value); }
 
     /// <summary>1 (poor) to 5 (excellent).</summary>
     [Required]

@@ -42,9 +42,10 @@ public static class GetTimelineEndpoint
     public const int DefaultLimit = 50;
     public const int MaxLimit = 500;
 
-    public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion)
+    public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion, HttpContext http)
     {
         var errors = new FieldErrors();
+        errors.QueryTimestampsWithOffset(http.Request, "from", "to", "asOf");
         errors.Range("limit", limit, 1, MaxLimit);
         if (from > to)
         {

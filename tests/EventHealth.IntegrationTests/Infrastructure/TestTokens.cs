@@ -58,10 +58,12 @@ public static partial class TestTokens
     {
         try
         {
-            return body is not null && JsonDocument.Parse(body).RootElement.TryGetProperty("patientId", out var id) && id.TryGetGuid(out var guid) ? guid : null;
+            return body is not null && JsonDocument.Parse(body).RootElement is { ValueKind: JsonValueKind.Object } root
+                && root.TryGetProperty("patientId", out var id) && id.ValueKind == JsonValueKind.String && id.TryGetGuid(out var guid) ? guid : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Hostile bodies (broken JSON, unpaired surrogates) get no rightful caller; the API refuses them anyway.
             return null;
         }
     }

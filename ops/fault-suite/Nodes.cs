@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using EventHealth.Access;
+
+namespace EventHealth.Faults;
+
+/// <summary>Where everything runs: given by ops/faults, which started PostgreSQL and MailDev.</summary>
+public sealed record Setup(string ApiDll, string WorkDir, string PgBin, string PgData, int PgPort, int MailDevSmtp, int MailDevWeb, string Docs, int FuzzCases)
+{
+    public static Setup FromEnvironment() => new(
+        Env("FAULTS_API_DLL"), Env("FAULTS_WORK_DIR"), Env("FAULTS_PG_BIN"), Env("FAULTS_PG_DATA"), int.Parse(Env("FAULTS_PG_PORT")),
+        int.Parse(Env("FAULTS_MAILDEV_SMTP")), int.Parse(Env("FAULTS_MAILDEV_WEB")), Env("FAULTS_DOCS"),
+        int.Parse(Environment.GetEnvironmentVariable("FAULTS_FUZZ_CASES") ?? "3000"));
+
+    public string OwnerConnection => $"Host=127.0.0.1;Port={PgPort};Database=eventhealth;Username=postgres";
+
+    private static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException($"{name} is not set: run ops/faults");
+}
+
+public static class Tokens
+{
+    public static readonly IdentitySettings Settings = new()
+    {
+        Issuer = "eventhealth-faults",
+        Audience = "eventhealth-api",
+        SigningKey = "fault-suite-signing-key-not-a-secret-0123456789",
+    };
+
+    public static string For(string role, string subject) =>
+        IdentityConfiguration.MintLocalToken(Settings, role, subject, DateTimeOffset.UtcNow, TimeSpan.FromHours(2));
+
+    public static string Patient(Guid id) => For(Roles.Patient, id.ToString());
+
+    public static AuthenticationHeaderValue Bearer(string token) => new("Bearer", token);
+}
+
+/// <summary>
+/// One API process, started as production would run it (built dll, least-privileged database role, schema made by
+/// `resources setup`), with its console log kept in a file. Killed with SIGKILL, restarted on the same port.
+/// </summary>
+public sealed class ApiNode(Setup setup, string name, int port, int smtpPort) : IAsyncDisposable
+{
+    private Process? process;
+
+    public string Name => name;
+    public Uri Url { get; } = new($"http://127.0.0.1:{port}");
+    public string LogFile => Path.Combine(setup.WorkDir, $"{name}.log");
+
+    public async Task StartAsync()
+    {
+        var info = new ProcessStartInfo("dotnet", setup.ApiDll)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(setup.ApiDll)!,
+        };
+        var env = info.Environment;
+        env["ASPNETCORE_ENVIRONMENT"] = "FaultSuite";
+        env["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/');
+        env["ConnectionStrings__EventHealth"] = $"Host=127.0.0.1;Port={setup.PgPort};Database=eventhealth;Username=eventhealth_api;Maximum Pool Size=40";
+        env["Smtp__Host"] = "127.0.0.1";
+        env["Smtp__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        env["Auth__Issuer"] = Tokens.Settings.Issuer;
+        env["Auth__SigningKey"] = Tokens.Settings.SigningKey;
+        env["RateLimits__WritesPerMinute"] = "1000000";
+        env["RateLimits__ReadsPerMinute"] = "1000000";
+        env["RateLimits__AnonymousPerMinute"] = "1000000";
+        env["AlertEmails__DailyCapPerPatient"] = "100";
+        string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03", "00:00:05", "00:00:05"];
+        for (var i = 0; i < delays.Length; i++)
+        {
+            env[$"AlertEmails__RetryDelays__{i}"] = delays[i];
+        }
+
+        env["Detection__Cron"] = "0 0 1 1 *";
+        env["Logging__LogLevel__Default"] = "Information";
+        process = Process.Start(info)!;
+        var log = new StreamWriter(LogFile, append: true) { AutoFlush = true };
+        var gate = new object();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (gate) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitReadyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process is { HasExited: true })
+            {
+                throw new InvalidOperationException($"{name} exited with {process.ExitCode}; see {LogFile}");
+            }
+
+            try
+            {
+                if ((await client.GetAsync(new Uri(Url, "/health/ready"))).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"{name} did not get ready; see {LogFile}");
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flushing, connections cut.</summary>
+    public void Kill()
+    {
+        process?.Kill(entireProcessTree: true);
+        process?.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        process?.Dispose();
+        process = null;
+    }
+
+    public HttpClient Client() => new() { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(100) };
+}
+
+public static class Postgres
+{
+    /// <summary>pg_ctl restart -m immediate: the server stops without a checkpoint (as on a crash) and recovers on start.</summary>
+    public static async Task RestartImmediateAsync(Setup setup)
+    {
+        var info = new ProcessStartInfo("runuser", ["-u", "postgres", "--", Path.Combine(setup.PgBin, "pg_ctl"), "-D", setup.PgData, "-m", "immediate",
+            "-l", Path.Combine(setup.PgData, "server.log"), "-w", "-t", "60", "restart"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var pgctl = Process.Start(info)!;
+        await pgctl.WaitForExitAsync();
+        if (pgctl.ExitCode != 0)
+        {
+            throw new InvalidOperationException("pg_ctl restart failed: " + await pgctl.StandardError.ReadToEndAsync());
+        }
+    }
+}
+
+public static class Bodies
+{
+    public static string Enrollment(Guid patientId, string displayName, string email, string clinicianEmail) => $$"""
+        {"patientId":"{{patientId}}","displayName":"{{displayName}}","email":"{{email}}","timeZone":"Europe/Paris","clinicianEmail":"{{clinicianEmail}}","alertEmails":true}
+        """;
+
+    public static string Episode(Guid entryId, DateTimeOffset at, int intensity = 3) => $$"""
+        {"entryId":"{{entryId}}","occurredAt":"{{at:O}}","bodyRegions":["calf"],"side":"left","intensity":{{intensity}},"durationSeconds":30,"visible":true,"painful":false}
+        """;
+
+    public static string Symptom(Guid entryId, DateTimeOffset at, string kind = "speech-difficulty") => $$"""
+        {"entryId":"{{entryId}}","occurredAt":"{{at:O}}","kind":"{{kind}}","bodyRegion":"hand","severity":7}
+        """;
+
+    public static string Trigger(Guid entryId, DateTimeOffset at, string details) => $$"""
+        {"entryId":"{{entryId}}","occurredAt":"{{at:O}}","kind":"stress","level":5,"details":"{{details}}"}
+        """;
+
+    public static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}

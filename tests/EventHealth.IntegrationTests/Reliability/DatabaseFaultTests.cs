@@ -1,0 +1,116 @@
+using System.Net;
+using EventHealth.IntegrationTests.Infrastructure;
+using Npgsql;
+
+namespace EventHealth.IntegrationTests.Reliability;
+
+/// <summary>
+/// The database refusing or failing: the audit table is append-only for everyone and the API's role cannot change it;
+/// an unavailable database answers 503 with Retry-After; an audit record that cannot be written withholds the answer.
+/// Faults are injected with triggers scoped to one test's ids (tests of this collection run one at a time).
+/// </summary>
+[Collection(ApiCollection.Name)]
+public sealed class DatabaseFaultTests(AppFixture app)
+{
+    private static readonly string Owner = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")!;
+
+    [Fact]
+    public async Task The_API_role_may_read_and_append_the_audit_but_not_change_or_delete_it()
+    {
+        var apiRole = Environment.GetEnvironmentVariable("EVENTHEALTH_API_ROLE_CONNECTION")
+            ?? throw new InvalidOperationException("EVENTHEALTH_API_ROLE_CONNECTION is set by ops/test");
+        await app.Host.EnrollAsync();
+        await using var connection = new NpgsqlConnection(apiRole);
+        await connection.OpenAsync();
+
+        (await Scalar(connection, "select rolsuper from pg_roles where rolname = current_user")).ShouldBe(false);
+        ((long)(await Scalar(connection, "select count(*) from eventhealth.mt_doc_accessrecord"))!).ShouldBeGreaterThan(0);
+        foreach (var change in new[]
+                 {
+                     "update eventhealth.mt_doc_accessrecord set data = data",
+                     "delete from eventhealth.mt_doc_accessrecord",
+                     "truncate eventhealth.mt_doc_accessrecord",
+                 })
+        {
+            var refused = await Should.ThrowAsync<PostgresException>(() => Scalar(connection, change));
+            refused.SqlState.ShouldBe(PostgresErrorCodes.InsufficientPrivilege, change);
+        }
+    }
+
+    [Fact]
+    public async Task Even_the_schema_owner_cannot_change_or_delete_audit_records()
+    {
+        await app.Host.EnrollAsync();
+        await using var connection = new NpgsqlConnection(Owner);
+        await connection.OpenAsync();
+        foreach (var change in new[]
+                 {
+                     "update eventhealth.mt_doc_accessrecord set data = data",
+                     "delete from eventhealth.mt_doc_accessrecord",
+                     "truncate eventhealth.mt_doc_accessrecord",
+                 })
+        {
+            var refused = await Should.ThrowAsync<PostgresException>(() => Scalar(connection, change));
+            refused.MessageText.ShouldContain("append-only");
+        }
+    }
+
+    [Fact]
+    public async Task An_unavailable_database_answers_503_with_Retry_After_and_stores_nothing()
+    {
+        var patientId = Guid.NewGuid();
+        // PostgreSQL answering "the database system is shutting down" (57P01) for this one stream, as during a restart.
+        await using var fault = await FaultAsync("eventhealth.mt_streams", "INSERT", $"NEW.id = '{patientId}'", "57P01");
+
+        using var client = app.Host.Server.CreateClient();
+        using var response = await client.PostAsync("/api/patients", Records.JsonContent(Records.Enrollment(patientId)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Headers.RetryAfter?.Delta.ShouldNotBeNull();
+        response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        (await app.Host.StreamVersionAsync(patientId)).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_answer_whose_audit_record_cannot_be_written_is_withheld_with_a_503()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        await using var fault = await FaultAsync("eventhealth.mt_doc_accessrecord", "INSERT", $"NEW.data->>'patientId' = '{patientId}'", "57P03");
+
+        var (status, body, contentType) = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null);
+
+        status.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        contentType.ShouldBe("application/problem+json");
+        body.TryGetProperty("displayName", out _).ShouldBeFalse("the record must not leave without its audit trace");
+    }
+
+    private static async Task<object?> Scalar(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return await command.ExecuteScalarAsync();
+    }
+
+    /// <summary>A BEFORE trigger raising <paramref name="sqlState"/> for rows matching <paramref name="when"/>; dropped on dispose.</summary>
+    private static async Task<IAsyncDisposable> FaultAsync(string table, string operation, string when, string sqlState)
+    {
+        var name = $"test_fault_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(Owner);
+        await connection.OpenAsync();
+        await Scalar(connection, $"""
+            create function public.{name}() returns trigger language plpgsql as $$
+            begin raise exception 'injected fault' using errcode = '{sqlState}'; end $$;
+            create trigger {name} before {operation} on {table} for each row when ({when}) execute function public.{name}();
+            """);
+        return new Dropper(async () =>
+        {
+            await using var drop = new NpgsqlConnection(Owner);
+            await drop.OpenAsync();
+            await Scalar(drop, $"drop trigger {name} on {table}; drop function public.{name}();");
+        });
+    }
+
+    private sealed class Dropper(Func<Task> drop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await drop();
+    }
+}
