@@ -35,7 +35,7 @@ public sealed class GeneratedTypeScriptClientTests(AppFixture app) : IDisposable
         await NodeAsync("node_modules/openapi-typescript/bin/cli.js", "openapi.json", "-o", "schema.d.ts");
         await NodeAsync("node_modules/typescript/bin/tsc", "-p", ".");
 
-        await using var proxy = await TestServerProxy.StartAsync(app.Host.Server.CreateClient());
+        await using var proxy = await BrowserGateway.StartAsync(app.Host.Server);
         var patientId = Guid.NewGuid();
         var clinicianId = $"clinician-{Guid.NewGuid():N}";
         var output = await NodeAsync("out/flow.js", proxy.Address.ToString().TrimEnd('/'),

@@ -10,9 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace EventHealth.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A real TCP listener in front of the in-memory test host, so that a real browser can reach it: every request is
-/// passed on unchanged (cookies, redirects and all) and the answer copied back. No cookie jar, no redirect following:
-/// the browser does those.
+/// A real TCP listener in front of the in-memory test host, so that a real browser or a client in another process
+/// (the generated TypeScript client under node) can reach it: every request is passed on unchanged (headers, cookies,
+/// redirects and all) and the answer copied back. No cookie jar, no redirect following: the client does those.
 /// </summary>
 public sealed class BrowserGateway : IAsyncDisposable
 {
