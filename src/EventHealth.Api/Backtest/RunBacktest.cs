@@ -23,7 +23,7 @@ public sealed record RunBacktest([property: Required] DateOnly? From, [property:
     /// </summary>
     public static DateOnly LatestClosedDay(DateTimeOffset now) => DateOnly.FromDateTime(now.UtcDateTime.AddHours(-36));
 
-    /// <summary>The live set with the requested versions in place; null when a choice names no shipped version.</summary>
+    /// <summary>The live set with the requested versions in place. Call it only on a request that passed validation: every choice names a shipped version.</summary>
     public IReadOnlyList<IDetectionRule> RuleSet() =>
         DetectionRules.LiveWith((Rules ?? []).Select(choice => DetectionRules.Find(choice.RuleId!, choice.Version!.Value)!));
 }
