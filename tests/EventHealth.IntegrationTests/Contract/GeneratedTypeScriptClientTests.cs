@@ -53,7 +53,7 @@ public sealed class GeneratedTypeScriptClientTests(AppFixture app) : IDisposable
     public async Task Redocly_lints_the_served_document_without_errors()
     {
         await File.WriteAllTextAsync(Path.Combine(work.FullName, "openapi.json"), await ContractDocument.ServedAsync(app));
-        var config = Path.Combine(RepositoryRoot(), "ops", "redocly.yaml");
+        var config = Path.Combine(Repository.Root, "ops", "redocly.yaml");
         var output = await NodeAsync(Path.Combine(NodeModules, "@redocly", "cli", "bin", "cli.js"), "lint", "openapi.json", "--config", config, "--format", "stylish");
         output.ShouldNotContain(" error ");
     }
@@ -76,17 +76,6 @@ public sealed class GeneratedTypeScriptClientTests(AppFixture app) : IDisposable
         var printed = await stdout + await stderr;
         process.ExitCode.ShouldBe(0, $"node {script} {string.Join(' ', arguments.Take(2))}:\n{printed}");
         return await stdout;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EventHealth.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("EventHealth.sln not found above the test assembly");
     }
 
     public void Dispose()

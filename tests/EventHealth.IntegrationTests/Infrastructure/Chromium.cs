@@ -12,13 +12,7 @@ public static class Chromium
     {
         get
         {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "EventHealth.sln")))
-            {
-                directory = directory.Parent;
-            }
-
-            var path = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots");
+            var path = Path.Combine(Repository.Root, "TestResults", "screenshots");
             Directory.CreateDirectory(path);
             return path;
         }
