@@ -34,8 +34,8 @@ public sealed record AccessRecord
 public static class AccessAudit
 {
     /// <summary>
-    /// Records every API request (denials included) in its own transaction BEFORE the answer leaves: the answer is
-    /// held in a buffer until the record is committed. If the record cannot be written, the client gets a 503 problem
+    /// Records every API request (denials included) BEFORE the answer leaves: the answer is held in a buffer until the
+    /// record is committed (by <see cref="AccessAuditWriter"/>, which shares a transaction among concurrent requests). If the record cannot be written, the client gets a 503 problem
     /// instead of the answer, so nothing is ever read or changed without its trace. Records are only ever inserted;
     /// the database refuses updates and deletes of the table (AccessAuditGuard).
     /// </summary>
@@ -117,9 +117,7 @@ public static class AccessAudit
             Outcome = AccessRecord.OutcomeOf(status),
             CorrelationId = Hosting.CorrelationId.Get(context),
         };
-        await using var session = context.RequestServices.GetRequiredService<IDocumentStore>().LightweightSession();
-        session.Insert(record);
-        await session.SaveChangesAsync(CancellationToken.None);
+        await context.RequestServices.GetRequiredService<AccessAuditWriter>().WriteAsync(record);
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];

@@ -68,6 +68,8 @@ public static class AccessConfiguration
                     $"At most {budget?.PerMinute} {budget?.Kind} per minute; retry after the Retry-After delay.").ExecuteAsync(context);
             };
         });
+        builder.Services.AddSingleton<AccessAuditWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AccessAuditWriter>());
         builder.Services.ConfigureMarten(options =>
         {
             options.Events.AddEventTypes([typeof(ConsentGranted), typeof(ConsentRevoked)]);

@@ -37,16 +37,18 @@ public static class ErasureConfiguration
     }
 
     /// <summary>
-    /// After access control: a request on an erased record answers 410 Gone (one primary-key read per request of a
-    /// record). Callers who may not reach the record get their 401/403 first, so a stranger cannot learn that a record
-    /// existed and was erased.
+    /// After access control: a read of an erased record answers 410 Gone (one primary-key read per request). Callers
+    /// who may not reach the record get their 401/403 first, so a stranger cannot learn that a record existed and was
+    /// erased. Writes are not checked here: every write to a record decides on the record it loads anyway
+    /// (<see cref="EntryWrites"/> answers 410 for an erased one), and a second read per write cost a round trip on the
+    /// hottest path (docs/benchmarks.md).
     /// </summary>
     public static IApplicationBuilder UseErasedRecords(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
-            // The erasure route itself goes through: a repeated erasure completes an interrupted one, then answers 410.
-            if (Access.AccessControl.RoutePatientId(context) is { } patientId
-                && Access.AccessControl.RoutePattern(context) != Access.AccessRules.ErasureRoute
+            // Writes go through, the erasure route included: a repeated erasure completes an interrupted one, then answers 410.
+            if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                && Access.AccessControl.RoutePatientId(context) is { } patientId
                 && await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<PatientRecord>(patientId, context.RequestAborted) is { Erased: true } record)
             {
                 await Gone(patientId, record.ErasedAt).ExecuteAsync(context);

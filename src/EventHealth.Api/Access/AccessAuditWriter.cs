@@ -1,0 +1,103 @@
+using System.Threading.Channels;
+using Marten;
+
+namespace EventHealth.Access;
+
+/// <summary>
+/// Group commit for the access audit. Every request waits until its record is committed (the answer is held until
+/// then), but the records of requests that finish at the same moment share one transaction: while one group commits,
+/// the next gathers. Under load this turns one commit per request into one per group, with the same guarantee; a
+/// lone request still commits at once (a group of one), so nothing waits for a timer.
+/// A failed group fails every request in it (each answers 503), none is reported written that was not.
+/// </summary>
+public sealed class AccessAuditWriter(IDocumentStore store, ILogger<AccessAuditWriter> logger) : BackgroundService
+{
+    /// <summary>Two groups in flight: one commits (waiting on the disk) while the other is sent.</summary>
+    private const int Writers = 2;
+
+    /// <summary>Bounds one transaction's size; beyond it the next group takes the rest.</summary>
+    private const int MaxGroup = 256;
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = false });
+
+    private sealed record Pending(AccessRecord Record, TaskCompletionSource Written);
+
+    /// <summary>Completes when <paramref name="record"/> is committed; throws when its group could not be.</summary>
+    public Task WriteAsync(AccessRecord record)
+    {
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            pending.Written.SetException(new InvalidOperationException("The access audit is shutting down."));
+        }
+
+        return pending.Written.Task;
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => WriteGroupsAsync(stoppingToken)));
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Requests already answered with their records in flight finish; anything arriving later is refused (503).
+        _queue.Writer.TryComplete();
+        await base.StopAsync(cancellationToken);
+    }
+
+    private async Task WriteGroupsAsync(CancellationToken stoppingToken)
+    {
+        var group = new List<Pending>(MaxGroup);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                group.Clear();
+                while (group.Count < MaxGroup && _queue.Reader.TryRead(out var pending))
+                {
+                    group.Add(pending);
+                }
+
+                if (group.Count > 0)
+                {
+                    await CommitAsync(group);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host stops: whatever is still queued is refused below.
+        }
+
+        while (_queue.Reader.TryRead(out var left))
+        {
+            left.Written.TrySetException(new OperationCanceledException("The access audit stopped before this record was written."));
+        }
+    }
+
+    private async Task CommitAsync(List<Pending> group)
+    {
+        try
+        {
+            await using var session = store.LightweightSession();
+            foreach (var pending in group)
+            {
+                session.Insert(pending.Record);
+            }
+
+            // Not cancelled by the host stopping: a group that started commits, so its requests get their answers.
+            await session.SaveChangesAsync(CancellationToken.None);
+            foreach (var pending in group)
+            {
+                pending.Written.TrySetResult();
+            }
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug("An access audit group of {Count} could not be committed ({Type})", group.Count, e.GetType().Name);
+            foreach (var pending in group)
+            {
+                pending.Written.TrySetException(e);
+            }
+        }
+    }
+}
