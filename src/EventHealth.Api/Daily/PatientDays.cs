@@ -2,6 +2,7 @@ using System.Globalization;
 using EventHealth.Http;
 using EventHealth.Recording;
 using JasperFx.Events;
+using Marten;
 
 namespace EventHealth.Daily;
 
@@ -38,7 +39,104 @@ public sealed record DayContribution(
     string? Symptom = null,
     int? WaterMl = null,
     int? CaffeineMg = null,
-    double? SleepHours = null);
+    double? SleepHours = null)
+{
+    /// <summary>Recording order within one fold: a recount adds a day's contributions in the order they were first added.</summary>
+    public int Order { get; init; }
+}
+
+/// <summary>
+/// Running totals of one local day, from which its <see cref="DailySummary"/> follows. Adding a contribution is all
+/// a new entry needs; a retraction recounts the day (<see cref="PatientDays.Recount"/>).
+/// </summary>
+public sealed class DayTally
+{
+    public int Entries { get; set; }
+    public int Episodes { get; set; }
+    public long IntensitySum { get; set; }
+    public int? MaxIntensity { get; set; }
+    public int Cramps { get; set; }
+    public double? SleepHours { get; set; }
+    public int? WaterMl { get; set; }
+    public int? CaffeineMg { get; set; }
+    public int? Stress { get; set; }
+    public List<string> Triggers { get; set; } = [];
+    public List<string> Interventions { get; set; } = [];
+    public List<string> Symptoms { get; set; } = [];
+
+    /// <summary>The zone of the day's latest occurrence (the first one recorded, on a tie): the day's zone in its summary.</summary>
+    public DateTimeOffset LatestOccurredAt { get; set; } = DateTimeOffset.MinValue;
+    public string LatestZone { get; set; } = "UTC";
+
+    public void Add(DayContribution contribution)
+    {
+        if (Entries == 0 || contribution.OccurredAt > LatestOccurredAt)
+        {
+            LatestOccurredAt = contribution.OccurredAt;
+            LatestZone = contribution.TimeZone;
+        }
+
+        Entries++;
+        if (contribution.Kind == EntryKinds.Episode && contribution.Intensity is { } intensity)
+        {
+            Episodes++;
+            IntensitySum += intensity;
+            MaxIntensity = Math.Max(MaxIntensity ?? intensity, intensity);
+        }
+
+        if (contribution.Kind == EntryKinds.Cramp)
+        {
+            Cramps++;
+        }
+
+        if (contribution.Trigger == "stress" && contribution.Level is { } level)
+        {
+            Stress = Math.Max(Stress ?? level, level);
+        }
+
+        SleepHours = Plus(SleepHours, contribution.SleepHours);
+        WaterMl = Plus(WaterMl, contribution.WaterMl);
+        CaffeineMg = Plus(CaffeineMg, contribution.CaffeineMg);
+        AddDistinct(Triggers, contribution.Trigger);
+        AddDistinct(Interventions, contribution.Intervention);
+        AddDistinct(Symptoms, contribution.Symptom);
+    }
+
+    public DailySummary Summary(DateOnly date) => new(
+        date,
+        LatestZone,
+        Episodes,
+        MaxIntensity,
+        Episodes == 0 ? null : Math.Round((double)IntensitySum / Episodes, 2),
+        Cramps,
+        SleepHours is { } hours ? Math.Round(hours, 2) : null,
+        WaterMl,
+        CaffeineMg,
+        Stress,
+        [.. Triggers],
+        [.. Interventions],
+        [.. Symptoms],
+        Entries);
+
+    private static double? Plus(double? total, double? value) => value is { } v ? (total ?? 0) + v : total;
+
+    private static int? Plus(int? total, int? value) => value is { } v ? (total ?? 0) + v : total;
+
+    /// <summary>Keeps the list sorted (ordinal) and free of repeats.</summary>
+    private static void AddDistinct(List<string> sorted, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        var at = sorted.BinarySearch(value, StringComparer.Ordinal);
+        if (at < 0)
+        {
+            sorted.Insert(~at, value);
+        }
+    }
+}
 
 /// <summary>The patient's time zone from a moment of recording on.</summary>
 public sealed record ZonePeriod(DateTimeOffset EffectiveFrom, string TimeZone);
@@ -48,6 +146,10 @@ public sealed record ZonePeriod(DateTimeOffset EffectiveFrom, string TimeZone);
 /// day of its occurredAt in the time zone the patient had at that moment: the enrollment zone, then each change
 /// of zone from the moment it was recorded. So a move does not rewrite past days, DST is handled by the zone
 /// rules, and a backfilled entry lands on the day it happened. A night's sleep counts for the day it ends.
+/// The document grows with the days of the record, not with its entries: each day keeps running totals
+/// (<see cref="DayTally"/>), so a new entry adds to one day. A retraction, which cannot be subtracted from a maximum
+/// or a set, recounts its day from the record's events up to the retraction (docs/benchmarks.md: the earlier design
+/// kept every entry's contribution here and rewrote megabytes per projection batch for a long record).
 /// </summary>
 public sealed class PatientDays
 {
@@ -60,11 +162,8 @@ public sealed class PatientDays
 
     public List<ZonePeriod> Zones { get; set; } = [];
 
-    /// <summary>Contributions of the entries that still count, by local day ("yyyy-MM-dd").</summary>
-    public SortedDictionary<string, List<DayContribution>> Contributions { get; set; } = new(StringComparer.Ordinal);
-
-    /// <summary>The day of each counted entry, so that a retraction finds its contribution.</summary>
-    public Dictionary<Guid, string> DayOfEntry { get; set; } = [];
+    /// <summary>Running totals of the entries that still count, by local day ("yyyy-MM-dd").</summary>
+    public SortedDictionary<string, DayTally> Tallies { get; set; } = new(StringComparer.Ordinal);
 
     public SortedDictionary<string, DailySummary> Days { get; set; } = new(StringComparer.Ordinal);
 
@@ -85,36 +184,72 @@ public sealed class PatientDays
     public void Apply(IPatientEntry entry)
     {
         // A clinician's note is not something the patient lived: it adds to no day.
-        if (entry is ClinicianNoteAdded || DayOfEntry.ContainsKey(entry.EntryId))
+        if (entry is ClinicianNoteAdded)
         {
             return;
         }
 
         var contribution = Contribute(entry);
-        DayOfEntry[entry.EntryId] = contribution.Day;
-        if (!Contributions.TryGetValue(contribution.Day, out var list))
+        if (!Tallies.TryGetValue(contribution.Day, out var tally))
         {
-            Contributions[contribution.Day] = list = [];
+            Tallies[contribution.Day] = tally = new DayTally();
         }
 
-        list.Add(contribution);
-        Recompute(contribution.Day);
+        tally.Add(contribution);
+        Days[contribution.Day] = tally.Summary(ParseDay(contribution.Day));
     }
 
-    public void Apply(EntryRetracted retracted)
+    /// <summary>Recounts the retracted entry's day from the record's events up to the retraction.</summary>
+    public async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
     {
-        if (!DayOfEntry.Remove(retracted.EntryId, out var day))
+        var history = await session.Events.FetchStreamAsync(retracted.StreamId, retracted.Version);
+        var replay = new PatientDays();
+        var contributions = new Dictionary<Guid, DayContribution>();
+        foreach (var @event in history)
+        {
+            switch (@event)
+            {
+                case IEvent<PatientEnrolled> enrolled:
+                    replay.Apply(enrolled);
+                    break;
+                case IEvent<ContactDetailsChanged> changed:
+                    replay.Apply(changed);
+                    break;
+                case { Data: IPatientEntry entry } when entry is not ClinicianNoteAdded:
+                    contributions.TryAdd(entry.EntryId, replay.Contribute(entry));
+                    break;
+                case { Data: EntryRetracted { } earlier } when @event.Version < retracted.Version:
+                    contributions.Remove(earlier.EntryId);
+                    break;
+            }
+        }
+
+        if (!contributions.Remove(retracted.Data.EntryId, out var removed))
         {
             return;
         }
 
-        Contributions[day].RemoveAll(c => c.EntryId == retracted.EntryId);
-        if (Contributions[day].Count == 0)
+        Recount(removed.Day, contributions.Values.Where(c => c.Day == removed.Day).OrderBy(c => c.Order));
+    }
+
+    /// <summary>Replaces a day's totals with those of <paramref name="contributions"/> (in recording order); no contribution, no day.</summary>
+    public void Recount(string day, IEnumerable<DayContribution> contributions)
+    {
+        var tally = new DayTally();
+        foreach (var contribution in contributions)
         {
-            Contributions.Remove(day);
+            tally.Add(contribution);
         }
 
-        Recompute(day);
+        if (tally.Entries == 0)
+        {
+            Tallies.Remove(day);
+            Days.Remove(day);
+            return;
+        }
+
+        Tallies[day] = tally;
+        Days[day] = tally.Summary(ParseDay(day));
     }
 
     public string ZoneAt(DateTimeOffset instant) => ZoneAt(Zones, instant);
@@ -141,11 +276,14 @@ public sealed class PatientDays
     public static string LocalDay(DateTimeOffset instant, string zone) =>
         LocalDate(instant, zone).ToString(DateFormat, CultureInfo.InvariantCulture);
 
-    private DayContribution Contribute(IPatientEntry entry)
+    private int _contributed;
+
+    /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
+    public DayContribution Contribute(IPatientEntry entry)
     {
         var zone = ZoneAt(entry.OccurredAt);
         var day = LocalDay(entry.OccurredAt, zone);
-        var contribution = new DayContribution(entry.EntryId, day, zone, entry.OccurredAt, EntryKinds.Of(entry));
+        var contribution = new DayContribution(entry.EntryId, day, zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
         return entry switch
         {
             TwitchEpisodeRecorded e => contribution with { Intensity = e.Intensity },
@@ -162,43 +300,17 @@ public sealed class PatientDays
         };
     }
 
-    private void Recompute(string day)
-    {
-        if (!Contributions.TryGetValue(day, out var list) || list.Count == 0)
-        {
-            Days.Remove(day);
-            return;
-        }
-
-        Days[day] = Summarize(DateOnly.ParseExact(day, DateFormat, CultureInfo.InvariantCulture), list);
-    }
-
     /// <summary>The day's figures from its contributions. Pure.</summary>
     public static DailySummary Summarize(DateOnly date, IReadOnlyList<DayContribution> contributions)
     {
-        var intensities = contributions.Where(c => c.Kind == EntryKinds.Episode).Select(c => c.Intensity!.Value).ToList();
-        var stressLevels = contributions.Where(c => c.Trigger == "stress" && c.Level is not null).Select(c => c.Level!.Value).ToList();
-        var sleep = contributions.Where(c => c.SleepHours is not null).Select(c => c.SleepHours!.Value).ToList();
-        var water = contributions.Where(c => c.WaterMl is not null).Select(c => c.WaterMl!.Value).ToList();
-        var caffeine = contributions.Where(c => c.CaffeineMg is not null).Select(c => c.CaffeineMg!.Value).ToList();
+        var tally = new DayTally();
+        foreach (var contribution in contributions)
+        {
+            tally.Add(contribution);
+        }
 
-        return new DailySummary(
-            date,
-            contributions.MaxBy(c => c.OccurredAt)!.TimeZone,
-            intensities.Count,
-            intensities.Count == 0 ? null : intensities.Max(),
-            intensities.Count == 0 ? null : Math.Round(intensities.Average(), 2),
-            contributions.Count(c => c.Kind == EntryKinds.Cramp),
-            sleep.Count == 0 ? null : Math.Round(sleep.Sum(), 2),
-            water.Count == 0 ? null : water.Sum(),
-            caffeine.Count == 0 ? null : caffeine.Sum(),
-            stressLevels.Count == 0 ? null : stressLevels.Max(),
-            Distinct(contributions.Select(c => c.Trigger)),
-            Distinct(contributions.Select(c => c.Intervention)),
-            Distinct(contributions.Select(c => c.Symptom)),
-            contributions.Count);
+        return tally.Summary(date);
     }
 
-    private static List<string> Distinct(IEnumerable<string?> values) =>
-        values.OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+    private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, DateFormat, CultureInfo.InvariantCulture);
 }

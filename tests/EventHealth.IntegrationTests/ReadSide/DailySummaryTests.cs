@@ -64,6 +64,43 @@ public sealed class DailySummaryTests(AppFixture app)
         }
     }
 
+    [Fact]
+    public async Task Retracting_the_days_strongest_episode_and_its_only_stress_report_recounts_the_day()
+    {
+        // A maximum and a set cannot be taken back by subtraction: the day is recounted from what still counts.
+        var patientId = Guid.NewGuid();
+        var strongest = Guid.NewGuid();
+        var stress = Guid.NewGuid();
+        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(patientId).With("timeZone", "UTC").ToJsonString()))
+                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            var batch = new System.Text.Json.Nodes.JsonObject
+            {
+                ["entries"] = new System.Text.Json.Nodes.JsonArray(
+                    Records.Episode(Guid.NewGuid(), 3).With("occurredAt", "2026-09-01T08:00:00Z").Typed("episode"),
+                    Records.Episode(strongest, 8).With("occurredAt", "2026-09-01T20:00:00Z").Typed("episode"),
+                    Records.Episode(Guid.NewGuid(), 5).With("occurredAt", "2026-09-01T12:00:00Z").Typed("episode"),
+                    Records.Trigger(stress).With("occurredAt", "2026-09-01T09:00:00Z").With("kind", "stress").With("level", 9).Typed("trigger"),
+                    Records.Trigger().With("occurredAt", "2026-09-01T10:00:00Z").With("kind", "caffeine").Typed("trigger")),
+            };
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch", batch.ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.OK);
+            foreach (var entryId in new[] { strongest, stress })
+            {
+                (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{entryId}/retraction", "{\"reason\":\"entered twice\"}"))
+                    .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            }
+
+            await app.WaitForProjectionsAsync();
+            var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/daily?from=2026-09-01&to=2026-09-01"))!;
+            var row = daily.GetProperty("days").EnumerateArray().Single();
+            Row(row, "UTC", episodes: 2, max: 5, mean: 4, cramps: 0);
+            row.GetProperty("stress").ValueKind.ShouldBe(JsonValueKind.Null);
+            row.GetProperty("triggers").EnumerateArray().Select(t => t.GetString()).ShouldBe(["caffeine"]);
+            row.GetProperty("entries").GetInt32().ShouldBe(3);
+        }
+    }
+
     private async Task<(int TimelineLength, int EpisodesOn23rd, Guid[] RetractedItems)> SnapshotAsync(Guid patientId)
     {
         var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=500"))!;
