@@ -28,7 +28,7 @@ public static class AcknowledgeAlertEndpoint
     public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
         EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
         {
-            var events = await loaded.Session.Events.FetchStreamAsync(patientId, token: loaded.Cancellation);
+            var events = await AlertViews.LoadEventsAsync(loaded.Session, patientId, loaded.Cancellation);
             if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
             {
                 return new EntryWrites.Reject(Problems.AlertNotFound(alertId));

@@ -1,5 +1,7 @@
 using EventHealth.Http;
 using JasperFx.Events;
+using Marten;
+using Marten.Events;
 
 namespace EventHealth.Alerts;
 
@@ -52,6 +54,17 @@ public static class AlertViews
                 a.Alert.Evidence, a.Alert.EvaluatedThroughVersion, a.Alert.DetectedAt, a.Notifications.Values.ToList(), a.Ack))
             .ToList();
     }
+
+    /// <summary>
+    /// A record's alert events only, in order: what <see cref="From"/> folds. The database picks them out of the stream,
+    /// so a long record's entries are neither sent nor deserialized to show its few alerts.
+    /// </summary>
+    public static async Task<IReadOnlyList<IEvent>> LoadEventsAsync(IQuerySession session, Guid patientId, CancellationToken cancellation) =>
+        await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == patientId)
+            .Where(e => e.EventTypesAre(typeof(AlertRaised), typeof(AlertNotificationSent), typeof(AlertNotificationFailed), typeof(AlertAcknowledged)))
+            .OrderBy(e => e.Version)
+            .ToListAsync(cancellation);
 
     private static int? Find(List<(AlertRaised Alert, Dictionary<string, NotificationStatus> Notifications, AcknowledgementView? Ack)> alerts, Guid alertId)
     {

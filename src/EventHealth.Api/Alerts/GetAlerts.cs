@@ -20,7 +20,7 @@ public static class GetAlertsEndpoint
             return Problems.PatientNotFound(patientId);
         }
 
-        var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
+        var events = await AlertViews.LoadEventsAsync(session, patientId, http.RequestAborted);
         return Results.Ok(new PatientAlerts(patientId, AlertViews.From(events, record.AlertRecipients())));
     }
 }

@@ -181,7 +181,20 @@ public sealed class PatientDays
         }
     }
 
-    public void Apply(IPatientEntry entry)
+    /// <summary>
+    /// Totals cannot tell whether an entry is already in them, so an event the document already reflects is skipped:
+    /// an erasure's repair can store the document rebuilt from every event while the daemon still has some of them
+    /// queued (docs/erasure.md).
+    /// </summary>
+    public void Apply(IEvent<IPatientEntry> recorded)
+    {
+        if (recorded.Version > Version)
+        {
+            Add(recorded.Data);
+        }
+    }
+
+    public void Add(IPatientEntry entry)
     {
         // A clinician's note is not something the patient lived: it adds to no day.
         if (entry is ClinicianNoteAdded)
@@ -202,6 +215,11 @@ public sealed class PatientDays
     /// <summary>Recounts the retracted entry's day from the record's events up to the retraction.</summary>
     public async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
     {
+        if (retracted.Version <= Version)
+        {
+            return;
+        }
+
         var history = await session.Events.FetchStreamAsync(retracted.StreamId, retracted.Version);
         var replay = new PatientDays();
         var contributions = new Dictionary<Guid, DayContribution>();

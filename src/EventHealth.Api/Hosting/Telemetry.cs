@@ -65,9 +65,15 @@ public static class TelemetryConfiguration
         var serviceName = builder.Configuration["OTEL_SERVICE_NAME"] ?? "eventhealth-api";
         var otlp = OtlpEndpointVariables.Any(name => !string.IsNullOrWhiteSpace(builder.Configuration[name]));
 
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(serviceName))
-            .WithTracing(tracing => tracing
+        // Spans are recorded only when someone receives them: an OTLP collector, or a test's exporter
+        // (Telemetry:RecordTraces). Recording them for nobody cost every request an activity per middleware hop and
+        // per SQL command, with its statement text (about a tenth of the API's allocations on the append path,
+        // docs/benchmarks.md). Metrics are always kept: /metrics reads them.
+        var recordTraces = otlp || builder.Configuration.GetValue<bool>("Telemetry:RecordTraces");
+        var telemetry = builder.Services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService(serviceName));
+        if (recordTraces)
+        {
+            telemetry.WithTracing(tracing => tracing
                 .AddAspNetCoreInstrumentation(http =>
                 {
                     // Probes and scrapes would drown the traces that matter.
@@ -79,7 +85,10 @@ public static class TelemetryConfiguration
                 .AddSource("Npgsql")
                 .AddSource("Marten")
                 .AddSource("Wolverine")
-                .AddSource(EventHealthTelemetry.Name))
+                .AddSource(EventHealthTelemetry.Name));
+        }
+
+        telemetry
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()

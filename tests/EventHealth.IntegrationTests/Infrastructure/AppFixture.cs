@@ -49,6 +49,8 @@ public sealed class AppFixture : IAsyncLifetime
             builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
             builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
             builder.UseSetting("Cors:AllowedOrigins:0", AllowedOrigin);
+            // Spans go to the in-memory exporter below (the telemetry tests read them).
+            builder.UseSetting("Telemetry:RecordTraces", "true");
             builder.UseSetting("RateLimits:WritesPerMinute", RateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             // The access matrix reads as one auditor and calls anonymously many times a minute.
             builder.UseSetting("RateLimits:ReadsPerMinute", "100000");

@@ -121,8 +121,13 @@ public sealed class SeparateHost : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>Tests that boot a <see cref="SeparateHost"/>: one at a time, as they share its database.</summary>
-[CollectionDefinition(Name)]
+/// <summary>
+/// Tests that boot a <see cref="SeparateHost"/>: one at a time, as they share its database, and not while the shared
+/// host runs tests. Hangfire keeps process-wide state (its current storage and its log provider, which a host points at
+/// its own logger factory): a separate host starting or stopping beside the shared one left the shared host's
+/// Hangfire client logging through a disposed logger factory.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class SeparateHostsCollection
 {
     public const string Name = "separate hosts";

@@ -24,7 +24,7 @@ public sealed class ClinicianNoteTests
             switch (data)
             {
                 case IPatientEntry entry:
-                    days.Apply(entry);
+                    days.Add(entry);
                     break;
             }
         }
