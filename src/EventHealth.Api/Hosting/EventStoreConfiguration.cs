@@ -34,6 +34,7 @@ public static class EventStoreConfiguration
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, EventHealth.Http.JsonSetup.Apply);
 
                 options.AutoCreateSchemaObjects = createSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+                options.Storage.Add(new EventLogStatisticsFeature(options.Advanced.Migrator));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
