@@ -1,22 +1,8 @@
 -- Single-entry appends: one patient per wrk thread (run with -t N -c N), a new twitch episode per request, and
 -- every 8th request a repeat of the previous entry (a client retry, answered 200 with the first result).
 -- Acknowledged entries (201 and 200) are written to BENCH_ACKED.<thread> for the exactly-once check.
-local patients, tokens = {}, {}
-local next_thread = 1
-
-function setup(thread)
-  if #patients == 0 then
-    for line in io.lines(os.getenv("BENCH_PATIENTS")) do
-      local id, token = line:match("^(%S+) (%S+)$")
-      patients[#patients + 1] = id
-      tokens[#tokens + 1] = token
-    end
-  end
-  thread:set("index", next_thread)
-  thread:set("patient", patients[next_thread])
-  thread:set("token", tokens[next_thread])
-  next_thread = next_thread + 1
-end
+local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
+setup = common.one_patient_per_thread()
 
 -- Warm-up and measured phases write different entries: the phase is part of every entry id.
 local phase = os.getenv("BENCH_PHASE") or "measured"
@@ -49,8 +35,4 @@ function response(status, headers, body)
   end
 end
 
-function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d elapsed=%.3f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
+done = common.report

@@ -1,20 +1,6 @@
 -- Batch import: one patient per wrk thread, BENCH_BATCH_SIZE new entries of mixed types per request.
-local patients, tokens = {}, {}
-local next_thread = 1
-
-function setup(thread)
-  if #patients == 0 then
-    for line in io.lines(os.getenv("BENCH_PATIENTS")) do
-      local id, token = line:match("^(%S+) (%S+)$")
-      patients[#patients + 1] = id
-      tokens[#tokens + 1] = token
-    end
-  end
-  thread:set("index", next_thread)
-  thread:set("patient", patients[next_thread])
-  thread:set("token", tokens[next_thread])
-  next_thread = next_thread + 1
-end
+local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
+setup = common.one_patient_per_thread()
 
 local size = tonumber(os.getenv("BENCH_BATCH_SIZE") or "500")
 -- Warm-up and measured phases write different entries: the phase is part of every entry id.
@@ -53,8 +39,4 @@ function request()
   return wrk.format(nil, nil, nil, '{"entries":[' .. table.concat(parts, ",") .. ']}')
 end
 
-function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d elapsed=%.3f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
+done = common.report

@@ -1,4 +1,5 @@
 -- Timeline pages: GET a page of BENCH_PAGE entries at a random cursor of the seeded patient (an auditor reads).
+local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 local cursors = {}
 local path, token
 
@@ -15,8 +16,4 @@ function request()
   return wrk.format("GET", path .. cursors[math.random(#cursors)])
 end
 
-function done(summary, latency, requests)
-  io.write(string.format("RESULT requests=%d elapsed=%.3f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
+done = common.report

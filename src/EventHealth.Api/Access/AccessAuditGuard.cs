@@ -1,7 +1,5 @@
-using System.Data.Common;
 using EventHealth.Hosting;
 using Weasel.Core;
-using Weasel.Postgresql;
 
 namespace EventHealth.Access;
 
@@ -10,7 +8,7 @@ namespace EventHealth.Access;
 /// TRUNCATE on its table, and the API's role (<see cref="ApiRole"/>, created by ops/db/create-api-role.sh) keeps only
 /// SELECT and INSERT on it. Installed with the rest of the schema (start-up in development, <c>resources setup</c> otherwise).
 /// </summary>
-public sealed class AccessAuditGuard : ISchemaObject, Weasel.Core.Migrations.ISchemaObjectWithDependencies
+public sealed class AccessAuditGuard() : ScriptedSchemaObject("access_audit_refuse_change", "mt_doc_accessrecord")
 {
     public const string ApiRole = "eventhealth_api";
     public const string Table = Database.EventStoreSchema + ".mt_doc_accessrecord";
@@ -19,12 +17,7 @@ public sealed class AccessAuditGuard : ISchemaObject, Weasel.Core.Migrations.ISc
     /// <summary>Raised in the function body, and looked for to know whether this version is installed.</summary>
     private const string Version = "access-audit-guard v1";
 
-    /// <summary>The triggers go on the audit table, so the table is created first.</summary>
-    public IEnumerable<DbObjectName> DependsOn { get; } = [new PostgresqlObjectName(Database.EventStoreSchema, "mt_doc_accessrecord", SchemaUtils.IdentifierUsage.General)];
-
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(Database.EventStoreSchema, "access_audit_refuse_change", SchemaUtils.IdentifierUsage.General);
-
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer) => writer.WriteLine($$"""
+    protected override string CreateSql => $$"""
         CREATE OR REPLACE FUNCTION {{Function}}() RETURNS trigger LANGUAGE plpgsql AS $guard$
         BEGIN
           RAISE EXCEPTION 'the access audit is append-only: % refused (%)', TG_OP, '{{Version}}' USING ERRCODE = 'insufficient_privilege';
@@ -42,29 +35,21 @@ public sealed class AccessAuditGuard : ISchemaObject, Weasel.Core.Migrations.ISc
             REVOKE UPDATE, DELETE, TRUNCATE ON {{Table}} FROM {{ApiRole}};
           END IF;
         END $grants$;
-        """);
+        """;
 
-    public void WriteDropStatement(Migrator rules, TextWriter writer) => writer.WriteLine($"""
+    protected override string DropSql => $"""
         DROP TRIGGER IF EXISTS access_audit_append_only ON {Table};
         DROP TRIGGER IF EXISTS access_audit_no_truncate ON {Table};
         DROP FUNCTION IF EXISTS {Function}();
-        """);
+        """;
 
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) => builder.Append($"""
+    /// <summary>Both triggers, calling this version of the function.</summary>
+    protected override string InstalledQuery => $"""
         select count(*) from pg_trigger t join pg_proc p on p.oid = t.tgfoid
         where t.tgrelid = to_regclass('{Table}') and p.prosrc like '%{Version}%';
-        """);
+        """;
 
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        var installed = await reader.ReadAsync(ct) && reader.GetInt64(0) == 2;
-        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-    }
-
-    public IEnumerable<DbObjectName> AllNames()
-    {
-        yield return Identifier;
-    }
+    protected override long InstalledCount => 2;
 }
 
 /// <summary>

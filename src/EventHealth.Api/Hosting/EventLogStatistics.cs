@@ -1,6 +1,4 @@
-using System.Data.Common;
 using Weasel.Core;
-using Weasel.Postgresql;
 
 namespace EventHealth.Hosting;
 
@@ -12,35 +10,19 @@ namespace EventHealth.Hosting;
 /// PostgreSQL's default re-analyzes a table after 10% of it changed; the event log is analyzed after 1% (and at least
 /// 1,000 rows). Installed with the schema (<c>resources setup</c>).
 /// </summary>
-public sealed class EventLogStatistics : ISchemaObject, Weasel.Core.Migrations.ISchemaObjectWithDependencies
+public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_statistics", "mt_events")
 {
     private const string Table = Database.EventStoreSchema + ".mt_events";
     private const string Options = "autovacuum_analyze_scale_factor=0.01";
 
-    public IEnumerable<DbObjectName> DependsOn { get; } = [new PostgresqlObjectName(Database.EventStoreSchema, "mt_events", SchemaUtils.IdentifierUsage.General)];
+    protected override string CreateSql => $"ALTER TABLE {Table} SET ({Options}, autovacuum_analyze_threshold=1000);";
 
-    public DbObjectName Identifier { get; } = new PostgresqlObjectName(Database.EventStoreSchema, "mt_events_statistics", SchemaUtils.IdentifierUsage.General);
+    protected override string DropSql => $"ALTER TABLE {Table} RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold);";
 
-    public void WriteCreateStatement(Migrator migrator, TextWriter writer) =>
-        writer.WriteLine($"ALTER TABLE {Table} SET ({Options}, autovacuum_analyze_threshold=1000);");
+    protected override string InstalledQuery =>
+        $$"""select count(*) from pg_class where oid = to_regclass('{{Table}}') and '{{Options}}' = any(coalesce(reloptions, '{}'));""";
 
-    public void WriteDropStatement(Migrator rules, TextWriter writer) =>
-        writer.WriteLine($"ALTER TABLE {Table} RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold);");
-
-    public void ConfigureQueryCommand(Weasel.Core.DbCommandBuilder builder) => builder.Append($$"""
-        select count(*) from pg_class where oid = to_regclass('{{Table}}') and '{{Options}}' = any(coalesce(reloptions, '{}'));
-        """);
-
-    public async Task<ISchemaObjectDelta> CreateDeltaAsync(DbDataReader reader, CancellationToken ct)
-    {
-        var installed = await reader.ReadAsync(ct) && reader.GetInt64(0) == 1;
-        return new SchemaObjectDelta(this, installed ? SchemaPatchDifference.None : SchemaPatchDifference.Create);
-    }
-
-    public IEnumerable<DbObjectName> AllNames()
-    {
-        yield return Identifier;
-    }
+    protected override long InstalledCount => 1;
 }
 
 /// <summary>The statistics setting as a schema feature, applied after the event tables exist.</summary>
