@@ -69,6 +69,7 @@ public static class AlertEmail
         "sudden-severe-cramps" => "sudden severe cramps",
         "neurological-symptoms" => "neurological symptoms",
         "worsening-trend" => "twitching is getting worse",
+        "twitching-with-warning-signs" => "twitching with weakness, a severe cramp or difficulty walking",
         _ => ruleId,
     };
 }

@@ -25,13 +25,34 @@ public static class DetectionDecisions
     /// <summary>The rules and de-duplication alone, for a caller that already knows the patient's local today.</summary>
     public static (List<AlertRaised> Alerts, List<RuleMatch> Matches) Decide(RecordFacts facts, DateTimeOffset evaluatedAt, DateOnly today, IReadOnlyList<IDetectionRule> rules)
     {
-        var matches = rules.Select(rule => rule.Evaluate(facts, today)).OfType<RuleMatch>().ToList();
+        var matches = Matches(facts, today, rules);
         var alerts = matches
             .Where(match => ShouldRaise(match, facts.Alerts.LastOrDefault(a => a.RuleId == match.RuleId), facts, evaluatedAt))
             .Select(match => new AlertRaised(AlertId(facts.PatientId, match.RuleId, facts.Version), match.RuleId, match.RuleVersion,
                 match.Severity, match.Criterion, match.Evidence, facts.Version, evaluatedAt))
             .ToList();
         return (alerts, matches);
+    }
+
+    /// <summary>
+    /// Every rule's match on the record, less the matches of rules that give way to another rule matching in the same
+    /// evaluation (<see cref="IDetectionRule.GivesWayTo"/>). Pure.
+    /// </summary>
+    public static List<RuleMatch> Matches(RecordFacts facts, DateOnly today, IReadOnlyList<IDetectionRule> rules)
+    {
+        var found = new List<(IDetectionRule Rule, RuleMatch Match)>(rules.Count);
+        foreach (var rule in rules)
+        {
+            if (rule.Evaluate(facts, today) is { } match)
+            {
+                found.Add((rule, match));
+            }
+        }
+
+        return found
+            .Where(m => !m.Rule.GivesWayTo.Any(other => found.Any(f => f.Match.RuleId == other)))
+            .Select(m => m.Match)
+            .ToList();
     }
 
     /// <summary>

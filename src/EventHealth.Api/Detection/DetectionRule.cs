@@ -22,6 +22,13 @@ public interface IDetectionRule
     string PlainWords { get; }
 
     RuleMatch? Evaluate(RecordFacts facts, DateOnly today);
+
+    /// <summary>
+    /// Rule ids whose match in the same evaluation makes this rule's match moot (an advisory that an urgent rule reading
+    /// the same signs already covers). Applied by <see cref="DetectionDecisions.Decide"/>, so it follows the rule set in
+    /// force, candidates in a backtest included. None by default.
+    /// </summary>
+    IReadOnlyCollection<string> GivesWayTo => [];
 }
 
 /// <summary>Where a rule version stands: evaluated by the live run, shipped for backtests only, or kept to explain old alerts.</summary>
@@ -45,7 +52,10 @@ public static class DetectionRules
         new(new Rules.SuddenSevereCramps(), RuleStatus.Live),
         new(new Rules.NeurologicalSymptoms(), RuleStatus.Live),
         new(new Rules.WorseningTrend(2), RuleStatus.Live),
+        new(new Rules.TwitchingWithWarningSigns(), RuleStatus.Live),
         new(new Rules.WeaknessOrAtrophy(2), RuleStatus.Candidate),
+        new(new Rules.WorseningAffectingMobility(3), RuleStatus.Candidate),
+        new(new Rules.WorseningTrend(3), RuleStatus.Candidate),
         new(new Rules.WorseningAffectingMobility(1), RuleStatus.Retired),
         new(new Rules.WorseningTrend(1), RuleStatus.Retired),
     ];

@@ -15,15 +15,19 @@ public sealed record Fact(IPatientEntry Entry, DateOnly Day, long Version)
 /// What detection rules read: a record folded up to a version. Retracted entries are gone; days are local days
 /// (the zone the patient had when the entry occurred, as in the daily summaries).
 /// </summary>
-/// <param name="FirstDay">The local day of the earliest entry that still counts (null without entries), even when
-/// <see cref="Entries"/> holds only a window of the record.</param>
+/// <param name="ObservationStart">The local day observation starts: the patient's local day of the record's earliest
+/// entry that still counts, of any kind (retracted entries and clinicians' notes excluded; enrolment alone does not
+/// start it); null while the record holds no such entry. From that day on a day without an entry is a day on which
+/// nothing happened (no episode = no twitching); before it nothing was observed. The one definition that detection,
+/// the digest and anything else counting "days without" use; it holds even when <see cref="Entries"/> holds only a
+/// window of the record.</param>
 public sealed record RecordFacts(
     Guid PatientId,
     long Version,
     string CurrentTimeZone,
     IReadOnlyList<Fact> Entries,
     IReadOnlyList<AlertRaised> Alerts,
-    DateOnly? FirstDay)
+    DateOnly? ObservationStart)
 {
     /// <summary>Folds one stream's events (in version order). Pure.</summary>
     public static RecordFacts From(Guid patientId, IEnumerable<IEvent> events)
@@ -39,6 +43,13 @@ public sealed record RecordFacts(
 
     /// <summary>The patient's local date at <paramref name="instant"/>: the last day of every window.</summary>
     public DateOnly Today(DateTimeOffset instant) => PatientDays.LocalDate(instant, CurrentTimeZone);
+
+    /// <summary>
+    /// How many of the <paramref name="days"/> local days ending <paramref name="lastDay"/> were observed: on or after
+    /// <see cref="ObservationStart"/> (and not after <paramref name="lastDay"/>). 0 before the record began.
+    /// </summary>
+    public int ObservedDays(DateOnly lastDay, int days) =>
+        ObservationStart is not { } start ? 0 : Math.Clamp(lastDay.DayNumber - start.DayNumber + 1, 0, days);
 
     /// <summary>Entries of the latest <paramref name="days"/> local days: today and the days-1 before it.</summary>
     public IEnumerable<Fact> Within(DateOnly today, int days) => Within(Entries, today, days);
@@ -118,14 +129,14 @@ public sealed class RecordFactsFolder(Guid patientId)
                 counted.Add(entry.EntryId, fact);
                 InsertInOrder(DayList(fact.Day), fact);
                 entriesPerDay[fact.Day] = entriesPerDay.GetValueOrDefault(fact.Day) + 1;
-                FirstDay = FirstDay is { } first && first <= fact.Day ? first : fact.Day;
+                ObservationStart = ObservationStart is { } first && first <= fact.Day ? first : fact.Day;
                 break;
             case EntryRetracted retracted when counted.Remove(retracted.EntryId, out var withdrawn):
                 byDay[withdrawn.Day].Remove(withdrawn);
                 if (--entriesPerDay[withdrawn.Day] == 0)
                 {
                     entriesPerDay.Remove(withdrawn.Day);
-                    FirstDay = entriesPerDay.Count == 0 ? null : entriesPerDay.First().Key;
+                    ObservationStart = entriesPerDay.Count == 0 ? null : entriesPerDay.First().Key;
                 }
 
                 break;
@@ -136,7 +147,7 @@ public sealed class RecordFactsFolder(Guid patientId)
     }
 
     /// <summary>The whole record as folded so far.</summary>
-    public RecordFacts Facts() => new(patientId, Version, CurrentTimeZone, Ordered(counted.Values), alerts.ToList(), FirstDay);
+    public RecordFacts Facts() => new(patientId, Version, CurrentTimeZone, Ordered(counted.Values), alerts.ToList(), ObservationStart);
 
     /// <summary>
     /// The record as folded so far, holding only the entries of the <paramref name="days"/> local days ending
@@ -157,11 +168,11 @@ public sealed class RecordFactsFolder(Guid patientId)
 
         // Days are sorted, and so is each day: the concatenation is in order unless a zone change put an entry on a
         // day out of step with its instant, which only a sort can settle.
-        return new(patientId, Version, CurrentTimeZone, IsOrdered(inWindow) ? inWindow : Ordered(inWindow), alertsSoFar, FirstDay);
+        return new(patientId, Version, CurrentTimeZone, IsOrdered(inWindow) ? inWindow : Ordered(inWindow), alertsSoFar, ObservationStart);
     }
 
     /// <summary>Kept up to date by <see cref="Apply"/>: reading the first key of a sorted dictionary walks its tree every time.</summary>
-    private DateOnly? FirstDay { get; set; }
+    private DateOnly? ObservationStart { get; set; }
 
     private List<Fact> DayList(DateOnly day)
     {

@@ -292,7 +292,7 @@ public sealed class RuleTests
         DetectionRules.Find("coordination-or-balance", 99).ShouldBeNull();
         DetectionRules.Current.Select(r => r.RuleId).ShouldBe([
             "weakness-or-atrophy", "worsening-affecting-mobility", "coordination-or-balance", "sudden-severe-cramps",
-            "neurological-symptoms", "worsening-trend"]);
+            "neurological-symptoms", "worsening-trend", "twitching-with-warning-signs"]);
     }
 
     private sealed class EvaluationComparer : IEqualityComparer<Evaluation>

@@ -16,7 +16,7 @@ public sealed class ClinicianNoteTests
 
         var facts = builder.Facts();
         facts.Entries.Select(f => f.EntryId).ShouldBe([episode]);
-        facts.FirstDay.ShouldBe(DateOnly.FromDateTime(RecordBuilder.DaysAgo(1).UtcDateTime));
+        facts.ObservationStart.ShouldBe(DateOnly.FromDateTime(RecordBuilder.DaysAgo(1).UtcDateTime));
 
         var days = new PatientDays();
         foreach (var data in builder.Events.Select(e => e.Data))

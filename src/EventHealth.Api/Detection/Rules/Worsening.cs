@@ -3,22 +3,26 @@ using EventHealth.Recording;
 namespace EventHealth.Detection.Rules;
 
 /// <summary>
-/// detection.md's "twitching worsens" over the last 28 days: episodes in the latest 14 days ≥ 1.5 × the 14 days
-/// before, with at least 6 in the latest 14; or mean intensity up by ≥ 2 points between the two halves, with at least
-/// 3 episodes in each. Both worsening rules read it; each reading is one rule version, so an alert is always explained
-/// by the reading that raised it. Each answers the episodes of both halves when worsening holds, null otherwise.
+/// detection.md's "twitching worsens": the latest 14 local days against the 14 before them, more episodes (per
+/// observed day) or stronger ones. Both worsening rules read it; each reading is one rule version, so an alert is
+/// always explained by the reading that raised it. Each answers the episodes of both halves when worsening holds,
+/// null otherwise.
 /// </summary>
 public static class Worsening
 {
     public const int HalfDays = 14;
 
-    /// <summary>Version 2: at least this many tracked days of the earlier half before the halves are compared.</summary>
+    /// <summary>Versions 2 and 3: at least this many observed days of the earlier half before episode rates are compared.</summary>
     public const int ObservedDaysNeeded = 7;
+
+    /// <summary>The frequency comparison needs at least this many episodes in the latest half.</summary>
+    public const int LatestEpisodesNeeded = 6;
 
     public static List<Fact>? Holds(int version, RecordFacts facts, DateOnly today) => version switch
     {
         1 => ByRecordAge(facts, today),
-        2 => ByObservedDays(facts, today),
+        2 => ByTrackedDays(facts, today),
+        3 => SinceObservationStart(facts, today),
         _ => throw new ArgumentOutOfRangeException(nameof(version), version, "no such reading of worsening"),
     };
 
@@ -29,7 +33,7 @@ public static class Worsening
     /// </summary>
     public static List<Fact>? ByRecordAge(RecordFacts facts, DateOnly today)
     {
-        if (facts.FirstDay is not { } firstDay || firstDay > today.AddDays(-27))
+        if (facts.ObservationStart is not { } firstDay || firstDay > today.AddDays(-27))
         {
             return null;
         }
@@ -45,13 +49,39 @@ public static class Worsening
     }
 
     /// <summary>
-    /// Version 2. Decided from what was observed rather than from the record's age, and in exact integer arithmetic.
-    /// Frequency: compared only when at least <see cref="ObservedDaysNeeded"/> days of the earlier half were tracked
-    /// (held any entry), as episodes per tracked day, so a new user does not "worsen" from days nobody recorded;
-    /// when every day of both halves was tracked this is the article's count comparison. Intensity: the means of the
-    /// episodes themselves, which already needs at least 3 episodes in each half.
+    /// Version 3 (live). A diary records what happened, so from <see cref="RecordFacts.ObservationStart"/> on a day
+    /// without an episode is a day without twitching. Frequency: compared when at least <see cref="ObservedDaysNeeded"/>
+    /// days of the earlier half lie on or after the observation start, as episodes per observed day, with at least
+    /// <see cref="LatestEpisodesNeeded"/> episodes in the latest half; a record begun 28 days ago or more compares plain
+    /// counts. Intensity as in version 2. A record begun inside the latest half is not compared (no earlier episodes).
     /// </summary>
-    public static List<Fact>? ByObservedDays(RecordFacts facts, DateOnly today)
+    public static List<Fact>? SinceObservationStart(RecordFacts facts, DateOnly today)
+    {
+        var earlierEnd = today.AddDays(-HalfDays);
+        var latest = Signals.Episodes(facts, today, HalfDays);
+        if (latest.Count < 3)
+        {
+            return null; // neither comparison can hold
+        }
+
+        var before = Signals.Episodes(facts, earlierEnd, HalfDays);
+        var observedEarlier = facts.ObservedDays(earlierEnd, HalfDays);
+
+        // latest/observedLatest ≥ 1.5 × before/observedEarlier, multiplied out.
+        var moreOften = latest.Count >= LatestEpisodesNeeded
+            && observedEarlier >= ObservedDaysNeeded
+            && 2L * latest.Count * observedEarlier >= 3L * before.Count * facts.ObservedDays(today, HalfDays);
+
+        return moreOften || MoreIntense(latest, before) ? [.. before, .. latest] : null;
+    }
+
+    /// <summary>
+    /// Version 2 (retired): frequency compared when at least <see cref="ObservedDaysNeeded"/> days of the earlier half
+    /// held an entry, as episodes per day holding an entry. For a diary that records only the days with twitching that
+    /// ratio is about 1 in both halves whatever happens, so it missed real worsening (issue 18); kept as shipped to
+    /// explain and email the alerts it raised.
+    /// </summary>
+    public static List<Fact>? ByTrackedDays(RecordFacts facts, DateOnly today)
     {
         var earlierEnd = today.AddDays(-HalfDays);
         var latest = Signals.Episodes(facts, today, HalfDays);
@@ -63,16 +93,18 @@ public static class Worsening
         var before = Signals.Episodes(facts, earlierEnd, HalfDays);
 
         // latest/latestDays ≥ 1.5 × before/earlierDays, multiplied out: 2 × latest × earlierDays ≥ 3 × before × latestDays.
-        var moreOften = latest.Count >= 6
+        var moreOften = latest.Count >= LatestEpisodesNeeded
             && Signals.TrackedDays(facts, earlierEnd, HalfDays) is var earlierDays && earlierDays >= ObservedDaysNeeded
             && 2L * latest.Count * earlierDays >= 3L * before.Count * Signals.TrackedDays(facts, today, HalfDays);
 
-        // sum(latest)/n(latest) − sum(before)/n(before) ≥ 2, multiplied out by both counts.
-        var moreIntense = before.Count >= 3
-            && (long)IntensitySum(latest) * before.Count - (long)IntensitySum(before) * latest.Count >= 2L * latest.Count * before.Count;
-
-        return moreOften || moreIntense ? [.. before, .. latest] : null;
+        return moreOften || MoreIntense(latest, before) ? [.. before, .. latest] : null;
     }
+
+    /// <summary>Mean intensity up by at least 2 points, at least 3 episodes in each half (versions 2 and 3), exactly:
+    /// sum(latest)/n(latest) − sum(before)/n(before) ≥ 2, multiplied out by both counts.</summary>
+    private static bool MoreIntense(List<Fact> latest, List<Fact> before) =>
+        latest.Count >= 3 && before.Count >= 3
+        && (long)IntensitySum(latest) * before.Count - (long)IntensitySum(before) * latest.Count >= 2L * latest.Count * before.Count;
 
     private static int Intensity(Fact episode) => ((TwitchEpisodeRecorded)episode.Entry).Intensity;
 
