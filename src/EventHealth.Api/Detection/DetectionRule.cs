@@ -47,17 +47,17 @@ public static class DetectionRules
     public static readonly IReadOnlyList<RuleRelease> Releases =
     [
         new(new Rules.WeaknessOrAtrophy(1), RuleStatus.Live),
-        new(new Rules.WorseningAffectingMobility(2), RuleStatus.Live),
+        new(new Rules.WorseningAffectingMobility(3), RuleStatus.Live),
         new(new Rules.CoordinationOrBalance(), RuleStatus.Live),
         new(new Rules.SuddenSevereCramps(), RuleStatus.Live),
         new(new Rules.NeurologicalSymptoms(), RuleStatus.Live),
-        new(new Rules.WorseningTrend(2), RuleStatus.Live),
+        new(new Rules.WorseningTrend(3), RuleStatus.Live),
         new(new Rules.TwitchingWithWarningSigns(), RuleStatus.Live),
         new(new Rules.WeaknessOrAtrophy(2), RuleStatus.Candidate),
-        new(new Rules.WorseningAffectingMobility(3), RuleStatus.Candidate),
-        new(new Rules.WorseningTrend(3), RuleStatus.Candidate),
         new(new Rules.WorseningAffectingMobility(1), RuleStatus.Retired),
         new(new Rules.WorseningTrend(1), RuleStatus.Retired),
+        new(new Rules.WorseningAffectingMobility(2), RuleStatus.Retired),
+        new(new Rules.WorseningTrend(2), RuleStatus.Retired),
     ];
 
     /// <summary>The versions in force: the ones new evaluations use, one per rule id.</summary>

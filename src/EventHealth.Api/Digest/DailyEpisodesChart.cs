@@ -20,22 +20,22 @@ public static class DailyEpisodesChart
     private static readonly Color Later = Color.FromHex("#316EBE");
 
     /// <param name="firstDay">The local date of the first value.</param>
-    /// <param name="episodes">Episodes per day, oldest first.</param>
+    /// <param name="episodes">Episodes per day, oldest first; null for a day before the record began (no bar, no label).</param>
     /// <param name="highlightFrom">Index of the first value that belongs to this week.</param>
-    public static byte[] Draw(DateOnly firstDay, IReadOnlyList<int> episodes, int highlightFrom)
+    public static byte[] Draw(DateOnly firstDay, IReadOnlyList<int?> episodes, int highlightFrom)
     {
         using var plot = new Plot();
         plot.Font.Set(SansSerif);
         plot.FigureBackground.Color = Colors.White;
         plot.DataBackground.Color = Colors.White;
 
-        var bars = episodes.Select((count, index) => new Bar
+        var bars = episodes.Select((count, index) => (count, index)).Where(day => day.count is not null).Select(day => new Bar
         {
-            Position = index,
-            Value = count,
-            FillColor = index >= highlightFrom ? Later : Earlier,
+            Position = day.index,
+            Value = day.count!.Value,
+            FillColor = day.index >= highlightFrom ? Later : Earlier,
             LineWidth = 0,
-            Label = count.ToString(CultureInfo.InvariantCulture),
+            Label = day.count.Value.ToString(CultureInfo.InvariantCulture),
         }).ToList();
         var barPlot = plot.Add.Bars(bars);
         barPlot.ValueLabelStyle.FontSize = 12;
@@ -47,7 +47,7 @@ public static class DailyEpisodesChart
         plot.Axes.Bottom.TickLabelStyle.FontSize = 11;
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
 
-        var top = Math.Max(1, episodes.DefaultIfEmpty(0).Max());
+        var top = Math.Max(1, episodes.Max() ?? 0);
         plot.Axes.SetLimits(-0.6, episodes.Count - 0.4, 0, top * 1.2);
 
         plot.Title("Twitch episodes per day", size: 16);

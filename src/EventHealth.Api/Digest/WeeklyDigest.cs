@@ -9,21 +9,45 @@ using MimeKit;
 
 namespace EventHealth.Digest;
 
-public sealed record WeekFigures(DateOnly From, DateOnly To, int Episodes, double? MeanIntensity);
+/// <param name="ObservedDays">Days of the week on or after the record's observation start: 0 for a week before the
+/// record began, whose figures say nothing (shown as "no entries yet", not as a week without twitching).</param>
+public sealed record WeekFigures(DateOnly From, DateOnly To, int ObservedDays, int Episodes, double? MeanIntensity)
+{
+    public const int Days = 7;
+
+    public string EpisodesText => ObservedDays switch
+    {
+        0 => NoEntriesYet,
+        Days => Episodes.ToString(CultureInfo.InvariantCulture),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{Episodes} in the {ObservedDays} days since the first entry"),
+    };
+
+    public string MeanIntensityText => ObservedDays == 0 ? NoEntriesYet
+        : MeanIntensity is { } mean ? mean.ToString("0.0", CultureInfo.InvariantCulture) : "none";
+
+    private const string NoEntriesYet = "no entries yet";
+}
 
 /// <summary>A patient's week next to the week before. Pure: built from the daily rows and the alerts.</summary>
 public sealed record WeeklyDigest(
     Guid PatientId,
     WeekFigures ThisWeek,
     WeekFigures WeekBefore,
-    IReadOnlyList<int> DailyEpisodes,
+    IReadOnlyList<int?> DailyEpisodes,
     IReadOnlyList<string> TopTriggers,
     IReadOnlyList<string> HelpfulInterventions,
     IReadOnlyList<AlertView> OpenAlerts)
 {
-    /// <summary>"This week" is the 7 local days ending yesterday; the week before, the 7 days before those.</summary>
-    public static WeeklyDigest Build(Guid patientId, DateOnly today, IReadOnlyList<DailySummary> days, IReadOnlyList<AlertView> alerts)
+    /// <summary>
+    /// "This week" is the 7 local days ending yesterday; the week before, the 7 days before those. Days before
+    /// <paramref name="observationStart"/> (<see cref="Detection.RecordFacts.ObservationStart"/>) were not observed:
+    /// they count in neither week and have no bar (null) in <see cref="DailyEpisodes"/>; after it, a day without a row
+    /// is a day without episodes.
+    /// </summary>
+    public static WeeklyDigest Build(Guid patientId, DateOnly today, IReadOnlyList<DailySummary> days, IReadOnlyList<AlertView> alerts, DateOnly? observationStart)
     {
+        bool Observed(DateOnly day) => observationStart is { } start && day >= start;
+
         var thisWeekEnd = today.AddDays(-1);
         var thisWeekStart = thisWeekEnd.AddDays(-6);
         var beforeStart = thisWeekStart.AddDays(-7);
@@ -35,7 +59,8 @@ public sealed record WeeklyDigest(
             var rows = Enumerable.Range(0, 7).Select(i => byDate.GetValueOrDefault(from.AddDays(i))).OfType<DailySummary>().ToList();
             var episodes = rows.Sum(r => r.Episodes);
             var intensitySum = rows.Where(r => r.MeanIntensity is not null).Sum(r => r.MeanIntensity!.Value * r.Episodes);
-            return new WeekFigures(from, from.AddDays(6), episodes, episodes == 0 ? null : Math.Round(intensitySum / episodes, 1));
+            var observed = Enumerable.Range(0, WeekFigures.Days).Count(i => Observed(from.AddDays(i)));
+            return new WeekFigures(from, from.AddDays(6), observed, episodes, episodes == 0 ? null : Math.Round(intensitySum / episodes, 1));
         }
 
         // Only what the insights method supports: a trigger or intervention without enough days on both sides is not named.
@@ -49,7 +74,7 @@ public sealed record WeeklyDigest(
             .Select(i => i.Kind.Replace('-', ' ')).ToList();
 
         return new WeeklyDigest(patientId, Week(thisWeekStart), Week(beforeStart),
-            fortnight.Select(d => byDate.GetValueOrDefault(d)?.Episodes ?? 0).ToList(),
+            fortnight.Select(d => Observed(d) ? byDate.GetValueOrDefault(d)?.Episodes ?? 0 : (int?)null).ToList(),
             triggers, interventions, alerts.Where(a => a.Acknowledgement is null).ToList());
     }
 
@@ -62,8 +87,8 @@ public sealed record WeeklyDigest(
             $"Hello {patient.DisplayName},",
             "",
             $"Your week ({ThisWeek.From:d MMM} to {ThisWeek.To:d MMM}) next to the week before:",
-            $"- Twitch episodes: {ThisWeek.Episodes} (week before: {WeekBefore.Episodes})",
-            $"- Mean intensity: {Show(ThisWeek.MeanIntensity)} (week before: {Show(WeekBefore.MeanIntensity)})",
+            $"- Twitch episodes: {ThisWeek.EpisodesText} (week before: {WeekBefore.EpisodesText})",
+            $"- Mean intensity: {ThisWeek.MeanIntensityText} (week before: {WeekBefore.MeanIntensityText})",
             TopTriggers.Count > 0 ? $"- Days with more twitching came with: {string.Join(", ", TopTriggers)}" : "- No trigger stood out on twitching days.",
             HelpfulInterventions.Count > 0 ? $"- Followed by fewer episodes: {string.Join(", ", HelpfulInterventions)}" : "- No intervention was clearly followed by fewer episodes.",
             OpenAlerts.Count > 0 ? $"- Open alerts: {string.Join("; ", OpenAlerts.Select(a => $"{a.RuleId} ({a.Severity}, {a.DetectedAt:yyyy-MM-dd})"))}" : "- No open alerts.",
@@ -81,13 +106,11 @@ public sealed record WeeklyDigest(
             html.Append(CultureInfo.InvariantCulture, $"<p>{WebUtility.HtmlEncode(line)}</p>");
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<p><img src=\"cid:{chart.ContentId}\" alt=\"Daily twitch episodes, last 14 days (this week in blue)\" width=\"{DailyEpisodesChart.Width}\" height=\"{DailyEpisodesChart.Height}\"></p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p><img src=\"cid:{chart.ContentId}\" alt=\"Daily twitch episodes, last 14 days (this week in blue; no bar before the first entry)\" width=\"{DailyEpisodesChart.Width}\" height=\"{DailyEpisodesChart.Height}\"></p>");
         body.HtmlBody = html.ToString();
 
         var message = new MimeMessage { MessageId = MessageId, Subject = "Your EventHealth week", Body = body.ToMessageBody() };
         message.To.Add(MailboxAddress.Parse(patient.Email));
         return message;
     }
-
-    private static string Show(double? value) => value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "none";
 }

@@ -1,5 +1,6 @@
 using EventHealth.Alerts;
 using EventHealth.Daily;
+using EventHealth.Detection;
 using EventHealth.Email;
 using EventHealth.Http;
 using EventHealth.Recording;
@@ -72,7 +73,8 @@ public static class SendWeeklyDigestHandler
 
         var days = await session.LoadAsync<PatientDays>(message.PatientId, cancellation);
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
-        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(events, patient.AlertRecipients()));
+        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(events, patient.AlertRecipients()),
+            RecordFacts.From(message.PatientId, events).ObservationStart);
 
         await mailer.SendAsync(digest.Compose(patient), cancellation);
         session.Store(new DigestDelivery { Id = deliveryId, SentAt = clock.GetUtcNow() });

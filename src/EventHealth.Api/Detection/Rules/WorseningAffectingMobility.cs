@@ -4,7 +4,7 @@ using EventHealth.Recording;
 namespace EventHealth.Detection.Rules;
 
 /// <summary>Twitching worsens over the last 28 days and difficulty walking was reported in the latest 14.</summary>
-/// <param name="version">Which reading of "worsens" (<see cref="Worsening"/>): 1 retired, 2 live, 3 candidate.</param>
+/// <param name="version">Which reading of "worsens" (<see cref="Worsening"/>): 1 and 2 retired (kept to explain their alerts), 3 live.</param>
 public sealed class WorseningAffectingMobility(int version) : IDetectionRule
 {
     public string RuleId => "worsening-affecting-mobility";

@@ -7,7 +7,7 @@ namespace EventHealth.Detection.Rules;
 /// The worsening condition without a mobility report. Fibromyalgia twitching fluctuates; twitching that keeps
 /// worsening is worth telling the patient about, but is not an emergency.
 /// </summary>
-/// <param name="version">Which reading of "worsens" (<see cref="Worsening"/>): 1 retired, 2 live, 3 candidate.</param>
+/// <param name="version">Which reading of "worsens" (<see cref="Worsening"/>): 1 and 2 retired (kept to explain their alerts), 3 live.</param>
 public sealed class WorseningTrend(int version) : IDetectionRule
 {
     public string RuleId => "worsening-trend";
