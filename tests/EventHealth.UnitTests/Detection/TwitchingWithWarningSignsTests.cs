@@ -1,6 +1,7 @@
 using EventHealth.Alerts;
 using EventHealth.Detection;
 using EventHealth.Detection.Rules;
+using EventHealth.Fhir;
 using EventHealth.Recording;
 
 namespace EventHealth.UnitTests.Detection;
@@ -118,6 +119,30 @@ public sealed class TwitchingWithWarningSignsTests
 
         record.Episode(1);
         Matched(record).ShouldBe(["worsening-affecting-mobility"]);
+    }
+
+    [Fact]
+    public void It_is_live_emailed_in_plain_words_with_the_articles_words_and_exported_with_its_rule_code()
+    {
+        DetectionRules.FindRelease(RuleId, 1)!.Status.ShouldBe(RuleStatus.Live);
+        var record = new RecordBuilder("Pacific/Auckland");
+        record.Episode(4);
+        record.Symptom(2, SymptomKind.MuscleWeakness);
+        var facts = record.Facts();
+        var alert = DetectionDecisions.Evaluate(facts, RecordBuilder.Now).Alerts.ShouldHaveSingleItem();
+        var patient = new PatientRecord
+        {
+            Id = record.PatientId, DisplayName = "Ana", Email = "ana@example.org", TimeZone = "Pacific/Auckland", AlertEmails = true, EnrollmentFingerprint = "x",
+        };
+
+        var message = AlertEmail.Compose(patient, alert, facts, "ana@example.org");
+        message.Subject.ShouldBe("EventHealth advisory: twitching with weakness, a severe cramp or difficulty walking");
+        message.TextBody!.ShouldContain("What we noticed: Twitching in the last two weeks, together with muscle weakness, difficulty walking or a severe cramp (7/10 or more) in the last seven days.");
+        message.TextBody!.ShouldContain("The article says: \"If twitching is accompanied by weakness, severe cramping, difficulty walking, or speech issues");
+        message.TextBody!.ShouldContain("How soon: advisory.");
+
+        var code = FhirCodes.RuleCode(alert).Coding.ShouldHaveSingleItem();
+        (code.System, code.Code, code.Display).ShouldBe((FhirCodes.Rule, RuleId, "twitching-with-warning-signs v1"));
     }
 
     [Fact]

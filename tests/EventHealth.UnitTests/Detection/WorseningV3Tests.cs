@@ -201,4 +201,57 @@ public sealed class WorseningV3Tests
 
         (Run(Trend, record) is not null).ShouldBe(matches);
     }
+
+    [Fact]
+    public void A_retracted_mobility_report_leaves_the_advisory()
+    {
+        var record = TwitchingDaysOnly();
+        var walking = record.Symptom(2, SymptomKind.DifficultyWalking);
+        record.Retract(walking);
+
+        Run(Mobility, record).ShouldBeNull();
+        Run(Trend, record).ShouldNotBeNull().Severity.ShouldBe(AlertSeverity.Advisory);
+    }
+
+    [Fact]
+    public void After_a_worsening_advisory_more_twitching_waits_for_the_cooldown_but_difficulty_walking_is_urgent_at_once()
+    {
+        var record = TwitchingDaysOnly();
+        var advisory = DetectionDecisions.Evaluate(record.Facts(), RecordBuilder.Now.AddDays(-1)).Alerts.ShouldHaveSingleItem();
+        advisory.RuleId.ShouldBe("worsening-trend");
+        advisory.RuleVersion.ShouldBe(3);
+        record.Raised(advisory);
+
+        record.Episode(0);
+        DetectionDecisions.Evaluate(record.Facts(), RecordBuilder.Now).Alerts.ShouldBeEmpty(); // new evidence, within 7 days
+
+        record.Symptom(0, SymptomKind.DifficultyWalking);
+        var urgent = DetectionDecisions.Evaluate(record.Facts(), RecordBuilder.Now).Alerts.ShouldHaveSingleItem();
+        (urgent.RuleId, urgent.RuleVersion, urgent.Severity).ShouldBe(("worsening-affecting-mobility", 3, AlertSeverity.Urgent));
+    }
+
+    [Fact]
+    public void Version_3_is_live_and_version_2_is_retired_but_still_explains_and_emails_its_alerts()
+    {
+        DetectionRules.FindRelease("worsening-affecting-mobility", 3)!.Status.ShouldBe(RuleStatus.Live);
+        DetectionRules.FindRelease("worsening-trend", 3)!.Status.ShouldBe(RuleStatus.Live);
+        DetectionRules.FindRelease("worsening-affecting-mobility", 2)!.Status.ShouldBe(RuleStatus.Retired);
+        DetectionRules.FindRelease("worsening-trend", 2)!.Status.ShouldBe(RuleStatus.Retired);
+
+        // A version 2 alert on a diary of every day: replayed by version 2 (what the explanation and the email use).
+        var record = new RecordBuilder();
+        record.TrackEveryDay(27);
+        for (var day = 0; day < 6; day++)
+        {
+            record.Episode(day);
+        }
+
+        var facts = record.Facts();
+        var version2 = DetectionRules.Find("worsening-trend", 2).ShouldNotBeNull();
+        var replayed = version2.Evaluate(facts, facts.Today(RecordBuilder.Now)).ShouldNotBeNull();
+        replayed.RuleVersion.ShouldBe(2);
+        var alert = new AlertRaised(Guid.NewGuid(), replayed.RuleId, 2, replayed.Severity, replayed.Criterion, replayed.Evidence, facts.Version, RecordBuilder.Now);
+        var patient = new PatientRecord { Id = record.PatientId, DisplayName = "Ana", Email = "ana@example.org", TimeZone = "UTC", AlertEmails = true, EnrollmentFingerprint = "x" };
+        AlertEmail.Compose(patient, alert, facts, "ana@example.org").TextBody!.ShouldContain($"What we noticed: {version2.PlainWords}");
+    }
 }
