@@ -39,7 +39,8 @@ public sealed class Corpus(int seed, DateOnly historyStart, DateOnly historyEnd)
         {
             for (var i = 0; i < perKind; i++)
             {
-                yield return Record(kind, new Random(HashCode.Combine(seed, (int)kind, i)));
+                // Not HashCode.Combine: its seed changes with every process, and the corpus must not.
+                yield return Record(kind, new Random(unchecked((seed * 1_000_003) + ((int)kind * 10_007) + i)));
             }
         }
     }
