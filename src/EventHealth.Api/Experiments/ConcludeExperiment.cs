@@ -19,17 +19,20 @@ public static class ConcludeExperimentEndpoint
     [WolverinePost("/api/patients/{patientId}/experiments/{experimentId}/conclusion", OperationId = "concludeExperiment")]
     [Tags("Experiments"), ConclusionResponses]
     public static Task<IResult> Post(Guid patientId, Guid experimentId, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
-        {
-            if (!loaded.Record.Experiments.ContainsKey(experimentId))
-            {
-                return new EntryWrites.Reject(ExperimentProblems.NotFound(experimentId));
-            }
+        EntryWrites.WriteAsync(store, http, clock, patientId, loaded => DecideAsync(patientId, experimentId, loaded));
 
-            // The record as it stands at the version this attempt loaded: a later write makes the append fail and the attempt repeat.
-            var events = await loaded.Session.Events.FetchStreamAsync(patientId, version: loaded.Version, token: loaded.Cancellation);
-            return Decide(patientId, loaded.Record, experimentId, events, loaded.Context.Now);
-        });
+    /// <summary>Reads the record's events for the pure decision; the route and the scheduled conclusion share it.</summary>
+    public static async Task<EntryWrites.Decision> DecideAsync(Guid patientId, Guid experimentId, EntryWrites.Loaded loaded)
+    {
+        if (!loaded.Record.Experiments.ContainsKey(experimentId))
+        {
+            return new EntryWrites.Reject(ExperimentProblems.NotFound(experimentId));
+        }
+
+        // The record as it stands at the version this attempt loaded: a later write makes the append fail and the attempt repeat.
+        var events = await loaded.Session.Events.FetchStreamAsync(patientId, version: loaded.Version, token: loaded.Cancellation);
+        return Decide(patientId, loaded.Record, experimentId, events, loaded.Context.Now);
+    }
 
     /// <summary>Pure: the record's events up to the loaded version and the time give the conclusion, or why not yet.</summary>
     public static EntryWrites.Decision Decide(Guid patientId, PatientRecord record, Guid experimentId, IReadOnlyList<IEvent> events, DateTimeOffset now)
