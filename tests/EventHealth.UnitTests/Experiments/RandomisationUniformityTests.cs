@@ -1,4 +1,5 @@
 using EventHealth.Experiments;
+using Xunit.Abstractions;
 
 namespace EventHealth.UnitTests.Experiments;
 
@@ -6,7 +7,7 @@ namespace EventHealth.UnitTests.Experiments;
 /// Under no effect the randomisation test must not find effects more often than it claims: over many simulated
 /// experiments, P(p ≤ α) ≤ α (within sampling error) for every α. Seeded, so every run sees the same series.
 /// </summary>
-public sealed class RandomisationUniformityTests
+public sealed class RandomisationUniformityTests(ITestOutputHelper output)
 {
     private const int Simulations = 2000;
 
@@ -24,6 +25,7 @@ public sealed class RandomisationUniformityTests
         foreach (var alpha in new[] { 0.05, 0.1, 0.25, 0.5 })
         {
             var share = pValues.Count(p => p <= alpha) / (double)Simulations;
+            output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{pairs} pairs: share of p <= {alpha} = {share:0.0000} (bound {alpha + Margin(alpha):0.0000})"));
             share.ShouldBeLessThanOrEqualTo(alpha + Margin(alpha), $"share of p <= {alpha} with {pairs} pairs");
         }
 
