@@ -62,7 +62,8 @@ public static class ExplainExperimentEndpoint
         var factsThen = RecordFacts.From(patientId, eventsThen);
         var historyThen = ExperimentHistory.From(eventsThen).Single(e => e.Plan.ExperimentId == experimentId);
         var workings = ExperimentAnalyzer.Conclude(historyThen.Plan, historyThen.Stop, factsThen);
-        var reproduces = Canonical(workings.Analysis) == Canonical(recorded);
+        // Only method 1 exists; a method 2 would ship beside it (like rule versions) so old analyses still replay with theirs.
+        var reproduces = recorded.MethodVersion == ExperimentAnalyzer.MethodVersion && Canonical(workings.Analysis) == Canonical(recorded);
 
         var named = workings.Days.SelectMany(d => d.OutcomeEntries.Concat(d.InterventionEntries)).ToHashSet();
         var retractedNow = TimelineReplay.Entries(events).Where(e => e.Retracted).Select(e => e.EntryId).ToHashSet();
