@@ -5,6 +5,7 @@ using EventHealth.Detection;
 using EventHealth.Digest;
 using EventHealth.Email;
 using EventHealth.Erasure;
+using EventHealth.Experiments;
 using EventHealth.Hosting;
 using EventHealth.Http;
 using EventHealth.Projections;
@@ -34,6 +35,7 @@ builder.AddProjectionVerification();
 builder.AddDetection();
 builder.AddBacktest();
 builder.AddWeeklyDigest();
+builder.AddExperiments();
 builder.AddErasure();
 
 var app = builder.Build();

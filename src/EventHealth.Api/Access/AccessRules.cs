@@ -27,7 +27,7 @@ public static class AccessRules
         }
 
         var reading = HttpMethods.IsGet(method) || HttpMethods.IsHead(method);
-        var clinicianWrite = HttpMethods.IsPost(method) && routePattern is NotesRoute or RetractionRoute;
+        var clinicianWrite = HttpMethods.IsPost(method) && routePattern is NotesRoute or RetractionRoute or ExperimentsRoute or StopExperimentRoute or ConcludeExperimentRoute;
         var scope = caller.Role == Roles.Clinician && caller.Subject is { } clinician ? consentScope(clinician) : null;
         return routePattern switch
         {
@@ -42,8 +42,8 @@ public static class AccessRules
                 Roles.Clinician when scope is null => Deny("the patient has not granted this clinician consent"),
                 Roles.Clinician when reading || routePattern.EndsWith("/acknowledgement", StringComparison.Ordinal) => AccessDecision.Allowed,
                 Roles.Clinician when clinicianWrite && ConsentScopes.Effective(scope) == ConsentScopes.ReadWrite => AccessDecision.Allowed,
-                Roles.Clinician when clinicianWrite => Deny("adding notes and retracting entries needs a read-write consent"),
-                Roles.Clinician => Deny("clinicians read records, acknowledge alerts and, with read-write consent, add notes and retract entries"),
+                Roles.Clinician when clinicianWrite => Deny("adding notes, retracting entries and running experiments needs a read-write consent"),
+                Roles.Clinician => Deny("clinicians read records, acknowledge alerts and, with read-write consent, add notes, retract entries and run experiments"),
                 Roles.Auditor when reading => AccessDecision.Allowed,
                 Roles.Auditor => Deny("auditors read only"),
                 Roles.Operator when HttpMethods.IsPost(method) && routePattern == ErasureRoute => AccessDecision.Allowed,
@@ -56,6 +56,11 @@ public static class AccessRules
 
     public const string NotesRoute = "/api/patients/{patientId}/notes";
     public const string RetractionRoute = "/api/patients/{patientId}/entries/{entryId}/retraction";
+
+    /// <summary>N-of-1 experiments: planned, stopped and concluded by the patient or a clinician with read-write consent.</summary>
+    public const string ExperimentsRoute = "/api/patients/{patientId}/experiments";
+    public const string StopExperimentRoute = "/api/patients/{patientId}/experiments/{experimentId}/stop";
+    public const string ConcludeExperimentRoute = "/api/patients/{patientId}/experiments/{experimentId}/conclusion";
 
     /// <summary>Operators may erase a record on the patient's documented request (docs/erasure.md).</summary>
     public const string ErasureRoute = "/api/patients/{patientId}/erasure";

@@ -38,6 +38,9 @@ public sealed record WeeklyDigest(
     IReadOnlyList<string> HelpfulInterventions,
     IReadOnlyList<AlertView> OpenAlerts)
 {
+    /// <summary>The line about an experiment planned or running (Experiments/ExperimentViews.DigestLine), if any.</summary>
+    public string? ExperimentLine { get; init; }
+
     /// <summary>
     /// "This week" is the 7 local days ending yesterday; the week before, the 7 days before those. Days before
     /// <paramref name="observationStart"/> (<see cref="Detection.RecordFacts.ObservationStart"/>) were not observed:
@@ -82,8 +85,8 @@ public sealed record WeeklyDigest(
 
     public MimeMessage Compose(PatientRecord patient)
     {
-        var lines = new List<string>
-        {
+        List<string> lines =
+        [
             $"Hello {patient.DisplayName},",
             "",
             $"Your week ({ThisWeek.From:d MMM} to {ThisWeek.To:d MMM}) next to the week before:",
@@ -91,10 +94,11 @@ public sealed record WeeklyDigest(
             $"- Mean intensity: {ThisWeek.MeanIntensityText} (week before: {WeekBefore.MeanIntensityText})",
             TopTriggers.Count > 0 ? $"- Days with more twitching came with: {string.Join(", ", TopTriggers)}" : "- No trigger stood out on twitching days.",
             HelpfulInterventions.Count > 0 ? $"- Followed by fewer episodes: {string.Join(", ", HelpfulInterventions)}" : "- No intervention was clearly followed by fewer episodes.",
+            .. ExperimentLine is { } experiment ? [experiment] : Array.Empty<string>(),
             OpenAlerts.Count > 0 ? $"- Open alerts: {string.Join("; ", OpenAlerts.Select(a => $"{a.RuleId} ({a.Severity}, {a.DetectedAt:yyyy-MM-dd})"))}" : "- No open alerts.",
             "",
             "These are patterns in your own entries, not a diagnosis.",
-        };
+        ];
         var text = string.Join("\n", lines.Select(l => string.Create(CultureInfo.InvariantCulture, $"{l}")));
 
         var body = new BodyBuilder { TextBody = text };

@@ -74,7 +74,10 @@ public static class SendWeeklyDigestHandler
         var days = await session.LoadAsync<PatientDays>(message.PatientId, cancellation);
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
         var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(events, patient.AlertRecipients()),
-            RecordFacts.From(message.PatientId, events).ObservationStart);
+            RecordFacts.From(message.PatientId, events).ObservationStart) with
+        {
+            ExperimentLine = Experiments.ExperimentViews.DigestLine(Experiments.ExperimentHistory.From(events), today),
+        };
 
         await mailer.SendAsync(digest.Compose(patient), cancellation);
         session.Store(new DigestDelivery { Id = deliveryId, SentAt = clock.GetUtcNow() });

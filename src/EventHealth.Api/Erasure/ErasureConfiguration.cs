@@ -32,6 +32,8 @@ public static class ErasureConfiguration
             options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationSent>(e => e with { Recipient = Erased.Text });
             options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationFailed>(e => e with { Recipient = Erased.Text });
             options.Events.AddMaskingRuleForProtectedInformation<AlertAcknowledged>(e => e with { Note = Erased.Mask(e.Note) });
+            options.Events.AddMaskingRuleForProtectedInformation<Experiments.ExperimentPlanned>(e => e with { Dose = Erased.Mask(e.Dose) });
+            options.Events.AddMaskingRuleForProtectedInformation<Experiments.ExperimentStopped>(e => e with { Reason = Erased.Text });
         });
         return builder;
     }

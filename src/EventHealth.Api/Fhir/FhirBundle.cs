@@ -117,6 +117,12 @@ public static class FhirBundle
             bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = url, Resource = AlertResource(alert, patientUrl, entryUrls) });
         }
 
+        foreach (var experiment in Experiments.ExperimentHistory.From(events).Where(e => e.Conclusion is not null))
+        {
+            var url = Url("experiment", experiment.Plan.ExperimentId.ToString());
+            bundle.Entry.Add(new Bundle.EntryComponent { FullUrl = url, Resource = ExperimentResource(record.Id, experiment, events, patientUrl, entryUrls) });
+        }
+
         return bundle;
     }
 
@@ -299,6 +305,69 @@ public static class FhirBundle
         }
 
         return issue;
+    }
+
+    /// <summary>
+    /// A concluded N-of-1 experiment as one Observation of its effect (docs/fhir.md): the effect (B − A) as the value,
+    /// the means, interval and p-values as components, the outcome entries it was computed from as derivedFrom
+    /// (Observations), and the intervention statements that decided adherence as focus (what the effect is about).
+    /// </summary>
+    private static Observation ExperimentResource(Guid patientId, Experiments.ExperimentHistory experiment, IReadOnlyList<IEvent> events, string patientUrl,
+        Dictionary<Guid, string> entryUrls)
+    {
+        var analysis = experiment.Conclusion!.Analysis;
+        var plan = experiment.Plan;
+        // The days and entries behind the figures, replayed as the analysis read them (as the explanation does).
+        var eventsThen = events.TakeWhile(e => e.Version <= analysis.ThroughVersion).ToList();
+        var historyThen = Experiments.ExperimentHistory.From(eventsThen).Single(e => e.Plan.ExperimentId == plan.ExperimentId);
+        var days = Experiments.ExperimentAnalyzer.Conclude(historyThen.Plan, historyThen.Stop, Detection.RecordFacts.From(patientId, eventsThen)).Days;
+        var unit = plan.Outcome == Experiments.ExperimentOutcome.MeanIntensity ? ("{score}", "score (0-10)") : ("/d", "per day");
+        Quantity? Amount(double? value) => value is { } v ? new Quantity { Value = (decimal)v, Unit = unit.Item2, System = FhirCodes.Ucum, Code = unit.Item1 } : null;
+        static Quantity Probability(double p) => new() { Value = (decimal)p, Unit = "1", System = FhirCodes.Ucum, Code = "1" };
+
+        var observation = new Observation
+        {
+            Id = plan.ExperimentId.ToString(),
+            Identifier = [new Identifier(FhirCodes.ExperimentIdentifier, plan.ExperimentId.ToString())],
+            Status = ObservationStatus.Final,
+            Code = new CodeableConcept(FhirCodes.Experiment, "n-of-1-effect", "N-of-1 experiment effect (B minus A)",
+                $"Effect of {Timeline.EntrySummaries.Words(plan.Intervention)} on {Timeline.EntrySummaries.Words(plan.Outcome)} (B minus A)"),
+            Subject = new ResourceReference(patientUrl),
+            Effective = new Period(new FhirDateTime(plan.StartDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)),
+                new FhirDateTime(analysis.LastDayAnalysed.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
+            Issued = experiment.ConcludedAt,
+            Method = new CodeableConcept(FhirCodes.Experiment, $"analysis-method-{analysis.MethodVersion}", $"EventHealth N-of-1 analysis, method {analysis.MethodVersion}",
+                Experiments.ExplainExperimentEndpoint.MethodV1),
+            Value = Amount(analysis.AsPlanned.Effect),
+            DataAbsentReason = analysis.AsPlanned.Effect is null ? new CodeableConcept("http://terminology.hl7.org/CodeSystem/data-absent-reason", "not-performed", "Not Performed") : null,
+            Note = [new Annotation { Text = new Markdown(analysis.Verdict) }],
+            Focus = days.SelectMany(d => d.InterventionEntries).Distinct().Where(entryUrls.ContainsKey).Select(id => new ResourceReference(entryUrls[id])).ToList(),
+            DerivedFrom = days.Where(d => d.Status == Experiments.DayStatus.Analysed).SelectMany(d => d.OutcomeEntries).Distinct().Where(entryUrls.ContainsKey)
+                .Select(id => new ResourceReference(entryUrls[id])).ToList(),
+        };
+        observation.Performer.Add(new ResourceReference(patientUrl));
+
+        void Add(string code, string display, DataType? value)
+        {
+            if (value is not null)
+            {
+                observation.Component.Add(new Observation.ComponentComponent { Code = FhirCodes.ComponentCode(code, display), Value = value });
+            }
+        }
+
+        foreach (var (prefix, words, effect) in new[] { ("", "", analysis.AsPlanned), ("adhered-", " (followed days only)", analysis.AdheredOnly) })
+        {
+            Add($"{prefix}pairs", $"Pairs analysed{words}", new Integer(effect.Pairs));
+            Add($"{prefix}mean-a", $"Mean on A periods{words}", Amount(effect.MeanA));
+            Add($"{prefix}mean-b", $"Mean on B periods{words}", Amount(effect.MeanB));
+            Add($"{prefix}effect", $"Effect, B minus A{words}", Amount(effect.Effect));
+            Add($"{prefix}effect-95-interval", $"95% interval of the effect{words}",
+                effect.IntervalLow is { } low && effect.IntervalHigh is { } high ? new Hl7.Fhir.Model.Range { Low = Amount(low), High = Amount(high) } : null);
+            Add($"{prefix}p-value", $"Exact randomisation p-value, two-sided{words}", effect.PValue is { } p ? Probability(p) : null);
+            Add($"{prefix}smallest-possible-p-value", $"Smallest p-value the pairs can reach{words}", effect.SmallestPossiblePValue is { } least ? Probability(least) : null);
+        }
+
+        return observation;
     }
 
     /// <summary>A stable <c>urn:uuid</c> for one EventHealth thing (name-based, so a record exports the same URLs every time).</summary>

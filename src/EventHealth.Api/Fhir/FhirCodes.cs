@@ -34,11 +34,15 @@ public static class FhirCodes
     public const string Rule = Base + "/CodeSystem/detection-rule";
     public const string AlertAction = Base + "/CodeSystem/alert-action";
 
+    /// <summary>N-of-1 experiments: the effect observation and the analysis method versions.</summary>
+    public const string Experiment = Base + "/CodeSystem/experiment";
+
     /// <summary>Identifier systems: a record's patient id, an entry's id, an alert's id, a clinician's id.</summary>
     public const string PatientIdentifier = Base + "/sid/patient-id";
     public const string EntryIdentifier = Base + "/sid/entry-id";
     public const string AlertIdentifier = Base + "/sid/alert-id";
     public const string ClinicianIdentifier = Base + "/sid/clinician-id";
+    public const string ExperimentIdentifier = Base + "/sid/experiment-id";
 
     public static Coding Own(string system, string code, string display) => new(system, code, display);
 

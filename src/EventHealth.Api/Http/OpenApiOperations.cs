@@ -175,6 +175,7 @@ public static class OpenApiOperations
                     "entryId" => "The entry's id, as chosen by the client that recorded it.",
                     "alertId" => "The alert's id.",
                     "clinicianId" => "The clinician's id (their token subject).",
+                    "experimentId" => "The experiment's id, as chosen by the client that planned it.",
                     _ => null,
                 };
             }
@@ -211,8 +212,8 @@ public static class OpenApiOperations
         "400" => "Invalid input: the problem's \"errors\" name every offending field.",
         "401" => "No valid bearer token.",
         "403" => "The token's role or consent does not allow this.",
-        "404" => "No such record (or entry, alert, consent): the problem's \"field\" says which.",
-        "409" => "Conflict: an id already used for other content, or an entry already retracted.",
+        "404" => "No such record (or entry, alert, consent, experiment): the problem's \"field\" says which.",
+        "409" => "Conflict: an id already used for other content, an entry already retracted, or an experiment in a state that does not allow this.",
         "410" => "The record was erased (docs/erasure.md); its personal data is no longer held.",
         "412" => "If-Match named a version the record has moved past; the problem's \"currentVersion\" is the current one.",
         "413" => "The body is over the size limit.",

@@ -3,6 +3,7 @@ using EventHealth.Access;
 using EventHealth.Alerts;
 using EventHealth.Audit;
 using EventHealth.Daily;
+using EventHealth.Experiments;
 using EventHealth.Insights;
 using EventHealth.Recording;
 using EventHealth.Timeline;
@@ -79,6 +80,24 @@ public static class OpenApiTexts
         ["runBacktest"] = new("Backtest rule versions",
             "Runs the live rule set, or candidate versions in place of live ones, over every record (or the named ones) as it stood at the end of each local day of a closed period, and reports the alerts it would have raised and how they differ from those raised. Reads only: nothing is written, no email is sent. Operators only.",
             """{"from":"2026-03-23","to":"2026-03-29","rules":[{"ruleId":"weakness-or-atrophy","version":2}]}"""),
+        ["planExperiment"] = new("Plan an N-of-1 experiment",
+            "Pairs of periods with the intervention (A) and with the comparison (B: nothing, or another intervention), the order within each pair drawn by the server. "
+            + "The seed and the whole day-by-day schedule are stored in ExperimentPlanned before any outcome is seen. startDate (the patient's local calendar) is today or later, "
+            + "default tomorrow. The experimentId is the client's idempotency key: the same plan again answers 200 with the first answer, another plan under the same id 409; "
+            + "a plan over the days of an open experiment answers 409. The patient, or a clinician with read-write consent. See docs/experiments.md.",
+            """{"experimentId":"5e0c1a2b-3c4d-4e5f-8a6b-7c8d9e0f1a21","intervention":"magnesium-supplement","dose":"300 mg","outcome":"daily-episodes","periodDays":7,"pairs":4,"washoutDays":1}"""),
+        ["getExperiments"] = new("List experiments", "Every experiment of the record in planning order: plan, schedule, status, what today is, adherence so far, stop and analysis."),
+        ["getExperiment"] = new("Read an experiment",
+            "The plan and its schedule, what today is (arm A or B, pair, period, day of period, washout, next switch), adherence over the days already over, the stop and the analysis."),
+        ["stopExperiment"] = new("Stop an experiment early",
+            "Stops a running or planned experiment; the patient's local today and later days are not analysed. A stopped, concluded or finished experiment answers 409.",
+            """{"reason":"started a new medication"}"""),
+        ["concludeExperiment"] = new("Conclude an experiment",
+            "Analyses the experiment once its last day is over (or after a stop) and appends ExperimentConcluded: per-period means, the effect (mean of B - A over pairs) with a 95% t interval "
+            + "and an exact randomisation p-value, the same over days that followed the schedule, and a plain-words verdict. A repeat answers 200 with the stored analysis; before the end, 409."),
+        ["explainExperiment"] = new("Explain an experiment's analysis",
+            "Replays the record up to the version the analysis read, re-runs the recorded method version, says whether it reproduces the stored analysis byte for byte, and lists every day "
+            + "(status, value, adherence) and the entries behind each figure. 404 until the experiment is concluded."),
         ["runWeeklyDigest"] = new("Send the weekly digest now", "Queues the weekly digest emails the schedule sends. Operators only."),
     };
 
@@ -92,6 +111,7 @@ public static class OpenApiTexts
         ["Export"] = "The whole record as one document.",
         ["Alerts"] = "Alerts raised by the detection rules: list, explanation by replay, acknowledgement.",
         ["Access"] = "Consents that let a clinician read a record.",
+        ["Experiments"] = "N-of-1 experiments: planned A/B periods in a randomised order, followed day by day, analysed by a fixed, versioned method.",
         ["Operations"] = "Runs for operators: detection, projection rebuilds, the weekly digest.",
     };
 
@@ -118,6 +138,11 @@ public static class OpenApiTexts
             [(nameof(AcknowledgeAlert), "note")] = (null, null, AcknowledgeAlert.MaxNoteLength),
             [(nameof(GrantConsent), "clinicianId")] = (null, null, 200),
             [(nameof(AddClinicianNote), "text")] = (null, null, AddClinicianNote.MaxTextLength),
+            [(nameof(PlanExperiment), "periodDays")] = (PlanExperiment.MinPeriodDays, PlanExperiment.MaxPeriodDays, null),
+            [(nameof(PlanExperiment), "pairs")] = (PlanExperiment.MinPairs, PlanExperiment.MaxPairs, null),
+            [(nameof(PlanExperiment), "washoutDays")] = (0, PlanExperiment.MaxWashoutDays, null),
+            [(nameof(PlanExperiment), "dose")] = (null, null, PlanExperiment.MaxDoseLength),
+            [(nameof(StopExperiment), "reason")] = (null, null, StopExperiment.MaxReasonLength),
             [(nameof(Erasure.EraseRecord), "requestReference")] = (null, null, Erasure.EraseRecord.MaxReferenceLength),
         };
 

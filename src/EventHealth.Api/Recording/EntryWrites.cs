@@ -63,6 +63,16 @@ public static class EntryWrites
     public static Task AppendAsync(IDocumentStore store, Guid patientId, WriteContext context, object @event, CancellationToken cancellation) =>
         ExecuteAsync(store, patientId, () => context, _ => Task.FromResult<Decision>(new Append([@event], _ => Results.Empty)), null, cancellation);
 
+    /// <summary>
+    /// A write a scheduled job decides (no HTTP request): the same load, pure decision and optimistic append as an HTTP
+    /// write. True when events were appended; false when the decision refused or found nothing to do.
+    /// </summary>
+    public static async Task<bool> DecideAndAppendAsync(IDocumentStore store, Guid patientId, WriteContext context, Func<Loaded, Task<Decision>> decide, CancellationToken cancellation)
+    {
+        var outcome = await ExecuteAsync(store, patientId, () => context, decide, null, cancellation);
+        return outcome.Problem is null && outcome.Appended is { Events.Count: > 0 };
+    }
+
     /// <param name="Problem">Set when the write was refused; nothing was stored.</param>
     /// <param name="Version">The stream version after the write (or the current one when nothing was appended).</param>
     private sealed record Outcome(IResult? Problem, Append? Appended, long Version);

@@ -40,6 +40,9 @@ public sealed record PatientRecord
     /// <summary>Clinicians the patient consented to, by clinician id, with the scope.</summary>
     public Dictionary<string, string> Consents { get; init; } = [];
 
+    /// <summary>The record's N-of-1 experiments by experiment id: what write decisions need, not the schedules.</summary>
+    public Dictionary<Guid, Experiments.ExperimentSummary> Experiments { get; init; } = [];
+
     /// <summary>Set by <see cref="Erasure.RecordErased"/>: the record answers 410 and takes no more writes.</summary>
     public bool Erased { get; init; }
 
@@ -90,6 +93,25 @@ public sealed record PatientRecord
 
     public PatientRecord Apply(Access.ConsentRevoked revoked) =>
         this with { Consents = Consents.Where(c => c.Key != revoked.ClinicianId).ToDictionary(c => c.Key, c => c.Value) };
+
+    public PatientRecord Apply(IEvent<Experiments.ExperimentPlanned> planned) =>
+        this with
+        {
+            Experiments = new Dictionary<Guid, Experiments.ExperimentSummary>(Experiments)
+            {
+                [planned.Data.ExperimentId] = new(Fingerprint.Of(planned.Data.Design), planned.Version, EventMetadata.RecordedAt(planned),
+                    planned.Data.StartDate, planned.Data.LastDay, null, false),
+            },
+        };
+
+    public PatientRecord Apply(Experiments.ExperimentStopped stopped) => WithExperiment(stopped.ExperimentId, e => e with { StoppedOn = stopped.StoppedOn });
+
+    public PatientRecord Apply(Experiments.ExperimentConcluded concluded) => WithExperiment(concluded.ExperimentId, e => e with { Concluded = true });
+
+    private PatientRecord WithExperiment(Guid experimentId, Func<Experiments.ExperimentSummary, Experiments.ExperimentSummary> change) =>
+        Experiments.TryGetValue(experimentId, out var experiment)
+            ? this with { Experiments = new Dictionary<Guid, Experiments.ExperimentSummary>(Experiments) { [experimentId] = change(experiment) } }
+            : this;
 
     public PatientRecord Apply(Erasure.RecordErased erased) => this with { Erased = true, ErasedAt = erased.ErasedAt };
 

@@ -63,7 +63,8 @@ public sealed class AccessMatrixTests(AppFixture app)
             .Replace("{patientId}", world.PatientA.ToString(), StringComparison.Ordinal)
             .Replace("{entryId}", world.EntryOfA.ToString(), StringComparison.Ordinal)
             .Replace("{alertId}", world.AlertOfA.ToString(), StringComparison.Ordinal)
-            .Replace("{clinicianId}", Consented, StringComparison.Ordinal),
+            .Replace("{clinicianId}", Consented, StringComparison.Ordinal)
+            .Replace("{experimentId}", Guid.NewGuid().ToString(), StringComparison.Ordinal),
          template switch
          {
              "/api/patients" => Records.Enrollment(world.PatientA).ToJsonString(),
@@ -73,6 +74,8 @@ public sealed class AccessMatrixTests(AppFixture app)
              "/api/patients/{patientId}/consents" => "{\"clinicianId\":\"dr-new\"}",
              "/api/patients/{patientId}/alerts/{alertId}/acknowledgement" => "{}",
              "/api/patients/{patientId}/notes" => new JsonObject { ["entryId"] = Guid.NewGuid().ToString(), ["occurredAt"] = Records.Yesterday.ToString("O"), ["text"] = "matrix" }.ToJsonString(),
+             "/api/patients/{patientId}/experiments" => new JsonObject { ["experimentId"] = Guid.NewGuid().ToString(), ["intervention"] = "stretching", ["periodDays"] = 3, ["pairs"] = 2 }.ToJsonString(),
+             "/api/patients/{patientId}/experiments/{experimentId}/stop" => "{\"reason\":\"matrix\"}",
              // Without the request's reference: an operator (the one allowed cell) gets 400 and nothing is erased.
              "/api/patients/{patientId}/erasure" => "{}",
              _ when template.EndsWith("/episodes", StringComparison.Ordinal) => Records.Episode().ToJsonString(),
@@ -169,7 +172,7 @@ public sealed class AccessMatrixTests(AppFixture app)
         var consented = TestTokens.For(Roles.Clinician, Consented);
         var patientA = TestTokens.Patient(world.PatientA);
 
-        foreach (var read in new[] { "", "/timeline", "/daily", "/insights", "/history", "/export", "/fhir", "/alerts", $"/alerts/{world.AlertOfA}/explanation" })
+        foreach (var read in new[] { "", "/timeline", "/daily", "/insights", "/history", "/export", "/fhir", "/alerts", $"/alerts/{world.AlertOfA}/explanation", "/experiments" })
         {
             (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}{read}", null, ("Authorization", $"Bearer {consented}"))).Status
                 .ShouldBe(HttpStatusCode.OK, $"consented clinician reads {read}");
@@ -196,6 +199,14 @@ public sealed class AccessMatrixTests(AppFixture app)
             .ShouldBe(HttpStatusCode.OK, "the same note again is a repeat");
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{world.EntryOfA}/retraction", "{\"reason\":\"duplicate of the cramp\"}", readWrite))
             .Status.ShouldBe(HttpStatusCode.Created);
+        var experimentId = Guid.NewGuid();
+        var experiment = new JsonObject { ["experimentId"] = experimentId.ToString(), ["intervention"] = "heat-therapy", ["periodDays"] = 3, ["pairs"] = 2 }.ToJsonString();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/experiments", experiment, readWrite)).Status
+            .ShouldBe(HttpStatusCode.Created, "a read-write clinician plans experiments");
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/experiments/{experimentId}/stop", "{\"reason\":\"plan changed\"}", readWrite)).Status
+            .ShouldBe(HttpStatusCode.Created, "and stops them");
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{world.PatientA}/experiments/{experimentId}", null, ("Authorization", $"Bearer {consented}"))).Status
+            .ShouldBe(HttpStatusCode.OK, "a read-consent clinician sees them");
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/episodes", Records.Episode().ToJsonString(), readWrite)).Status
             .ShouldBe(HttpStatusCode.Forbidden);
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/erasure", "{}", readWrite)).Status.ShouldBe(HttpStatusCode.Forbidden);

@@ -28,6 +28,14 @@ public sealed class ErasureTests(AppFixture app)
         (await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}",
             new JsonObject { ["email"] = $"{canary}.new@example.org", ["clinicianEmail"] = $"{canary}.gp@example.org" }.ToJsonString())).Status
             .ShouldBe(HttpStatusCode.OK);
+        // An experiment's free text: the dose in the patient's words and a stop reason.
+        var experimentId = Guid.NewGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/experiments", new JsonObject
+        {
+            ["experimentId"] = experimentId.ToString(), ["intervention"] = "hydration", ["dose"] = $"2 L, {canary}", ["periodDays"] = 3, ["pairs"] = 2,
+        }.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/experiments/{experimentId}/stop",
+            new JsonObject { ["reason"] = $"{canary} felt worse" }.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
 
         app.Smtp.Close();
         try

@@ -244,12 +244,17 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         // Notes are a clinician's: one with a read-write consent sends the notes example.
         await SendAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", new JsonObject { ["clinicianId"] = ContractClinician, ["scope"] = "read-write" });
 
+        // The experiment's own routes after its plan: they name the experiment the plan example plans.
+        var plannedExperiment = (string)Example(writes.Single(w => w.Path.EndsWith("/experiments", StringComparison.Ordinal)).Operation)["experimentId"]!;
+
         // Retraction last but one: it retracts the episode the episode example records. Erasure last: it closes the record.
         foreach (var (path, method, operation) in writes.Where(w => w != enrollment)
-                     .OrderBy(w => w.Path.EndsWith("/erasure", StringComparison.Ordinal)).ThenBy(w => w.Path.Contains("retraction", StringComparison.Ordinal)))
+                     .OrderBy(w => w.Path.EndsWith("/erasure", StringComparison.Ordinal)).ThenBy(w => w.Path.Contains("retraction", StringComparison.Ordinal))
+                     .ThenBy(w => w.Path.Contains("{experimentId}", StringComparison.Ordinal)))
         {
             var url = path.Replace("{patientId}", patientId, StringComparison.Ordinal)
                 .Replace("{entryId}", episodeEntry, StringComparison.Ordinal)
+                .Replace("{experimentId}", plannedExperiment, StringComparison.Ordinal)
                 .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
             var (status, body) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, Example(operation), CallerFor(path));
             var accepted = (int)status is >= 200 and < 300
@@ -293,6 +298,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                     body[property] = value.DeepClone();
                     var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
                         .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                        .Replace("{experimentId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
                         .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
                     var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body, CallerFor(path));
                     status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {property} = {value.ToJsonString()}");

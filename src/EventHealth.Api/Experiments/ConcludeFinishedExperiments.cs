@@ -1,0 +1,85 @@
+using EventHealth.Hosting;
+using EventHealth.Http;
+using EventHealth.Recording;
+using Hangfire;
+using Marten;
+using Npgsql;
+
+namespace EventHealth.Experiments;
+
+public sealed record ExperimentsSettings
+{
+    public const string Section = "Experiments";
+
+    /// <summary>Hourly: "the day after the last day" begins at a different hour in every time zone.</summary>
+    public string Cron { get; init; } = "20 * * * *";
+}
+
+public sealed record ExperimentConclusionRunReport(int Due, int Concluded);
+
+/// <summary>
+/// Concludes experiments whose last day is over, so the analysis is appended when the last period ends without anyone
+/// asking (Hangfire, <c>Experiments:Cron</c>). Each conclusion goes through the route's own decision; a stopped
+/// experiment is concluded on request only.
+/// </summary>
+public sealed class ConcludeFinishedExperiments(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock)
+{
+    public const string RecurringJobId = "conclude-experiments";
+    public const string Actor = "system:experiments";
+
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public async Task<ExperimentConclusionRunReport> RunAsync(CancellationToken cancellation)
+    {
+        var now = clock.GetUtcNow();
+        var due = await DueAsync(DateOnly.FromDateTime(now.UtcDateTime), cancellation);
+        var concluded = 0;
+        foreach (var (patientId, experimentId) in due)
+        {
+            // The decision checks the patient's own calendar: a day that is over in UTC may not be over where they live.
+            var context = new WriteContext(Actor, RecurringJobId, $"{RecurringJobId}-{now:yyyyMMddTHHmmssZ}", now, null);
+            if (await EntryWrites.DecideAndAppendAsync(store, patientId, context, loaded => ConcludeExperimentEndpoint.DecideAsync(patientId, experimentId, loaded), cancellation))
+            {
+                concluded++;
+            }
+        }
+
+        return new ExperimentConclusionRunReport(due.Count, concluded);
+    }
+
+    /// <summary>Open experiments (neither stopped nor concluded) whose last day is on or before the UTC date, on records not erased.</summary>
+    private async Task<List<(Guid PatientId, Guid ExperimentId)>> DueAsync(DateOnly utcToday, CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            select r.id, e.key
+            from {Database.EventStoreSchema}.mt_doc_patientrecord r
+            cross join lateral jsonb_each(coalesce(r.data -> 'experiments', jsonb_build_object())) e
+            where not coalesce((r.data ->> 'erased')::boolean, false)
+              and not coalesce((e.value ->> 'concluded')::boolean, false)
+              and e.value ->> 'stoppedOn' is null
+              and (e.value ->> 'lastDay')::date <= $1
+            order by r.id, e.key
+            """);
+        command.Parameters.AddWithValue(utcToday);
+        var due = new List<(Guid, Guid)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            due.Add((reader.GetGuid(0), Guid.Parse(reader.GetString(1))));
+        }
+
+        return due;
+    }
+}
+
+/// <summary>Registers (or updates) the recurring conclusion job when the host starts.</summary>
+public sealed class ExperimentsSchedule(IRecurringJobManager jobs, Microsoft.Extensions.Options.IOptions<ExperimentsSettings> settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        jobs.AddOrUpdate<ConcludeFinishedExperiments>(ConcludeFinishedExperiments.RecurringJobId, job => job.RunAsync(CancellationToken.None), settings.Value.Cron,
+            new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
