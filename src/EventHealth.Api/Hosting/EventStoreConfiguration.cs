@@ -38,8 +38,8 @@ public static class EventStoreConfiguration
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            // Async projections run under Wolverine's leader-elected agents rather than Marten's own
-            // HotCold daemon, whose advisory lock is unavailable with the shimmed DistributedLock (docs/nuget-shim.md).
+            // Async projections run under Wolverine's leader-elected agents, which spread the shards over the nodes,
+            // rather than Marten's own HotCold daemon, which runs them all on whichever node holds its lock.
             .IntegrateWithWolverine(integration =>
             {
                 integration.MessageStorageSchemaName = Database.MessagingSchema;
