@@ -33,7 +33,6 @@ public static class EventStoreConfiguration
                 // Stored events use the API's JSON dialect, so the raw log reads like the contract.
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, EventHealth.Http.JsonSetup.Apply);
 
-                options.AutoCreateSchemaObjects = createSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
                 options.Storage.Add(new EventLogStatisticsFeature(options.Advanced.Migrator));
             })
             .UseNpgsqlDataSource()
