@@ -1,4 +1,5 @@
 using Hangfire.PostgreSql;
+using JasperFx.CommandLine.Descriptions;
 using JasperFx.Resources;
 using Npgsql;
 using Spectre.Console.Rendering;
@@ -35,4 +36,10 @@ public sealed class HangfireSchema(string connectionString) : IStatefulResource
 
     public Task<IRenderable> DetermineStatus(CancellationToken token) =>
         Task.FromResult<IRenderable>(new Spectre.Console.Markup($"Hangfire schema [bold]{Database.SchedulingSchema}[/]"));
+}
+
+/// <summary>Where the resource commands (`resources setup`, `resources list`) find <see cref="HangfireSchema"/>.</summary>
+public sealed class HangfireSystemPart(HangfireSchema schema) : SystemPartBase("Hangfire", schema.SubjectUri)
+{
+    public override ValueTask<IReadOnlyList<IStatefulResource>> FindResources() => ValueTask.FromResult<IReadOnlyList<IStatefulResource>>([schema]);
 }

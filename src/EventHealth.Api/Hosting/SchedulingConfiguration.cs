@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Hangfire;
 using Hangfire.PostgreSql;
+using JasperFx.CommandLine.Descriptions;
 using Microsoft.Extensions.Options;
 
 namespace EventHealth.Hosting;
@@ -28,7 +29,7 @@ public static class SchedulingConfiguration
                     QueuePollInterval = settings.QueuePollInterval,
                 }));
 
-        builder.Services.AddSingleton<JasperFx.Resources.IStatefulResource>(new HangfireSchema(connectionString));
+        builder.Services.AddSystemPart(new HangfireSystemPart(new HangfireSchema(connectionString)));
         builder.Services.AddHangfireServer(server =>
         {
             server.ServerName = $"eventhealth:{Environment.MachineName}:{Environment.ProcessId}";
