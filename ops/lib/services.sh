@@ -5,6 +5,9 @@
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tools_dir="$repo_root/.tools"
 
+# shellcheck source=packages.sh
+source "$repo_root/ops/lib/packages.sh"
+
 # Never fails: with stderr piped into a `tee` that Ctrl-C already ended, a failed write must not stop a cleanup.
 log() { printf '\033[1m[eventhealth]\033[0m %s\n' "$*" >&2 2>/dev/null || true; }
 

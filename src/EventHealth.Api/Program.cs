@@ -1,4 +1,5 @@
 using EventHealth.Access;
+using EventHealth.Alerts;
 using EventHealth.Backtest;
 using EventHealth.Daily;
 using EventHealth.Detection;
@@ -33,6 +34,7 @@ builder.AddRecording();
 builder.AddDailySummaries();
 builder.AddProjectionVerification();
 builder.AddDetection();
+builder.AddAlertEmails();
 builder.AddBacktest();
 builder.AddWeeklyDigest();
 builder.AddExperiments();

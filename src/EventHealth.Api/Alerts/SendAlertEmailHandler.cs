@@ -7,30 +7,6 @@ using Marten;
 
 namespace EventHealth.Alerts;
 
-public sealed record AlertEmailSettings
-{
-    public const string Section = "AlertEmails";
-
-    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
-    [
-        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10),
-        TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(2),
-    ];
-
-    /// <summary>
-    /// Configured waits between attempts while SMTP is unreachable; after the last, the message is dead-lettered.
-    /// Empty by default because configuration binding appends to a pre-filled list instead of replacing it.
-    /// </summary>
-    public IReadOnlyList<TimeSpan> RetryDelays { get; init; } = [];
-
-    public IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays.Count > 0 ? RetryDelays : DefaultRetryDelays;
-
-    public const string CapReason = "daily cap";
-
-    /// <summary>At most this many alert emails leave for one patient's record per local day, all recipients together.</summary>
-    public int DailyCapPerPatient { get; init; } = 10;
-}
-
 /// <summary>
 /// Marks that an alert email's body started flowing to the SMTP server, keyed by its deterministic Message-ID. Found
 /// by a later delivery of the same message, it means the attempt before was cut off by the process stopping (a live

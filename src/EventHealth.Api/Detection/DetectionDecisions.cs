@@ -107,6 +107,4 @@ public static class DetectionDecisions
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80); // RFC 4122 variant
         return new Guid(hash.AsSpan(0, 16), bigEndian: true);
     }
-
-    public static string LocalDateText(DateTimeOffset instant, string zone) => PatientDays.LocalDay(instant, zone);
 }

@@ -15,9 +15,6 @@ public sealed record RaiseAlerts(Guid PatientId, DateTimeOffset EvaluatedAt, str
 /// <summary>The stream version after the decision (and its alerts, if any) and when time alone could change the answer.</summary>
 public sealed record AlertsDecided(long Version, int Raised, DateTimeOffset? NextReviewAt);
 
-/// <summary>One email of one alert to one recipient.</summary>
-public sealed record SendAlertEmail(Guid PatientId, Guid AlertId, string Recipient);
-
 public static class RaiseAlertsHandler
 {
     public const string Actor = "system:detection";

@@ -2,6 +2,7 @@ using EventHealth.Alerts;
 using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Email;
+using EventHealth.Hosting;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Hangfire;
@@ -23,7 +24,7 @@ public sealed record DigestDelivery
 
 public sealed record DigestRunReport(int Queued);
 
-public sealed record DigestSettings
+public sealed record DigestSettings : IRecurringJobSettings
 {
     public const string Section = "Digest";
 
@@ -98,24 +99,8 @@ public static class DigestConfiguration
     {
         builder.Services.AddScoped<WeeklyDigestJob>();
         builder.Services.Configure<DigestSettings>(builder.Configuration.GetSection(DigestSettings.Section));
-        builder.Services.AddHostedService<DigestSchedule>();
+        builder.Services.AddRecurringJob<WeeklyDigestJob, DigestSettings>(WeeklyDigestJob.RecurringJobId, job => job.RunAsync(CancellationToken.None));
         builder.Services.ConfigureMarten(options => options.Schema.For<DigestDelivery>());
         return builder;
     }
-}
-
-/// <summary>Registers (or updates) the recurring digest job when the host starts.</summary>
-public sealed class DigestSchedule(IRecurringJobManager jobs, Microsoft.Extensions.Options.IOptions<DigestSettings> settings) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        jobs.AddOrUpdate<WeeklyDigestJob>(
-            WeeklyDigestJob.RecurringJobId,
-            job => job.RunAsync(CancellationToken.None),
-            settings.Value.Cron,
-            new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.Value.TimeZone) });
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,3 +1,4 @@
+using JasperFx;
 using Npgsql;
 
 namespace EventHealth.Hosting;
@@ -50,9 +51,25 @@ public static class Database
         builder.Configuration.GetValue<bool?>("Database:CreateSchemaOnStartup")
         ?? (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"));
 
+    /// <summary>
+    /// Whether this host creates or migrates schema objects, as the Critter Stack decided it
+    /// (<see cref="AddDatabase"/>): Hangfire asks here so that it follows Marten and Wolverine.
+    /// </summary>
+    public static bool CreatesSchemaObjects(this IServiceProvider services) =>
+        services.GetRequiredService<JasperFxOptions>().ActiveProfile.ResourceAutoCreate != AutoCreate.None;
+
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.ConnectionString()));
+
+        // One choice for every component that owns schema objects. Marten and Wolverine take it from the Critter Stack
+        // defaults, Hangfire from CreatesSchemaObjects; `resources setup` creates all three where it is off.
+        var autoCreate = builder.CreateSchemaOnStartup() ? AutoCreate.CreateOrUpdate : AutoCreate.None;
+        builder.Services.CritterStackDefaults(defaults =>
+        {
+            defaults.Development.ResourceAutoCreate = autoCreate;
+            defaults.Production.ResourceAutoCreate = autoCreate;
+        });
         if (!builder.Environment.IsDevelopment() && !builder.Environment.IsEnvironment("Testing"))
         {
             builder.Services.AddHostedService<LeastPrivilegeCheck>();

@@ -33,13 +33,12 @@ public static class EventStoreConfiguration
                 // Stored events use the API's JSON dialect, so the raw log reads like the contract.
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, EventHealth.Http.JsonSetup.Apply);
 
-                options.AutoCreateSchemaObjects = createSchema ? AutoCreate.CreateOrUpdate : AutoCreate.None;
                 options.Storage.Add(new EventLogStatisticsFeature(options.Advanced.Migrator));
             })
             .UseNpgsqlDataSource()
             .UseLightweightSessions()
-            // Async projections run under Wolverine's leader-elected agents rather than Marten's own
-            // HotCold daemon, whose advisory lock is unavailable with the shimmed DistributedLock (docs/nuget-shim.md).
+            // Async projections run under Wolverine's leader-elected agents, which spread the shards over the nodes,
+            // rather than Marten's own HotCold daemon, which runs them all on whichever node holds its lock.
             .IntegrateWithWolverine(integration =>
             {
                 integration.MessageStorageSchemaName = Database.MessagingSchema;

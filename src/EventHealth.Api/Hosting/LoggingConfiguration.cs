@@ -27,7 +27,7 @@ public static class LoggingConfiguration
 }
 
 /// <summary>
-/// The framework's <see cref="ILogger{T}"/>, except for one line: Wolverine.HTTP 6.62 logs a request body that fails to
+/// The framework's <see cref="ILogger{T}"/>, except for one line: Wolverine.HTTP (6.62 to 6.64 at least) logs a request body that fails to
 /// deserialize (a client's typo) at Error with a stack trace, under the body type's category. That is the client's
 /// error, already answered with a 400 problem and logged as one request line; here it drops to Debug.
 /// </summary>

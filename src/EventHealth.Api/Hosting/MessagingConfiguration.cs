@@ -20,9 +20,6 @@ public static class MessagingConfiguration
             options.Policies.UseDurableLocalQueues();
             options.Policies.UseDurableOutboxOnAllSendingEndpoints();
             options.Durability.MessageStorageSchemaName = Database.MessagingSchema;
-            options.AutoBuildMessageStorageOnStartup = builder.CreateSchemaOnStartup()
-                ? JasperFx.AutoCreate.CreateOrUpdate
-                : JasperFx.AutoCreate.None;
         });
         builder.Services.AddWolverineHttp();
         return builder;

@@ -1,5 +1,8 @@
+using System.Linq.Expressions;
 using Hangfire;
 using Hangfire.PostgreSql;
+using JasperFx.CommandLine.Descriptions;
+using Microsoft.Extensions.Options;
 
 namespace EventHealth.Hosting;
 
@@ -22,10 +25,11 @@ public static class SchedulingConfiguration
                 new PostgreSqlStorageOptions
                 {
                     SchemaName = Database.SchedulingSchema,
-                    PrepareSchemaIfNecessary = true,
+                    PrepareSchemaIfNecessary = services.CreatesSchemaObjects(),
                     QueuePollInterval = settings.QueuePollInterval,
                 }));
 
+        builder.Services.AddSystemPart(new HangfireSystemPart(new HangfireSchema(connectionString)));
         builder.Services.AddHangfireServer(server =>
         {
             server.ServerName = $"eventhealth:{Environment.MachineName}:{Environment.ProcessId}";
@@ -59,4 +63,54 @@ public sealed record SchedulingSettings
     public TimeSpan QueuePollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public int WorkerCount { get; init; } = Math.Max(2, Environment.ProcessorCount);
+}
+
+/// <summary>When a recurring job fires: a Hangfire cron read in an IANA zone.</summary>
+public interface IRecurringJobSettings
+{
+    string Cron { get; }
+
+    string TimeZone { get; }
+}
+
+/// <summary>One recurring job, registered (or updated) with Hangfire by <see cref="RecurringJobRegistrar"/>.</summary>
+public sealed record RecurringJobRegistration(Action<IRecurringJobManager> Register);
+
+public static class RecurringJobs
+{
+    /// <summary>
+    /// Runs <paramref name="run"/> on <typeparamref name="TJob"/> at the cron and zone of <typeparamref name="TSettings"/>
+    /// (bound from configuration by the feature).
+    /// </summary>
+    public static IServiceCollection AddRecurringJob<TJob, TSettings>(this IServiceCollection services, string jobId, Expression<Func<TJob, Task>> run)
+        where TSettings : class, IRecurringJobSettings
+    {
+        services.AddSingleton(provider =>
+        {
+            var settings = provider.GetRequiredService<IOptions<TSettings>>().Value;
+            var options = new RecurringJobOptions { TimeZone = TimeZoneInfo.FindSystemTimeZoneById(settings.TimeZone) };
+            return new RecurringJobRegistration(jobs => jobs.AddOrUpdate(jobId, run, settings.Cron, options));
+        });
+        services.AddHostedService<RecurringJobRegistrar>();
+        return services;
+    }
+}
+
+/// <summary>
+/// Registers (or updates) every recurring job when the host starts, not while it is being built, so that command-line
+/// verbs (mint-token, rebuild-projections) need no database.
+/// </summary>
+public sealed class RecurringJobRegistrar(IRecurringJobManager jobs, IEnumerable<RecurringJobRegistration> registrations) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var registration in registrations)
+        {
+            registration.Register(jobs);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

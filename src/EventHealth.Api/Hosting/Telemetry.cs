@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using EventHealth.Access;
 using Marten;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -80,9 +81,8 @@ public static class TelemetryConfiguration
                     http.Filter = context => !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments(MetricsPath);
                 })
                 .AddHttpClientInstrumentation()
-                // Npgsql's own source: SQL text with parameter placeholders, never parameter values. (Npgsql.OpenTelemetry
-                // only adds these two names, and its one version on our mirror would lift Npgsql from 9 to 10 under Marten.)
-                .AddSource("Npgsql")
+                // Npgsql.OpenTelemetry: SQL text (db.query.text) with parameter placeholders, never parameter values.
+                .AddNpgsql()
                 .AddSource("Marten")
                 .AddSource("Wolverine")
                 .AddSource(EventHealthTelemetry.Name));
@@ -93,7 +93,7 @@ public static class TelemetryConfiguration
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("Npgsql")
+                .AddNpgsqlInstrumentation()
                 .AddMeter("Marten")
                 // Wolverine names its meter "Wolverine:<service name>": messages sent, succeeded, failed, inbox and outbox counts.
                 .AddMeter("Wolverine*")

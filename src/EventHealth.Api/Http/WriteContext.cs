@@ -17,7 +17,6 @@ public sealed partial record WriteContext(
     long? ExpectedVersion)
 {
     public const string ClientIdHeader = "X-Client-Id";
-    public const string Anonymous = "anonymous";
     public const string UnknownClient = "unknown";
 
     public static WriteContext From(HttpContext http, TimeProvider clock, long? expectedVersion) => new(

@@ -25,13 +25,6 @@ public sealed record PatientRecord
 
     public DateTimeOffset EnrolledAt { get; init; }
 
-    /// <summary>Entries ever recorded, retracted ones included; per-type figures come from the entry index.</summary>
-    public int EntriesRecorded { get; init; }
-
-    public int EntriesRetracted { get; init; }
-
-    public int AlertsRaised { get; init; }
-
     /// <summary>The local day of the latest alert, and how many alert emails were queued on it (for the daily cap).</summary>
     public DateOnly AlertEmailsDay { get; init; }
 
@@ -68,17 +61,18 @@ public sealed record PatientRecord
         AlertEmails = changed.AlertEmails ?? AlertEmails,
     };
 
-    public PatientRecord Apply(IPatientEntry recorded) => this with { EntriesRecorded = EntriesRecorded + 1 };
+    // Entries, retractions and most alert events change no profile field, but applying them keeps Version equal to the
+    // stream version. Counts of entries come from the entry index (RecordedEntry), not from here.
+    public PatientRecord Apply(IPatientEntry recorded) => this;
 
-    public PatientRecord Apply(EntryRetracted retracted) => this with { EntriesRetracted = EntriesRetracted + 1 };
+    public PatientRecord Apply(EntryRetracted retracted) => this;
 
-    // Alert events change no profile field, but applying them keeps Version equal to the stream version.
     public PatientRecord Apply(Alerts.AlertRaised raised)
     {
         // Alert emails queued per local day, for the daily cap: one per recipient of each alert.
         var day = Daily.PatientDays.LocalDate(raised.DetectedAt, TimeZone);
         var queued = (day == AlertEmailsDay ? AlertEmailsThatDay : 0) + AlertRecipients().Count;
-        return this with { AlertsRaised = AlertsRaised + 1, AlertEmailsDay = day, AlertEmailsThatDay = queued };
+        return this with { AlertEmailsDay = day, AlertEmailsThatDay = queued };
     }
 
     public PatientRecord Apply(Alerts.AlertNotificationSent sent) => this;

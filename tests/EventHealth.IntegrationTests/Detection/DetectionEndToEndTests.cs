@@ -2,10 +2,13 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alba;
+using EventHealth.Alerts;
 using EventHealth.IntegrationTests.Infrastructure;
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Wolverine;
+using Wolverine.Tracking;
 
 namespace EventHealth.IntegrationTests.Detection;
 
@@ -39,6 +42,33 @@ public sealed class DetectionEndToEndTests(AppFixture app)
             s.Post.Url("/api/admin/detection/run");
             s.StatusCodeShouldBeOk();
         })).ReadAsJson<JsonElement>();
+
+    /// <summary>
+    /// Runs detection and waits, through Wolverine's message tracking, until every message it caused (the RaiseAlerts
+    /// commands and their emails) has been handled, instead of sleeping and hoping.
+    /// </summary>
+    private Task<ITrackedSession> RunDetectionTrackedAsync() =>
+        app.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60)).ExecuteAndWaitAsync((IMessageContext _) => RunDetectionAsync());
+
+    /// <summary>Waits until the email sender has logged a failed attempt for each of these Message-IDs.</summary>
+    private async Task WaitForFailedAttemptsAsync(IReadOnlyList<string> messageIds)
+    {
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            var lines = app.Logs.Lines.Where(l => l.Contains("EventHealth.Email.SmtpMailer", StringComparison.Ordinal) && l.Contains(" failed: ", StringComparison.Ordinal)).ToList();
+            if (messageIds.All(id => lines.Any(l => l.Contains(id, StringComparison.Ordinal))))
+            {
+                return;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"no failed attempt logged for {string.Join(", ", messageIds)}");
+    }
+
+    private static List<SendAlertEmail> EmailsOf(RecordCollection records, Guid patientId) =>
+        [.. records.MessagesOf<SendAlertEmail>().Where(m => m.PatientId == patientId)];
 
     private async Task<List<JsonElement>> AlertsAsync(Guid patientId) =>
         (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/alerts"))!.GetProperty("alerts").EnumerateArray().ToList();
@@ -79,10 +109,11 @@ public sealed class DetectionEndToEndTests(AppFixture app)
 
         await WaitForNotificationsAsync(patient.Id, "sent", 2);
 
-        // Again: nothing new, no new email.
-        await RunDetectionAsync();
+        // Again: nothing new, no new email. Once every message of the run is handled, none was an email of this record.
+        var rerun = await RunDetectionTrackedAsync();
+        EmailsOf(rerun.Sent, patient.Id).ShouldBeEmpty();
+        EmailsOf(rerun.Executed, patient.Id).ShouldBeEmpty();
         (await AlertsAsync(patient.Id)).Count.ShouldBe(1);
-        await Task.Delay(1500);
         (await app.Inbox.AllAsync()).Count(e => e.To.Any(t => t.Address == patient.Email || t.Address == patient.ClinicianEmail)).ShouldBe(2);
     }
 
@@ -92,25 +123,38 @@ public sealed class DetectionEndToEndTests(AppFixture app)
         var patient = await EnrollAsync();
         await RecordBalanceProblemAsync(patient);
 
+        // One tracked session from the run to the last delivery: it ends when no message of the scenario is left in
+        // flight, retries included. SMTP is down until each email has been refused once (the sender's own log line).
         app.Smtp.Close();
+        ITrackedSession session;
         try
         {
-            await RunDetectionAsync();
-            var alert = (await AlertsAsync(patient.Id)).ShouldHaveSingleItem();
-            alert.GetProperty("notifications").EnumerateArray().Select(n => n.GetProperty("status").GetString()).ShouldBe(["pending", "pending"]);
-            await Task.Delay(2500);
-            (await app.Inbox.AllAsync()).ShouldNotContain(e => e.To.Any(t => t.Address == patient.Email));
+            Func<IMessageContext, Task> scenario = async _ =>
+            {
+                await RunDetectionAsync();
+                var alert = (await AlertsAsync(patient.Id)).ShouldHaveSingleItem();
+                var alertId = alert.GetProperty("alertId").GetGuid();
+                await WaitForFailedAttemptsAsync([AlertEmail.MessageId(alertId, patient.Email), AlertEmail.MessageId(alertId, patient.ClinicianEmail)]);
+
+                alert = (await AlertsAsync(patient.Id)).ShouldHaveSingleItem();
+                alert.GetProperty("notifications").EnumerateArray().Select(n => n.GetProperty("status").GetString()).ShouldBe(["pending", "pending"]);
+                (await app.Inbox.AllAsync()).ShouldNotContain(e => e.To.Any(t => t.Address == patient.Email || t.Address == patient.ClinicianEmail));
+                app.Smtp.Open();
+            };
+            session = await app.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60)).DoNotAssertOnExceptionsDetected().ExecuteAndWaitAsync(scenario);
         }
         finally
         {
             app.Smtp.Open();
         }
 
-        (await EmailsToAsync(patient.Email, seconds: 30)).ShouldHaveSingleItem();
-        (await EmailsToAsync(patient.ClinicianEmail, seconds: 30)).ShouldHaveSingleItem();
+        EmailsOf(session.MessageSucceeded, patient.Id).Select(m => m.Recipient).Order().ShouldBe(new[] { patient.ClinicianEmail, patient.Email }.Order());
+        EmailsOf(session.Executed, patient.Id).Count.ShouldBeGreaterThan(2, "each email failed at least once before it was sent");
         await WaitForNotificationsAsync(patient.Id, "sent", 2);
-        await Task.Delay(3000);
-        (await app.Inbox.AllAsync()).Count(e => e.To.Any(t => t.Address == patient.Email)).ShouldBe(1);
+        // Every email message of this record has succeeded and none is left to retry: exactly one email each.
+        var delivered = await app.Inbox.AllAsync();
+        delivered.Count(e => e.To.Any(t => t.Address == patient.Email)).ShouldBe(1);
+        delivered.Count(e => e.To.Any(t => t.Address == patient.ClinicianEmail)).ShouldBe(1);
     }
 
     [Fact]

@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Text.Json.Nodes;
 using Alba;
+using EventHealth.Digest;
 using EventHealth.IntegrationTests.Infrastructure;
+using Wolverine;
+using Wolverine.Tracking;
 
 namespace EventHealth.IntegrationTests.Detection;
 
@@ -56,13 +59,14 @@ public sealed class WeeklyDigestTests(AppFixture app)
         png[..8].ShouldBe(new byte[] { 137, 80, 78, 71, 13, 10, 26, 10 });
         BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)).ShouldBe(EventHealth.Digest.DailyEpisodesChart.Width);
 
-        // A second run in the same week sends nothing new.
-        await app.Host.Scenario(s =>
-        {
-            s.Post.Url("/api/admin/digest/run");
-            s.StatusCodeShouldBeOk();
-        });
-        await Task.Delay(1500);
+        // A second run in the same week sends nothing new: its message for this record is handled, and no email left.
+        var secondRun = await app.Host.TrackActivity().Timeout(TimeSpan.FromSeconds(60)).ExecuteAndWaitAsync((IMessageContext _) =>
+            app.Host.Scenario(s =>
+            {
+                s.Post.Url("/api/admin/digest/run");
+                s.StatusCodeShouldBeOk();
+            }));
+        secondRun.MessageSucceeded.MessagesOf<SendWeeklyDigest>().ShouldContain(m => m.PatientId == patientId);
         (await app.Inbox.AllAsync()).Count(e => e.To.Any(t => t.Address == email)).ShouldBe(1);
     }
 }
