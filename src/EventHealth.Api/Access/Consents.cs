@@ -3,6 +3,7 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Access;
@@ -53,31 +54,44 @@ public static class GrantConsentEndpoint
 
     [WolverinePost("/api/patients/{patientId}/consents", OperationId = "grantConsent")]
     [Tags("Access"), ConsentResponses]
-    public static Task<IResult> Post(Guid patientId, GrantConsent request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
+    public static Task<IResult> Post(Guid patientId, GrantConsent request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new GrantConsentChange(request));
+}
+
+public sealed record GrantConsentChange(GrantConsent Request) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state)
         {
+            var (request, patientId, loaded) = (Request, state.PatientId, state);
             // Granting the scope a clinician already holds stores nothing; another scope is a new grant that replaces it.
             var clinician = request.ClinicianId!.Trim();
             var scope = request.Scope ?? ConsentScopes.Read;
-            var held = loaded.Record.Consents.TryGetValue(clinician, out var stored) ? ConsentScopes.Effective(stored) : null;
+            var held = loaded.Existing.Consents.TryGetValue(clinician, out var stored) ? ConsentScopes.Effective(stored) : null;
             object[] events = held == scope ? [] : [new ConsentGranted(clinician, scope)];
-            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(events, version =>
+            return new Append(events, version =>
                 Results.Json(new ConsentRecorded(patientId, clinician, scope, true, version),
-                    statusCode: events.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status201Created)));
-        });
+                    statusCode: events.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status201Created));
+        }
 }
 
 public static class RevokeConsentEndpoint
 {
     [WolverineDelete("/api/patients/{patientId}/consents/{clinicianId}", OperationId = "revokeConsent")]
     [Tags("Access"), RevokeConsentResponses]
-    public static Task<IResult> Delete(Guid patientId, string clinicianId, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, loaded => Task.FromResult<EntryWrites.Decision>(
-            loaded.Record.Consents.TryGetValue(clinicianId, out var scope)
-                ? new EntryWrites.Append([new ConsentRevoked(clinicianId)], version =>
+    public static Task<IResult> Delete(Guid patientId, string clinicianId, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new RevokeConsentChange(clinicianId));
+}
+
+public sealed record RevokeConsentChange(string ClinicianId) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state) => Decide(state.PatientId, state.Existing, ClinicianId);
+
+    private static RecordDecision Decide(Guid patientId, PatientRecord record, string clinicianId) =>
+            record.Consents.TryGetValue(clinicianId, out var scope)
+                ? new Append([new ConsentRevoked(clinicianId)], version =>
                     Results.Ok(new ConsentRecorded(patientId, clinicianId, ConsentScopes.Effective(scope), false, version)))
-                : new EntryWrites.Reject(Problems.Result(StatusCodes.Status404NotFound, "consent-not-found", "No such consent.",
-                    $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"))));
+                : new Reject(Problems.Result(StatusCodes.Status404NotFound, "consent-not-found", "No such consent.",
+                    $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"));
 }
 
 public sealed class ConsentResponsesAttribute() : WriteResponsesAttribute(typeof(ConsentRecorded), StatusCodes.Status201Created, conflicts: false);

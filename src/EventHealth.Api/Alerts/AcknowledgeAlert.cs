@@ -2,6 +2,7 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Alerts;
@@ -25,24 +26,32 @@ public static class AcknowledgeAlertEndpoint
     /// <summary>A person saw the alert. A second acknowledgement answers 200 with the first and stores nothing.</summary>
     [WolverinePost("/api/patients/{patientId}/alerts/{alertId}/acknowledgement", OperationId = "acknowledgeAlert")]
     [Tags("Alerts"), AcknowledgementResponses]
-    public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, async loaded =>
+    public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new AcknowledgeAlertChange(alertId, request.Note));
+}
+
+/// <summary>A second acknowledgement answers 200 with the first and stores nothing.</summary>
+public sealed record AcknowledgeAlertChange(Guid AlertId, string? Note) : IRecordChange
+{
+    public bool ReadsEvents => true;
+
+    public RecordDecision Decide(RecordState state)
         {
-            var events = await AlertViews.LoadEventsAsync(loaded.Session, patientId, loaded.Cancellation);
+            var (events, patientId, alertId, request) = (state.Events, state.PatientId, AlertId, this);
             if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
             {
-                return new EntryWrites.Reject(Problems.AlertNotFound(alertId));
+                return new Reject(Problems.AlertNotFound(alertId));
             }
 
             if (events.Select(e => e.Data).OfType<AlertAcknowledged>().FirstOrDefault(a => a.AlertId == alertId) is { } earlier)
             {
-                return new EntryWrites.Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
+                return new Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
             }
 
             var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-            return new EntryWrites.Append([new AlertAcknowledged(alertId, loaded.Context.Actor, note)], version =>
-                Results.Json(new AlertAcknowledgementRecorded(patientId, alertId, loaded.Context.Actor, note, version), statusCode: StatusCodes.Status201Created));
-        });
+            return new Append([new AlertAcknowledged(alertId, state.Context.Actor, note)], version =>
+                Results.Json(new AlertAcknowledgementRecorded(patientId, alertId, state.Context.Actor, note, version), statusCode: StatusCodes.Status201Created));
+        }
 }
 
 public sealed class AcknowledgementResponsesAttribute() : WriteResponsesAttribute(typeof(AlertAcknowledgementRecorded), StatusCodes.Status201Created, conflicts: false);

@@ -34,7 +34,7 @@ public static class SendAlertEmailHandler
     /// <summary>Longer than the longest wait RFC 5321 allows a server (10 minutes after the final "."), so Wolverine never abandons a send the server may still accept.</summary>
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => chain.ExecutionTimeoutInSeconds = 12 * 60;
 
-    public static async Task Handle(SendAlertEmail message, IDocumentStore store, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
+    public static async Task Handle(SendAlertEmail message, IDocumentStore store, Wolverine.IMessageBus bus, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
@@ -60,8 +60,7 @@ public static class SendAlertEmailHandler
         if (await session.LoadAsync<AlertEmailDelivery>(messageId, cancellation) is not null)
         {
             logger.LogWarning("Alert {AlertId} email: an earlier attempt stopped mid-transfer; recorded as unknown, not resent", message.AlertId);
-            await EntryWrites.AppendAsync(store, message.PatientId, context,
-                new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
             return;
         }
 
@@ -74,15 +73,14 @@ public static class SendAlertEmailHandler
                 accepted: () =>
                 {
                     accepted = true;
-                    return RecordSentAsync(store, message, context, messageId, clock, logger);
+                    return RecordSentAsync(bus, message, context, messageId, clock, logger);
                 });
         }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
         {
             // The server will never accept it (unknown mailbox, policy): record it and stop.
             await ForgetAttemptAsync(store, messageId);
-            await EntryWrites.AppendAsync(store, message.PatientId, context,
-                new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
             return;
         }
         catch (Exception transient) when (envelope.Attempts > settings.Value.EffectiveRetryDelays.Count)
@@ -90,8 +88,7 @@ public static class SendAlertEmailHandler
             // Last attempt: the failure becomes part of the record before the message is dead-lettered.
             logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
             await ForgetAttemptAsync(store, messageId);
-            await EntryWrites.AppendAsync(store, message.PatientId, context,
-                new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
             throw;
         }
         catch (Exception) when (!accepted)
@@ -120,15 +117,14 @@ public static class SendAlertEmailHandler
         await session.SaveChangesAsync(CancellationToken.None);
     }
 
-    private static async Task RecordSentAsync(IDocumentStore store, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
+    private static async Task RecordSentAsync(Wolverine.IMessageBus bus, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
     {
         // The message is delivered whatever happens next; keep trying to say so for a while (a database restart takes seconds).
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await EntryWrites.AppendAsync(store, message.PatientId, context,
-                    new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
+                await RecordOutcomeAsync(bus, message, context, new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
                 return;
             }
             catch (Exception e) when (attempt < 12 && Hosting.DatabaseUnavailable.Is(e))
@@ -139,6 +135,10 @@ public static class SendAlertEmailHandler
         }
     }
 
+    /// <summary>The outcome becomes part of the record through the write path every change takes.</summary>
+    private static Task<RecordWritten> RecordOutcomeAsync(Wolverine.IMessageBus bus, SendAlertEmail message, WriteContext context, object outcome, CancellationToken cancellation) =>
+        RecordWrites.SendAsync(bus, message.PatientId, context, new RecordAlertOutcome(outcome), cancellation);
+
     private static bool Settled(IReadOnlyList<JasperFx.Events.IEvent> events, SendAlertEmail message) =>
         events.Any(e => e.Data switch
         {
@@ -146,4 +146,10 @@ public static class SendAlertEmailHandler
             AlertNotificationFailed failed => failed.AlertId == message.AlertId && string.Equals(failed.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
             _ => false,
         });
+}
+
+/// <summary>An email's outcome (<see cref="AlertNotificationSent"/> or <see cref="AlertNotificationFailed"/>): a fact, not a decision.</summary>
+public sealed record RecordAlertOutcome(object Outcome) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state) => Append.Facts(Outcome);
 }

@@ -12,45 +12,20 @@ namespace EventHealth.Erasure;
 /// to the record is refused and every read answers 410), then Marten masks the personal data of every event of the
 /// stream, then each document is rebuilt from the masked events, then queued messages about the record are removed.
 /// </summary>
-public sealed class RecordEraser(IDocumentStore store, ProjectionVerifier projections, NpgsqlDataSource dataSource, ILogger<RecordEraser> logger)
+public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store, ProjectionVerifier projections, NpgsqlDataSource dataSource, ILogger<RecordEraser> logger)
 {
     /// <returns>The answer, and the record version after the erasure when it happened now.</returns>
     public async Task<(IResult Answer, long? Version)> EraseAsync(Guid patientId, string? requestReference, WriteContext context, CancellationToken cancellation)
     {
-        var erased = new RecordErased(context.Actor, requestReference, context.Now);
-        long version;
-        for (var attempt = 1; ; attempt++)
+        var written = await RecordWrites.SendAsync(bus, patientId, context, new EraseRecordChange(new RecordErased(context.Actor, requestReference, context.Now)), cancellation);
+        switch (written.Refused)
         {
-            await using var session = store.LightweightSession();
-            EventMetadata.Stamp(session, context);
-            var stream = await session.Events.FetchForWriting<PatientRecord>(patientId, cancellation);
-            switch (stream.Aggregate)
-            {
-                case null:
-                    return (Problems.PatientNotFound(patientId), null);
-                case { Erased: true } record:
-                    // Erased before: finish any step an interrupted erasure left undone (each is idempotent), then 410.
-                    await CompleteAsync(patientId);
-                    return (ErasureConfiguration.Gone(patientId, record.ErasedAt), null);
-            }
-
-            var before = stream.CurrentVersion ?? 0;
-            if (context.ExpectedVersion is { } expected && expected != before)
-            {
-                return (Problems.StaleVersion(expected, before), null);
-            }
-
-            stream.AppendOne(erased);
-            try
-            {
-                await session.SaveChangesAsync(cancellation);
-                version = before + 1;
-                break;
-            }
-            catch (JasperFx.ConcurrencyException) when (attempt < 10)
-            {
-                // A write landed meanwhile; it is part of what gets masked. Try again on the newer record.
-            }
+            case RecordRefusal.Erased:
+                // Erased before: finish any step an interrupted erasure left undone (each is idempotent), then 410.
+                await CompleteAsync(patientId);
+                return (written.Answer, null);
+            case not null:
+                return (written.Answer, null);
         }
 
         // Not cancellable from here on: a half-done erasure would leave personal data behind.
@@ -58,7 +33,7 @@ public sealed class RecordEraser(IDocumentStore store, ProjectionVerifier projec
 
         logger.LogInformation("Record {PatientId} erased by {Actor}: {Events} events masked, {Documents} documents rebuilt, {Messages} queued messages removed",
             patientId, context.Actor, events, rebuilt, removed);
-        return (Results.Ok(new ErasureReport(patientId, context.Actor, requestReference, context.Now, version, events, rebuilt, removed)), version);
+        return (Results.Ok(new ErasureReport(patientId, context.Actor, requestReference, context.Now, written.Version, events, rebuilt, removed)), written.Version);
     }
 
     /// <summary>The steps after the <see cref="RecordErased"/> event: mask the events, rebuild the documents, remove queued messages.</summary>
@@ -109,4 +84,10 @@ public sealed class RecordEraser(IDocumentStore store, ProjectionVerifier projec
 
         return removed;
     }
+}
+
+/// <summary>The erasure event: a record takes it once; afterwards the write path refuses every change with 410.</summary>
+public sealed record EraseRecordChange(RecordErased Erased) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state) => Append.Facts(Erased);
 }

@@ -22,7 +22,7 @@ public sealed record ExperimentConclusionRunReport(int Due, int Concluded);
 /// asking (Hangfire, <c>Experiments:Cron</c>). Each conclusion goes through the route's own decision; a stopped
 /// experiment is concluded on request only.
 /// </summary>
-public sealed class ConcludeFinishedExperiments(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, NpgsqlDataSource dataSource, TimeProvider clock)
 {
     public const string RecurringJobId = "conclude-experiments";
     public const string Actor = "system:experiments";
@@ -37,7 +37,7 @@ public sealed class ConcludeFinishedExperiments(IDocumentStore store, NpgsqlData
         {
             // The decision checks the patient's own calendar: a day that is over in UTC may not be over where they live.
             var context = new WriteContext(Actor, RecurringJobId, $"{RecurringJobId}-{now:yyyyMMddTHHmmssZ}", now, null);
-            if (await EntryWrites.DecideAndAppendAsync(store, patientId, context, loaded => ConcludeExperimentEndpoint.DecideAsync(patientId, experimentId, loaded), cancellation))
+            if ((await RecordWrites.SendAsync(bus, patientId, context, new ConcludeExperimentChange(experimentId), cancellation)).Stored)
             {
                 concluded++;
             }

@@ -5,6 +5,7 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Experiments;
@@ -81,41 +82,37 @@ public static class PlanExperimentEndpoint
     /// <summary>The patient, or a clinician with read-write consent, plans an experiment: 201, or 200 with the first answer for a repeat.</summary>
     [WolverinePost("/api/patients/{patientId}/experiments", OperationId = "planExperiment")]
     [Tags("Experiments"), PlanResponses]
-    public static Task<IResult> Post(Guid patientId, PlanExperiment request, IDocumentStore store, HttpContext http, TimeProvider clock)
-    {
-        // Drawn once per request, before deciding: the decision stays pure, and a retried attempt keeps the same seed.
-        var seed = RandomNumberGenerator.GetInt32(int.MaxValue);
-        return EntryWrites.WriteAsync(store, http, clock, patientId,
-            loaded => Task.FromResult(Decide(patientId, loaded.Record, loaded.Version, request, seed, loaded.Context.Now)));
-    }
+    public static Task<IResult> Post(Guid patientId, PlanExperiment request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        // The seed is drawn once per request, before deciding: the decision stays pure, and a retried attempt keeps it.
+        RecordWrites.SendAsync(bus, http, clock, patientId, new PlanExperimentChange(request, RandomNumberGenerator.GetInt32(int.MaxValue)));
 
     /// <summary>
     /// Pure: the record, the request, the drawn seed and the time give the events and the answer. The same experimentId
     /// with the same design answers the first answer and stores nothing (a repeat without startDate means the stored
     /// one); with another design, 409. A start before the patient's local today, or over an open experiment's days, is refused.
     /// </summary>
-    public static EntryWrites.Decision Decide(Guid patientId, PatientRecord record, long version, PlanExperiment request, int seed, DateTimeOffset now)
+    public static RecordDecision Decide(Guid patientId, PatientRecord record, long version, PlanExperiment request, int seed, DateTimeOffset now)
     {
         var experimentId = request.ExperimentId!.Value;
         if (record.Experiments.TryGetValue(experimentId, out var existing))
         {
             var repeat = Design(request, request.StartDate ?? existing.StartDate);
             return Fingerprint.Of(repeat) == existing.Fingerprint
-                ? new EntryWrites.Append([], _ => Results.Ok(new ExperimentPlanRecorded(patientId, experimentId, existing.PlannedVersion, existing.PlannedAt, existing.StartDate, existing.LastDay)))
-                : new EntryWrites.Reject(Problems.IdempotencyConflict("experimentId", experimentId));
+                ? new Append([], _ => Results.Ok(new ExperimentPlanRecorded(patientId, experimentId, existing.PlannedVersion, existing.PlannedAt, existing.StartDate, existing.LastDay)))
+                : new Reject(Problems.IdempotencyConflict("experimentId", experimentId));
         }
 
         var today = PatientDays.LocalDate(now, record.TimeZone);
         var start = request.StartDate ?? today.AddDays(1);
         if (start < today)
         {
-            return new EntryWrites.Reject(Results.Problem(Problems.Validation("startDate",
+            return new Reject(Results.Problem(Problems.Validation("startDate",
                 $"must not be before the patient's local today ({today:yyyy-MM-dd}): a plan is fixed before any outcome is seen")));
         }
 
         if (start > today.AddDays(PlanExperiment.MaxDaysAhead))
         {
-            return new EntryWrites.Reject(Results.Problem(Problems.Validation("startDate", $"must be at most {PlanExperiment.MaxDaysAhead} days ahead")));
+            return new Reject(Results.Problem(Problems.Validation("startDate", $"must be at most {PlanExperiment.MaxDaysAhead} days ahead")));
         }
 
         var design = Design(request, start);
@@ -124,14 +121,14 @@ public static class PlanExperimentEndpoint
         if (record.Experiments.Values.FirstOrDefault(e => e.Open && e.StartDate <= last && start <= e.LastDay) is { } overlapping)
         {
             // Two interventions trialled on the same days would confound each other's analysis.
-            return new EntryWrites.Reject(Problems.Result(StatusCodes.Status409Conflict, "experiment-overlaps", "Another experiment runs on these days.",
+            return new Reject(Problems.Result(StatusCodes.Status409Conflict, "experiment-overlaps", "Another experiment runs on these days.",
                 $"An open experiment runs from {overlapping.StartDate:yyyy-MM-dd} to {overlapping.LastDay:yyyy-MM-dd}; stop it or start after it.", "startDate"));
         }
 
         var planned = new ExperimentPlanned(experimentId, design.Intervention, design.Dose, design.Comparison, design.Outcome, design.PeriodDays,
             design.Pairs, design.WashoutDays, start, seed, ExperimentSchedule.Version, schedule);
         var answer = new ExperimentPlanRecorded(patientId, experimentId, version + 1, now, start, last);
-        return new EntryWrites.Append([planned], _ => Results.Json(answer, statusCode: StatusCodes.Status201Created));
+        return new Append([planned], _ => Results.Json(answer, statusCode: StatusCodes.Status201Created));
     }
 
     /// <summary>The request with its defaults filled in and its free text trimmed: what a repeat is compared on.</summary>
@@ -145,6 +142,13 @@ public static class PlanExperimentEndpoint
         request.Pairs!.Value,
         request.WashoutDays ?? 0,
         start);
+}
+
+/// <summary>The plan as a change to the record, with the seed drawn for this request.</summary>
+public sealed record PlanExperimentChange(PlanExperiment Request, int Seed) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state) =>
+        PlanExperimentEndpoint.Decide(state.PatientId, state.Existing, state.Version, Request, Seed, state.Now);
 }
 
 public sealed class PlanResponsesAttribute() : WriteResponsesAttribute(typeof(ExperimentPlanRecorded), StatusCodes.Status201Created);

@@ -3,6 +3,7 @@ using EventHealth.Access;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -58,7 +59,7 @@ public static class AddClinicianNoteEndpoint
     /// <summary>A clinician with read-write consent adds a note: 201, or 200 with the first answer for a repeat.</summary>
     [WolverinePost("/api/patients/{patientId}/notes", OperationId = "addClinicianNote")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, AddClinicianNote request, IDocumentStore store, HttpContext http, TimeProvider clock)
+    public static Task<IResult> Post(Guid patientId, AddClinicianNote request, IMessageBus bus, HttpContext http, TimeProvider clock)
     {
         // Access control already required a clinician with read-write consent; the author is that clinician.
         var caller = Caller.Of(http.User);
@@ -68,19 +69,7 @@ public static class AddClinicianNoteEndpoint
         }
 
         var note = new ClinicianNoteAdded(request.EntryId!.Value, request.OccurredAt!.Value, clinicianId, request.Text!.Trim());
-        return EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
-        {
-            var decision = EntryWrites.Decide(loaded, [note]);
-            if (decision.ConflictIndex is not null)
-            {
-                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.IdempotencyConflict("entryId", note.EntryId)));
-            }
-
-            var outcome = decision.Outcomes.Single();
-            var answer = new EntryRecorded(patientId, outcome.EntryId, outcome.Kind, outcome.Version, outcome.OccurredAt, outcome.RecordedAt);
-            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(decision.NewEvents.ToArray<object>(), _ => outcome.Status == EntryStatus.Created
-                ? Results.Json(answer, statusCode: StatusCodes.Status201Created)
-                : Results.Ok(answer)));
-        }, [note.EntryId]);
+        // A note is an entry: the same idempotency decision as every other entry.
+        return RecordWrites.SendAsync(bus, http, clock, patientId, new RecordEntry(note));
     }
 }

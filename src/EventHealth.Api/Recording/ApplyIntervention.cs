@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -34,6 +35,6 @@ public static class ApplyInterventionEndpoint
 
     [WolverinePost("/api/patients/{patientId}/interventions", OperationId = "applyIntervention")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, ApplyIntervention request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.RecordSingleAsync(patientId, request, store, http, clock);
+    public static Task<IResult> Post(Guid patientId, ApplyIntervention request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, bus, http, clock);
 }

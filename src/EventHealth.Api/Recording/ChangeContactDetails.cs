@@ -1,6 +1,7 @@
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -34,15 +35,20 @@ public static class ChangeContactDetailsEndpoint
 
     [WolverinePatch("/api/patients/{patientId}", OperationId = "changeContactDetails")]
     [Tags("Recording"), ProfileWriteResponses]
-    public static Task<IResult> Patch(Guid patientId, ChangeContactDetails request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
-        {
-            var change = RecordingDecisions.DecideContactChange(loaded.Record, request);
-            object[] events = change is null ? [] : [change];
-            var updated = change is null ? loaded.Record : loaded.Record.Apply(change);
-            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(events,
-                version => Results.Ok(PatientProfile.Of(updated with { Version = version }))));
-        });
+    public static Task<IResult> Patch(Guid patientId, ChangeContactDetails request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new ContactDetailsChange(request));
+}
+
+/// <summary>A merge-patch that changes nothing stores nothing and answers the profile as it is.</summary>
+public sealed record ContactDetailsChange(ChangeContactDetails Patch) : IRecordChange
+{
+    public RecordDecision Decide(RecordState state)
+    {
+        var change = RecordingDecisions.DecideContactChange(state.Existing, Patch);
+        object[] events = change is null ? [] : [change];
+        var updated = change is null ? state.Existing : state.Existing.Apply(change);
+        return new Append(events, version => Results.Ok(PatientProfile.Of(updated with { Version = version })));
+    }
 }
 
 public sealed class ProfileWriteResponsesAttribute() : WriteResponsesAttribute(typeof(PatientProfile), StatusCodes.Status200OK, conflicts: false);

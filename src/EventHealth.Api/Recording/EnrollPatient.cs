@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
-using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -66,51 +66,46 @@ public static class EnrollPatientEndpoint
 
     [WolverinePost("/api/patients", OperationId = "enrollPatient")]
     [Tags("Recording"), EnrollmentResponses]
-    public static async Task<IResult> Post(EnrollPatient request, IDocumentStore store, HttpContext http, TimeProvider clock)
+    public static Task<IResult> Post(EnrollPatient request, IMessageBus bus, HttpContext http, TimeProvider clock)
     {
         // A patient enrolls their own record: the record's id is the token's subject.
         var caller = Access.Caller.Of(http.User);
         if (caller.PatientId is not { } own || (request.PatientId is { } chosen && chosen != own))
         {
-            return Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.",
-                "A patient enrolls their own record: patientId must be the token's subject.", "patientId");
+            return Task.FromResult(Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.",
+                "A patient enrolls their own record: patientId must be the token's subject.", "patientId"));
         }
 
-        var patientId = own;
         var enrolled = new PatientEnrolled(
-            patientId,
+            own,
             request.DisplayName!.Trim(),
             request.Email!,
             request.TimeZone!,
             string.IsNullOrEmpty(request.ClinicianEmail) ? null : request.ClinicianEmail,
             request.AlertEmails ?? false);
+        return RecordWrites.SendAsync(bus, http, clock, own, new EnrollPatientChange(enrolled));
+    }
+}
 
-        await using (var session = store.LightweightSession())
+/// <summary>
+/// Starts the stream. The id taken by this same enrollment (a retry) answers 200 with the record; taken by a different
+/// one, 409. Two enrollments racing for one id: the loser's append fails, is retried, and is decided against the winner.
+/// </summary>
+public sealed record EnrollPatientChange(PatientEnrolled Enrolled) : IRecordChange
+{
+    public bool DecidesWithoutRecord => true;
+
+    public RecordDecision Decide(RecordState state)
+    {
+        if (state.Record is not { } existing)
         {
-            EventMetadata.Stamp(session, WriteContext.From(http, clock, expectedVersion: null));
-            session.Events.StartStream<PatientRecord>(patientId, enrolled);
-            try
-            {
-                await session.SaveChangesAsync(http.RequestAborted);
-                var created = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-                WriteContext.SetETag(http.Response, created!.Version);
-                return Results.Created($"/api/patients/{patientId}", PatientProfile.Of(created));
-            }
-            catch (Exception taken) when (taken is Marten.Exceptions.ExistingStreamIdCollisionException or JasperFx.ConcurrencyException)
-            {
-                // The id is taken: a retry of this same enrollment, or a different one. Decided below.
-            }
+            return new Append([Enrolled], version => Results.Created($"/api/patients/{state.PatientId}", new PatientProfile(
+                state.PatientId, Enrolled.DisplayName, Enrolled.Email, Enrolled.TimeZone, Enrolled.ClinicianEmail, Enrolled.AlertEmails, state.Now, version)));
         }
 
-        await using var query = store.QuerySession();
-        var existing = await query.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (existing is null || existing.EnrollmentFingerprint != Fingerprint.Of(enrolled))
-        {
-            return Problems.IdempotencyConflict("patientId", patientId);
-        }
-
-        WriteContext.SetETag(http.Response, existing.Version);
-        return Results.Ok(PatientProfile.Of(existing));
+        return existing.EnrollmentFingerprint == Fingerprint.Of(Enrolled)
+            ? new Append([], _ => Results.Ok(PatientProfile.Of(existing)))
+            : new Reject(Problems.IdempotencyConflict("patientId", state.PatientId));
     }
 }
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -50,6 +51,6 @@ public static class LogSleepEndpoint
 
     [WolverinePost("/api/patients/{patientId}/sleep", OperationId = "logSleep")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, LogSleep request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.RecordSingleAsync(patientId, request, store, http, clock);
+    public static Task<IResult> Post(Guid patientId, LogSleep request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, bus, http, clock);
 }

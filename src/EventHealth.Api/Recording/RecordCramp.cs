@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -46,6 +47,6 @@ public static class RecordCrampEndpoint
 
     [WolverinePost("/api/patients/{patientId}/cramps", OperationId = "recordCramp")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordCramp request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.RecordSingleAsync(patientId, request, store, http, clock);
+    public static Task<IResult> Post(Guid patientId, RecordCramp request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, bus, http, clock);
 }

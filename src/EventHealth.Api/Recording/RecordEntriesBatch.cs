@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -51,26 +52,31 @@ public static class RecordEntriesBatchEndpoint
 
     [WolverinePost("/api/patients/{patientId}/entries/batch", OperationId = "recordEntriesBatch")]
     [Tags("Recording"), BatchWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordEntriesBatch batch, IDocumentStore store, HttpContext http, TimeProvider clock)
-    {
-        var entries = batch.Entries!.Select(e => e!.ToEvent()).ToList();
-        return EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
+    public static Task<IResult> Post(Guid patientId, RecordEntriesBatch batch, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new RecordEntries(batch.Entries!.Select(e => e!.ToEvent()).ToList()));
+}
+
+/// <summary>A batch: every entry decided in order (repeats answered with their first result); one conflict refuses the whole batch.</summary>
+public sealed record RecordEntries(IReadOnlyList<IPatientEntry> Entries) : IRecordChange
+{
+    public IReadOnlyCollection<Guid> EntryIds => Entries.Select(e => e.EntryId).ToList();
+
+    public RecordDecision Decide(RecordState state)
         {
-            var decision = EntryWrites.Decide(loaded, entries);
+            var (entries, patientId) = (Entries, state.PatientId);
+            var decision = EntryDecisions.Decide(state, entries);
             if (decision.ConflictIndex is { } index)
             {
-                return Task.FromResult<EntryWrites.Decision>(
-                    new EntryWrites.Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId)));
+                return new Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId));
             }
 
             var results = decision.Outcomes
                 .Select(o => new BatchEntryResult(o.Index, o.EntryId, o.Kind, o.Status == EntryStatus.Created ? "created" : "duplicate", o.Version, o.RecordedAt))
                 .ToList();
             var created = results.Count(r => r.Status == "created");
-            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append(decision.NewEvents.ToArray<object>(),
-                version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results))));
-        }, entries.Select(e => e.EntryId).ToList());
-    }
+            return new Append(decision.NewEvents.ToArray<object>(),
+                version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results)));
+        }
 }
 
 public sealed class BatchWriteResponsesAttribute() : WriteResponsesAttribute(typeof(BatchRecorded), StatusCodes.Status200OK);

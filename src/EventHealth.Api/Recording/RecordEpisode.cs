@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -64,6 +65,6 @@ public static class RecordEpisodeEndpoint
 
     [WolverinePost("/api/patients/{patientId}/episodes", OperationId = "recordEpisode")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordEpisode request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.RecordSingleAsync(patientId, request, store, http, clock);
+    public static Task<IResult> Post(Guid patientId, RecordEpisode request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, bus, http, clock);
 }

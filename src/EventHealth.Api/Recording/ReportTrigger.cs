@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -37,6 +38,6 @@ public static class ReportTriggerEndpoint
 
     [WolverinePost("/api/patients/{patientId}/triggers", OperationId = "reportTrigger")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, ReportTrigger request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.RecordSingleAsync(patientId, request, store, http, clock);
+    public static Task<IResult> Post(Guid patientId, ReportTrigger request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, bus, http, clock);
 }

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using Wolverine;
 using Wolverine.Http;
 
 namespace EventHealth.Recording;
@@ -26,23 +27,31 @@ public static class RetractEntryEndpoint
 
     [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
     [Tags("Recording"), RetractionResponses]
-    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IDocumentStore store, HttpContext http, TimeProvider clock) =>
-        EntryWrites.WriteAsync(store, http, clock, patientId, loaded =>
+    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim()));
+}
+
+public sealed record RetractEntryChange(Guid EntryId, string Reason) : IRecordChange
+{
+    public IReadOnlyCollection<Guid> EntryIds => [EntryId];
+
+    public RecordDecision Decide(RecordState state)
         {
-            if (!loaded.Recorded.TryGetValue(entryId, out var entry))
+            var (entryId, patientId) = (EntryId, state.PatientId);
+            if (!state.Recorded.TryGetValue(entryId, out var entry))
             {
-                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.EntryNotFound(entryId)));
+                return new Reject(Problems.EntryNotFound(entryId));
             }
 
             if (entry.Retracted)
             {
-                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.EntryAlreadyRetracted(entryId)));
+                return new Reject(Problems.EntryAlreadyRetracted(entryId));
             }
 
-            var reason = request.Reason!.Trim();
-            return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Append([new EntryRetracted(entryId, reason)], version =>
-                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, loaded.Context.Now), statusCode: StatusCodes.Status201Created)));
-        }, [entryId]);
+            var reason = Reason;
+            return new Append([new EntryRetracted(entryId, reason)], version =>
+                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, state.Now), statusCode: StatusCodes.Status201Created));
+        }
 }
 
 public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created, replays: false);

@@ -1,6 +1,6 @@
 using EventHealth.Experiments;
 using EventHealth.Recording;
-using static EventHealth.Recording.EntryWrites;
+
 
 namespace EventHealth.UnitTests.Experiments;
 
