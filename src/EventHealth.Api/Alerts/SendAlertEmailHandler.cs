@@ -55,7 +55,7 @@ public static class SendAlertEmailHandler
 
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
         var messageId = mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient);
-        var context = new WriteContext(RaiseAlertsHandler.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
+        var context = new WriteContext(RaiseAlerts.Actor, "alert-mailer", envelope.CorrelationId ?? envelope.Id.ToString(), clock.GetUtcNow(), null);
 
         if (await session.LoadAsync<AlertEmailDelivery>(messageId, cancellation) is not null)
         {

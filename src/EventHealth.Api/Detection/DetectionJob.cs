@@ -17,7 +17,8 @@ public sealed record DetectionRunReport(string RunId, DateTimeOffset EvaluatedAt
 /// It reads only the records that changed since their checkpoint or whose review time came, in batches; the rules
 /// run in memory; only records with new alerts are written, each in its own transaction with its emails.
 /// </summary>
-public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSource, IMessageBus bus, TimeProvider clock, ILogger<DetectionJob> logger)
+public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSource, IMessageBus bus, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Alerts.AlertEmailSettings> emailSettings, ILogger<DetectionJob> logger)
 {
     public const string RecurringJobId = "detection";
     public const int BatchSize = 500;
@@ -90,7 +91,9 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
     {
         try
         {
-            return await bus.InvokeAsync<AlertsDecided>(new RaiseAlerts(patientId, now, runId), cancellation);
+            var context = new Http.WriteContext(RaiseAlerts.Actor, RaiseAlerts.Client, runId, clock.GetUtcNow(), null);
+            var written = await Recording.RecordWrites.SendAsync(bus, patientId, context, new RaiseAlerts(now, emailSettings.Value.DailyCapPerPatient), cancellation);
+            return written.Outcome as AlertsDecided ?? new AlertsDecided(written.Version, 0, null);
         }
         catch (ConcurrencyException)
         {

@@ -1,76 +1,60 @@
 using EventHealth.Alerts;
-using EventHealth.Http;
 using EventHealth.Recording;
-using JasperFx;
-using Marten;
-using Wolverine;
-using Wolverine.ErrorHandling;
-using Wolverine.Runtime.Handlers;
 
 namespace EventHealth.Detection;
-
-/// <summary>Decide a record as of <see cref="EvaluatedAt"/> and append the alerts that decision raises.</summary>
-public sealed record RaiseAlerts(Guid PatientId, DateTimeOffset EvaluatedAt, string RunId);
 
 /// <summary>The stream version after the decision (and its alerts, if any) and when time alone could change the answer.</summary>
 public sealed record AlertsDecided(long Version, int Raised, DateTimeOffset? NextReviewAt);
 
-public static class RaiseAlertsHandler
+/// <summary>
+/// Decide a record as of <see cref="EvaluatedAt"/> and append the alerts that decision raises, through the write path
+/// every change takes. The alert events and their email messages commit in one transaction (Wolverine's Marten
+/// outbox): an alert is never stored without its emails queued, nor emailed without being stored. A record that moved
+/// between the read and the append (a new entry, a notification of an earlier alert, another run) fails the version
+/// check and is decided again at once, so a due record is decided in the run that found it due, and a concurrent run
+/// then finds the alerts already raised.
+/// </summary>
+/// <param name="DailyEmailCap">Alert emails per record and local day (<see cref="AlertEmailSettings.DailyCapPerPatient"/>).</param>
+public sealed record RaiseAlerts(DateTimeOffset EvaluatedAt, int DailyEmailCap) : IRecordChange
 {
     public const string Actor = "system:detection";
     public const string Client = "detection-job";
 
-    /// <summary>
-    /// A record that moved between the read and the append (a new entry, a notification of an earlier alert, another
-    /// run) is read and decided again at once: a due record is decided in the run that found it due.
-    /// </summary>
-    public static void Configure(HandlerChain chain) => chain.OnException<ConcurrencyException>().RetryTimes(5);
+    /// <summary>The rules read the record's facts: every event up to the version this attempt loaded.</summary>
+    public bool ReadsEvents => true;
 
-    /// <summary>
-    /// Reads the record, decides it, and appends the alerts with the version it read as expected version. The alert
-    /// events and their email messages commit in one transaction (Wolverine's Marten outbox): an alert is never
-    /// stored without its emails queued, nor emailed without being stored; a concurrent run deciding the same record
-    /// fails the version check here, is retried, and then finds the alerts already raised.
-    /// </summary>
-    public static async Task<(AlertsDecided, OutgoingMessages)> Handle(RaiseAlerts command, IDocumentSession session, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, CancellationToken cancellation)
+    public RecordDecision Decide(RecordState state)
     {
-        var emails = new OutgoingMessages();
-        var events = await session.Events.FetchStreamAsync(command.PatientId, token: cancellation);
-        var facts = RecordFacts.From(command.PatientId, events);
-        var evaluation = DetectionDecisions.Evaluate(facts, command.EvaluatedAt);
+        var facts = RecordFacts.From(state.PatientId, state.Events);
+        var evaluation = DetectionDecisions.Evaluate(facts, EvaluatedAt);
         if (evaluation.Alerts.Count == 0)
         {
-            return (new AlertsDecided(facts.Version, 0, evaluation.NextReviewAt), emails);
+            return new Append([], _ => Results.Empty, Outcome: new AlertsDecided(state.Version, 0, evaluation.NextReviewAt));
         }
-
-        EventMetadata.Stamp(session, new WriteContext(Actor, Client, command.RunId, clock.GetUtcNow(), facts.Version));
-        var stream = await session.Events.FetchForWriting<PatientRecord>(command.PatientId, facts.Version, cancellation);
-        stream.AppendMany(evaluation.Alerts.ToArray<object>());
 
         // The daily cap is decided here, in the same transaction and under the same version check as the alerts,
         // so parallel senders cannot overrun it: emails beyond it are recorded as failed instead of queued.
-        var appended = evaluation.Alerts.Count;
-        var record = stream.Aggregate!;
-        var today = Daily.PatientDays.LocalDate(clock.GetUtcNow(), record.TimeZone);
-        var budget = settings.Value.DailyCapPerPatient - (record.AlertEmailsDay == today ? record.AlertEmailsThatDay : 0);
+        var record = state.Existing;
+        var events = new List<object>(evaluation.Alerts);
+        var emails = new List<object>();
+        var today = Daily.PatientDays.LocalDate(state.Now, record.TimeZone);
+        var budget = DailyEmailCap - (record.AlertEmailsDay == today ? record.AlertEmailsThatDay : 0);
         foreach (var alert in evaluation.Alerts)
         {
             foreach (var recipient in record.AlertRecipients())
             {
                 if (budget-- > 0)
                 {
-                    emails.Add(new SendAlertEmail(command.PatientId, alert.AlertId, recipient));
+                    emails.Add(new SendAlertEmail(state.PatientId, alert.AlertId, recipient));
                 }
                 else
                 {
-                    appended++;
-                    stream.AppendOne(new AlertNotificationFailed(alert.AlertId, recipient,
-                        $"{AlertEmailSettings.CapReason} of {settings.Value.DailyCapPerPatient} alert emails reached", clock.GetUtcNow()));
+                    events.Add(new AlertNotificationFailed(alert.AlertId, recipient,
+                        $"{AlertEmailSettings.CapReason} of {DailyEmailCap} alert emails reached", state.Now));
                 }
             }
         }
 
-        return (new AlertsDecided(facts.Version + appended, evaluation.Alerts.Count, evaluation.NextReviewAt), emails);
+        return new Append(events, _ => Results.Empty, emails, new AlertsDecided(state.Version + events.Count, evaluation.Alerts.Count, evaluation.NextReviewAt));
     }
 }
