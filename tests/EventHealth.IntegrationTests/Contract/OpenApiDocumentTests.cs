@@ -57,7 +57,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 if (status.StartsWith('2') && path.EndsWith("/fhir", StringComparison.Ordinal))
                 {
                     // FHIR's own media type and schema (a Bundle), not this API's JSON.
-                    Expect(response["content"]?["application/fhir+json"] is not null, $"{status} is application/fhir+json");
+                    Expect(Text(response["content"]?["application/fhir+json"]?["schema"]?["type"]) == "object", $"{status} is application/fhir+json, a Bundle object");
                 }
                 else if (status.StartsWith('2'))
                 {
@@ -76,9 +76,17 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 Expect(parameters.Any(p => (string?)p["name"] == "If-None-Match" && (string?)p["in"] == "header"), "takes If-None-Match");
                 Expect(responses["304"]?["headers"]?["ETag"] is not null && responses["200"]?["headers"]?["ETag"] is not null, "answers 304 and ETag");
             }
-            else
+
+            // Every /api request draws from a rate limit: reads or writes per identity, anonymous requests per address.
+            Expect(responses["429"]?["headers"]?["Retry-After"] is not null, "answers 429 with Retry-After (the rate limits)");
+            foreach (var (status, response) in responses)
             {
-                Expect(responses["429"]?["headers"]?["Retry-After"] is not null, "answers 429 with Retry-After (the write limiter)");
+                foreach (var (mediaType, media) in response!["content"]?.AsObject() ?? [])
+                {
+                    var schema = media!["schema"];
+                    var isObject = schema?["$ref"] is not null || Text(schema?["type"]) is "object" or "array";
+                    Expect(!(mediaType.EndsWith("json", StringComparison.Ordinal) && !isObject), $"{status} {mediaType} declares a JSON object or array, not {schema?.ToJsonString()}");
+                }
             }
 
             if (responses.ContainsKey("412"))
@@ -151,6 +159,13 @@ public sealed class OpenApiDocumentTests(AppFixture app)
             {
                 failures.Add($"{where}: a type list");
             }
+
+            // An array without typed items is any[] to a generator and shows no allowed values on the docs page.
+            if (Text(schema["type"]) == "array" && (schema["items"] is not JsonObject items
+                || !(items.ContainsKey("$ref") || items.ContainsKey("type") || items.ContainsKey("allOf") || items.ContainsKey("oneOf") || items.ContainsKey("enum"))))
+            {
+                failures.Add($"{where}: an array without typed items");
+            }
         }
 
         failures.ShouldBeEmpty();
@@ -168,6 +183,8 @@ public sealed class OpenApiDocumentTests(AppFixture app)
 
         ((string?)schemas["RecordEntriesBatch"]!["properties"]!["entries"]!["items"]!["$ref"]).ShouldBe("#/components/schemas/BatchEntry");
         schemas["TriggerKind"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldContain("poor-sleep");
+        ((string?)schemas["RecordEpisode"]!["properties"]!["bodyRegions"]!["items"]!["$ref"]).ShouldBe("#/components/schemas/BodyRegion");
+        schemas["BodyRegion"]!["enum"]!.AsArray().Count.ShouldBe(Enum.GetValues<BodyRegion>().Length);
         ((string?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["allOf"]![0]!["$ref"]).ShouldBe("#/components/schemas/AcknowledgementView");
         ((bool?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["nullable"]).ShouldBe(true);
         ((string?)schemas["AlertView"]!["properties"]!["severity"]!["$ref"]).ShouldBe("#/components/schemas/AlertSeverity");
