@@ -323,6 +323,44 @@ public sealed class OpenApiDocumentTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Every_wrong_typed_field_of_every_body_is_named_in_one_400_with_what_it_expected()
+    {
+        var document = await DocumentAsync();
+        var patientId = await app.Host.EnrollAsync();
+        await SendAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", new JsonObject { ["clinicianId"] = ContractClinician, ["scope"] = "read-write" });
+        var checkedBodies = 0;
+        foreach (var (path, method, operation) in Operations(document).Where(o => o.Operation["requestBody"] is not null))
+        {
+            var example = Example(operation);
+            if (example.Count == 0)
+            {
+                continue;
+            }
+
+            // Every field gets a value of another JSON type: a string where a number, boolean, array or object goes, and a
+            // number where a string goes.
+            var wrong = new JsonObject();
+            foreach (var (name, value) in example)
+            {
+                wrong[name] = value?.GetValueKind() == JsonValueKind.String ? JsonValue.Create(12345) : JsonValue.Create("x");
+            }
+
+            var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
+                .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, wrong, CallerFor(path));
+            status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {wrong.ToJsonString()}");
+            var errors = answer.GetProperty("errors").EnumerateObject().ToDictionary(e => e.Name, e => e.Value[0].GetString()!);
+            errors.Keys.ShouldBe(example.Select(p => p.Key), ignoreOrder: true, $"{method} {path} names every offending field: {answer}");
+            errors.Values.ShouldAllBe(message => message.StartsWith("must be ", StringComparison.Ordinal), $"{method} {path} says what each field takes: {answer}");
+            checkedBodies++;
+        }
+
+        checkedBodies.ShouldBeGreaterThan(10);
+        (await app.Host.StreamVersionAsync(patientId)).ShouldBe(2, "nothing was stored but the consent");
+    }
+
+    [Fact]
     public async Task Every_read_answers_304_to_its_own_ETag()
     {
         var document = await DocumentAsync();
