@@ -156,8 +156,23 @@ public sealed class FieldErrors
             && !labels[^1].All(char.IsAsciiDigit);
     }
 
-    public static bool IsIanaTimeZone(string value) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId;
+    public static bool IsIanaTimeZone(string value) => CanonicalTimeZone(value) is not null;
+
+    /// <summary>
+    /// The IANA id as the time zone database spells it ("pacific/kiritimati" is found, and stored as
+    /// "Pacific/Kiritimati"), so that one zone has one spelling in the record; null when it is no IANA zone.
+    /// </summary>
+    public static string? CanonicalTimeZone(string value) =>
+        !TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) || !zone.HasIanaId ? null
+        : IanaSpellings.Value.TryGetValue(value, out var spelled) ? spelled
+        : zone.Id;
+
+    private static readonly Lazy<Dictionary<string, string>> IanaSpellings = new(() => TimeZoneInfo.GetSystemTimeZones(skipSorting: true)
+        .Where(zone => zone.HasIanaId)
+        .Select(zone => zone.Id)
+        .Append("UTC")
+        .Distinct(StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(id => id, StringComparer.OrdinalIgnoreCase));
 
     private string Join(string field) =>
         prefix.Length == 0 && field.Length == 0 ? "body"

@@ -168,6 +168,22 @@ public sealed class HostileInputTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_time_zone_typed_in_another_case_is_stored_as_the_iana_id()
+    {
+        var patientId = Guid.NewGuid();
+        var enrollment = Records.Enrollment(patientId).With("timeZone", "pacific/kiritimati");
+        var enrolled = await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", enrollment.ToJsonString(), ("Authorization", $"Bearer {TestTokens.Patient(patientId)}"));
+        enrolled.Status.ShouldBe(HttpStatusCode.Created);
+        enrolled.Body.GetProperty("timeZone").GetString().ShouldBe("Pacific/Kiritimati");
+
+        var changed = await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"europe/paris\"}");
+        changed.Status.ShouldBe(HttpStatusCode.OK);
+        changed.Body.GetProperty("timeZone").GetString().ShouldBe("Europe/Paris");
+        var again = await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"EUROPE/PARIS\"}");
+        again.Body.GetProperty("version").GetInt64().ShouldBe(2, "the same zone in another case changes nothing");
+    }
+
+    [Fact]
     public async Task A_query_timestamp_without_an_offset_is_read_as_utc()
     {
         var patientId = await app.Host.EnrollAsync();

@@ -42,6 +42,15 @@ public sealed class HttpRulesTests
     public void Time_zones_must_be_iana_ids(string zone, bool valid) => FieldErrors.IsIanaTimeZone(zone).ShouldBe(valid);
 
     [Theory]
+    [InlineData("pacific/kiritimati", "Pacific/Kiritimati")]
+    [InlineData("EUROPE/PARIS", "Europe/Paris")]
+    [InlineData("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires")]
+    [InlineData("utc", "UTC")]
+    [InlineData("Mars/Olympus_Mons", null)]
+    public void Time_zones_are_kept_as_the_database_spells_them(string typed, string? canonical) =>
+        FieldErrors.CanonicalTimeZone(typed).ShouldBe(canonical);
+
+    [Theory]
     [InlineData("ana@example.org", true)]
     [InlineData("Ana <ana@example.org>", false)]
     [InlineData("ana@localhost", false)]
