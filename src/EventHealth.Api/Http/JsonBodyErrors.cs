@@ -7,7 +7,7 @@ namespace EventHealth.Http;
 /// <summary>
 /// Finds every field of a JSON body that does not fit its C# type, and says what each expected. The deserializer
 /// stops at the first misfit; this walks the body the same way (the same options and converters, one field at a time),
-/// so a 400 names every offending field. Pure: no I/O.
+/// so a 400 names every offending field, those of the right type outside their range included. Pure: no I/O.
 /// </summary>
 public static class JsonBodyErrors
 {
@@ -16,8 +16,11 @@ public static class JsonBodyErrors
 
     private static void Collect(JsonElement value, Type type, JsonSerializerOptions options, FieldErrors errors, Type? owner, string? property)
     {
-        if (Fits(value, type, options))
+        // A fitting object or array is still walked: a field inside it may be out of its range.
+        var fits = Fits(value, type, options);
+        if (fits && value.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
         {
+            OutsideRange(value, owner, property, errors);
             return;
         }
 
@@ -56,9 +59,31 @@ public static class JsonBodyErrors
             }
         }
 
-        if (errors.Count == before)
+        if (!fits && errors.Count == before)
         {
             errors.Add("", Expected(type, owner, property));
+        }
+    }
+
+    /// <summary>
+    /// A field of the right type outside its declared range (<see cref="OpenApiTexts.Ranges"/>, the bounds the validators
+    /// enforce), in the validators' words: the validators do not run on a body the serializer refused, and the 400 must
+    /// still name every offending field.
+    /// </summary>
+    private static void OutsideRange(JsonElement value, Type? owner, string? property, FieldErrors errors)
+    {
+        if (owner is null || property is null || !OpenApiTexts.Ranges.TryGetValue((owner.Name, property), out var bounds))
+        {
+            return;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && bounds is { Minimum: { } minimum, Maximum: { } maximum })
+        {
+            errors.Range("", value.GetDouble(), (double)minimum, (double)maximum);
+        }
+        else if (value.ValueKind == JsonValueKind.String && bounds.MaxLength is { } maxLength)
+        {
+            errors.MaxLength("", value.GetString(), maxLength);
         }
     }
 

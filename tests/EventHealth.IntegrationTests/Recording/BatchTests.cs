@@ -51,16 +51,17 @@ public sealed class BatchTests(AppFixture app)
     }
 
     [Fact]
-    public async Task Wrong_types_in_several_entries_are_all_named_by_index()
+    public async Task Wrong_types_and_ranges_in_several_entries_are_all_named_by_index()
     {
         var patientId = await app.Host.EnrollAsync();
         var batch = Batch(Records.Episode().Typed("episode").With("intensity", "4"), Records.Cramp().Typed("cramp"),
-            Records.Cramp().Typed("cramp").With("occurredAt", "2026-03-29T08:15:00").With("entryId", "abc"));
+            Records.Cramp().Typed("cramp").With("occurredAt", "2026-03-29T08:15:00").With("entryId", "abc"), Records.Cramp().Typed("cramp").With("severity", 42));
 
         var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch", batch.ToJsonString());
 
         answer.Status.ShouldBe(HttpStatusCode.BadRequest);
-        answer.Body.ProblemFields().ShouldBe(["entries[0].intensity", "entries[2].entryId", "entries[2].occurredAt"], ignoreOrder: true);
+        answer.Body.ProblemFields().ShouldBe(["entries[0].intensity", "entries[2].entryId", "entries[2].occurredAt", "entries[3].severity"], ignoreOrder: true,
+            "the range error beside the type errors too");
         var errors = answer.Body.GetProperty("errors");
         errors.GetProperty("entries[0].intensity")[0].GetString().ShouldBe("must be an integer from 0 to 10");
         errors.GetProperty("entries[2].entryId")[0].GetString()!.ShouldStartWith("must be a UUID");
