@@ -80,7 +80,7 @@ public static class EnrollPatientEndpoint
             own,
             request.DisplayName!.Trim(),
             request.Email!,
-            request.TimeZone!,
+            FieldErrors.CanonicalTimeZone(request.TimeZone!) ?? request.TimeZone!,
             string.IsNullOrEmpty(request.ClinicianEmail) ? null : request.ClinicianEmail,
             request.AlertEmails ?? false);
         return RecordWrites.SendAsync(bus, http, clock, own, new EnrollPatientChange(enrolled));

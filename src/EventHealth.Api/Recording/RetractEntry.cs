@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EventHealth.Access;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -41,6 +42,12 @@ public sealed record RetractEntryChange(Guid EntryId, string Reason) : IRecordCh
             if (!state.Recorded.TryGetValue(entryId, out var entry))
             {
                 return new Reject(Problems.EntryNotFound(entryId));
+            }
+
+            if (AccessRules.MayRetract(Caller.Of(http.User), entry.Kind) is { IsAllowed: false } refused)
+            {
+                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(
+                    Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", refused.Reason, "entryId")));
             }
 
             if (entry.Retracted)
