@@ -61,17 +61,16 @@ public static class GrantConsentEndpoint
 public sealed record GrantConsentChange(GrantConsent Request) : IRecordChange
 {
     public RecordDecision Decide(RecordState state)
-        {
-            var (request, patientId, loaded) = (Request, state.PatientId, state);
-            // Granting the scope a clinician already holds stores nothing; another scope is a new grant that replaces it.
-            var clinician = request.ClinicianId!.Trim();
-            var scope = request.Scope ?? ConsentScopes.Read;
-            var held = loaded.Existing.Consents.TryGetValue(clinician, out var stored) ? ConsentScopes.Effective(stored) : null;
-            object[] events = held == scope ? [] : [new ConsentGranted(clinician, scope)];
-            return new Append(events, version =>
-                Results.Json(new ConsentRecorded(patientId, clinician, scope, true, version),
-                    statusCode: events.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status201Created));
-        }
+    {
+        // Granting the scope a clinician already holds stores nothing; another scope is a new grant that replaces it.
+        var clinician = Request.ClinicianId!.Trim();
+        var scope = Request.Scope ?? ConsentScopes.Read;
+        var held = state.Existing.Consents.TryGetValue(clinician, out var stored) ? ConsentScopes.Effective(stored) : null;
+        object[] events = held == scope ? [] : [new ConsentGranted(clinician, scope)];
+        return new Append(events, version =>
+            Results.Json(new ConsentRecorded(state.PatientId, clinician, scope, true, version),
+                statusCode: events.Length == 0 ? StatusCodes.Status200OK : StatusCodes.Status201Created));
+    }
 }
 
 public static class RevokeConsentEndpoint
@@ -87,11 +86,11 @@ public sealed record RevokeConsentChange(string ClinicianId) : IRecordChange
     public RecordDecision Decide(RecordState state) => Decide(state.PatientId, state.Existing, ClinicianId);
 
     private static RecordDecision Decide(Guid patientId, PatientRecord record, string clinicianId) =>
-            record.Consents.TryGetValue(clinicianId, out var scope)
-                ? new Append([new ConsentRevoked(clinicianId)], version =>
-                    Results.Ok(new ConsentRecorded(patientId, clinicianId, ConsentScopes.Effective(scope), false, version)))
-                : new Reject(Problems.Result(StatusCodes.Status404NotFound, "consent-not-found", "No such consent.",
-                    $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"));
+        record.Consents.TryGetValue(clinicianId, out var scope)
+            ? new Append([new ConsentRevoked(clinicianId)], version =>
+                Results.Ok(new ConsentRecorded(patientId, clinicianId, ConsentScopes.Effective(scope), false, version)))
+            : new Reject(Problems.Result(StatusCodes.Status404NotFound, "consent-not-found", "No such consent.",
+                $"Clinician {clinicianId} holds no consent on this record.", "clinicianId"));
 }
 
 public sealed class ConsentResponsesAttribute() : WriteResponsesAttribute(typeof(ConsentRecorded), StatusCodes.Status201Created, conflicts: false);

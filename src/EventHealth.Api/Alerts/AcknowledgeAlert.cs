@@ -36,22 +36,22 @@ public sealed record AcknowledgeAlertChange(Guid AlertId, string? Note) : IRecor
     public bool ReadsEvents => true;
 
     public RecordDecision Decide(RecordState state)
+    {
+        var (events, patientId, alertId) = (state.Events, state.PatientId, AlertId);
+        if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
         {
-            var (events, patientId, alertId, request) = (state.Events, state.PatientId, AlertId, this);
-            if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
-            {
-                return new Reject(Problems.AlertNotFound(alertId));
-            }
-
-            if (events.Select(e => e.Data).OfType<AlertAcknowledged>().FirstOrDefault(a => a.AlertId == alertId) is { } earlier)
-            {
-                return new Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
-            }
-
-            var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
-            return new Append([new AlertAcknowledged(alertId, state.Context.Actor, note)], version =>
-                Results.Json(new AlertAcknowledgementRecorded(patientId, alertId, state.Context.Actor, note, version), statusCode: StatusCodes.Status201Created));
+            return new Reject(Problems.AlertNotFound(alertId));
         }
+
+        if (events.Select(e => e.Data).OfType<AlertAcknowledged>().FirstOrDefault(a => a.AlertId == alertId) is { } earlier)
+        {
+            return new Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
+        }
+
+        var note = string.IsNullOrWhiteSpace(Note) ? null : Note.Trim();
+        return new Append([new AlertAcknowledged(alertId, state.Context.Actor, note)], version =>
+            Results.Json(new AlertAcknowledgementRecorded(patientId, alertId, state.Context.Actor, note, version), statusCode: StatusCodes.Status201Created));
+    }
 }
 
 public sealed class AcknowledgementResponsesAttribute() : WriteResponsesAttribute(typeof(AlertAcknowledgementRecorded), StatusCodes.Status201Created, conflicts: false);

@@ -62,21 +62,21 @@ public sealed record RecordEntries(IReadOnlyList<IPatientEntry> Entries) : IReco
     public IReadOnlyCollection<Guid> EntryIds => Entries.Select(e => e.EntryId).ToList();
 
     public RecordDecision Decide(RecordState state)
+    {
+        var (entries, patientId) = (Entries, state.PatientId);
+        var decision = EntryDecisions.Decide(state, entries);
+        if (decision.ConflictIndex is { } index)
         {
-            var (entries, patientId) = (Entries, state.PatientId);
-            var decision = EntryDecisions.Decide(state, entries);
-            if (decision.ConflictIndex is { } index)
-            {
-                return new Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId));
-            }
-
-            var results = decision.Outcomes
-                .Select(o => new BatchEntryResult(o.Index, o.EntryId, o.Kind, o.Status == EntryStatus.Created ? "created" : "duplicate", o.Version, o.RecordedAt))
-                .ToList();
-            var created = results.Count(r => r.Status == "created");
-            return new Append(decision.NewEvents.ToArray<object>(),
-                version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results)));
+            return new Reject(Problems.IdempotencyConflict($"entries[{index}].entryId", entries[index].EntryId));
         }
+
+        var results = decision.Outcomes
+            .Select(o => new BatchEntryResult(o.Index, o.EntryId, o.Kind, o.Status == EntryStatus.Created ? "created" : "duplicate", o.Version, o.RecordedAt))
+            .ToList();
+        var created = results.Count(r => r.Status == "created");
+        return new Append(decision.NewEvents.ToArray<object>(),
+            version => Results.Ok(new BatchRecorded(patientId, version, created, results.Count - created, results)));
+    }
 }
 
 public sealed class BatchWriteResponsesAttribute() : WriteResponsesAttribute(typeof(BatchRecorded), StatusCodes.Status200OK);

@@ -29,36 +29,36 @@ public static class RetractEntryEndpoint
     [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
     [Tags("Recording"), RetractionResponses]
     public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim()));
+        RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim(), Caller.Of(http.User)));
 }
 
-public sealed record RetractEntryChange(Guid EntryId, string Reason) : IRecordChange
+/// <param name="Caller">Who retracts: which entries they may withdraw is decided once the entry is known.</param>
+public sealed record RetractEntryChange(Guid EntryId, string Reason, Caller Caller) : IRecordChange
 {
     public IReadOnlyCollection<Guid> EntryIds => [EntryId];
 
     public RecordDecision Decide(RecordState state)
+    {
+        var (entryId, patientId) = (EntryId, state.PatientId);
+        if (!state.Recorded.TryGetValue(entryId, out var entry))
         {
-            var (entryId, patientId) = (EntryId, state.PatientId);
-            if (!state.Recorded.TryGetValue(entryId, out var entry))
-            {
-                return new Reject(Problems.EntryNotFound(entryId));
-            }
-
-            if (AccessRules.MayRetract(Caller.Of(http.User), entry.Kind) is { IsAllowed: false } refused)
-            {
-                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(
-                    Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", refused.Reason, "entryId")));
-            }
-
-            if (entry.Retracted)
-            {
-                return new Reject(Problems.EntryAlreadyRetracted(entryId));
-            }
-
-            var reason = Reason;
-            return new Append([new EntryRetracted(entryId, reason)], version =>
-                Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, state.Now), statusCode: StatusCodes.Status201Created));
+            return new Reject(Problems.EntryNotFound(entryId));
         }
+
+        if (AccessRules.MayRetract(Caller, entry.Kind) is { IsAllowed: false } refused)
+        {
+            return new Reject(Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", refused.Reason, "entryId"));
+        }
+
+        if (entry.Retracted)
+        {
+            return new Reject(Problems.EntryAlreadyRetracted(entryId));
+        }
+
+        var reason = Reason;
+        return new Append([new EntryRetracted(entryId, reason)], version =>
+            Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, state.Now), statusCode: StatusCodes.Status201Created));
+    }
 }
 
 public sealed class RetractionResponsesAttribute() : WriteResponsesAttribute(typeof(EntryRetractionRecorded), StatusCodes.Status201Created, replays: false);
