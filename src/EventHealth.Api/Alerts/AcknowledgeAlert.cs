@@ -33,17 +33,17 @@ public static class AcknowledgeAlertEndpoint
 /// <summary>A second acknowledgement answers 200 with the first and stores nothing.</summary>
 public sealed record AcknowledgeAlertChange(Guid AlertId, string? Note) : IRecordChange
 {
-    public bool ReadsEvents => true;
+    public bool ReadsAlerts => true;
 
     public RecordDecision Decide(RecordState state)
     {
-        var (events, patientId, alertId) = (state.Events, state.PatientId, AlertId);
-        if (!events.Any(e => e.Data is AlertRaised raised && raised.AlertId == alertId))
+        var (patientId, alertId) = (state.PatientId, AlertId);
+        if (state.Alerts?.Find(alertId) is not { } alert)
         {
             return new Reject(Problems.AlertNotFound(alertId));
         }
 
-        if (events.Select(e => e.Data).OfType<AlertAcknowledged>().FirstOrDefault(a => a.AlertId == alertId) is { } earlier)
+        if (alert.Acknowledgement is { } earlier)
         {
             return new Append([], version => Results.Ok(new AlertAcknowledgementRecorded(patientId, alertId, earlier.By, earlier.Note, version)));
         }

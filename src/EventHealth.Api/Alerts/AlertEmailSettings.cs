@@ -42,7 +42,11 @@ public static class AlertEmailConfiguration
         builder.Services.Configure<AlertEmailSettings>(section);
         var settings = section.Get<AlertEmailSettings>() ?? new AlertEmailSettings();
         builder.Services.ConfigureWolverine(options => Email.SmtpRetries.Apply(options, settings.EffectiveRetryDelays));
-        builder.Services.ConfigureMarten(options => options.Schema.For<AlertEmailDelivery>());
+        builder.Services.ConfigureMarten(options =>
+        {
+            options.Schema.For<AlertEmailDelivery>();
+            options.Projections.Add<RecordAlertsProjection>(JasperFx.Events.Projections.ProjectionLifecycle.Inline);
+        });
         return builder;
     }
 }

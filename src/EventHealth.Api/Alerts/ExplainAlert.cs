@@ -56,7 +56,7 @@ public static class ExplainAlertEndpoint
         var evidence = factsThen.Entries.Where(f => alert.Evidence.Contains(f.EntryId))
             .Select(f => new EvidenceEntry(f.EntryId, EntryKinds.Of(f.Entry), f.Entry.OccurredAt, f.Day, f.Version, EntrySummaries.Describe(f.Entry), retractedNow.Contains(f.EntryId)))
             .ToList();
-        var view = AlertViews.From(events, record.AlertRecipients()).Single(a => a.AlertId == alertId);
+        var view = AlertViews.From(patientId, events, record.AlertRecipients()).Single(a => a.AlertId == alertId);
 
         return Results.Ok(new AlertExplanation(patientId, view, new RuleDescription(rule.RuleId, rule.Version, rule.Criterion, rule.PlainWords),
             factsThen.Version, today, factsThen.CurrentTimeZone, evidence, reproduces,

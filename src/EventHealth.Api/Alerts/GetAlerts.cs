@@ -14,13 +14,16 @@ public static class GetAlertsEndpoint
     [Tags("Alerts"), ReadResponses(typeof(PatientAlerts))]
     public static async Task<IResult> Get(Guid patientId, IQuerySession session, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
+        // The record and its alerts (the inline projection) in one round trip.
+        var batch = session.CreateBatchQuery();
+        var recordRead = batch.Load<PatientRecord>(patientId);
+        var alertsRead = batch.Load<RecordAlerts>(patientId);
+        await batch.Execute(http.RequestAborted);
+        if (await recordRead is not { } record)
         {
             return Problems.PatientNotFound(patientId);
         }
 
-        var events = await AlertViews.LoadEventsAsync(session, patientId, http.RequestAborted);
-        return Results.Ok(new PatientAlerts(patientId, AlertViews.From(events, record.AlertRecipients())));
+        return Results.Ok(new PatientAlerts(patientId, AlertViews.From(await alertsRead, record.AlertRecipients())));
     }
 }

@@ -38,20 +38,26 @@ public static class SendAlertEmailHandler
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
         await using var session = store.QuerySession();
-        var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
-        var alertEvent = events.FirstOrDefault(e => e.Data is AlertRaised raised && raised.AlertId == message.AlertId);
-        if (alertEvent is null || Settled(events, message))
-        {
-            return;
-        }
-
-        var alert = (AlertRaised)alertEvent.Data;
-        var factsThen = RecordFacts.From(message.PatientId, events.TakeWhile(e => e.Version <= alert.EvaluatedThroughVersion));
-        var patient = await session.LoadAsync<PatientRecord>(message.PatientId, cancellation);
+        // The record and its alerts in one round trip: a settled (or erased) one is answered without reading the stream.
+        var batch = session.CreateBatchQuery();
+        var patientRead = batch.Load<PatientRecord>(message.PatientId);
+        var alertsRead = batch.Load<RecordAlerts>(message.PatientId);
+        await batch.Execute(cancellation);
+        var patient = await patientRead;
         if (patient is null or { Erased: true })
         {
             return; // erased since the alert: nobody is written to about it (docs/erasure.md)
         }
+
+        if ((await alertsRead)?.Find(message.AlertId) is not { } state || state.OutcomeFor(message.Recipient) is not null)
+        {
+            return;
+        }
+
+        // The email shows the entries the rule saw: the record as it stood at the alert, not the whole stream.
+        var alert = state.Alert;
+        var factsThen = RecordFacts.From(message.PatientId,
+            await session.Events.FetchStreamAsync(message.PatientId, alert.EvaluatedThroughVersion, token: cancellation));
 
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
         var messageId = mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient);
@@ -138,14 +144,6 @@ public static class SendAlertEmailHandler
     /// <summary>The outcome becomes part of the record through the write path every change takes.</summary>
     private static Task<RecordWritten> RecordOutcomeAsync(Wolverine.IMessageBus bus, SendAlertEmail message, WriteContext context, object outcome, CancellationToken cancellation) =>
         RecordWrites.SendAsync(bus, message.PatientId, context, new RecordAlertOutcome(outcome), cancellation);
-
-    private static bool Settled(IReadOnlyList<JasperFx.Events.IEvent> events, SendAlertEmail message) =>
-        events.Any(e => e.Data switch
-        {
-            AlertNotificationSent sent => sent.AlertId == message.AlertId && string.Equals(sent.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
-            AlertNotificationFailed failed => failed.AlertId == message.AlertId && string.Equals(failed.Recipient, message.Recipient, StringComparison.OrdinalIgnoreCase),
-            _ => false,
-        });
 }
 
 /// <summary>An email's outcome (<see cref="AlertNotificationSent"/> or <see cref="AlertNotificationFailed"/>): a fact, not a decision.</summary>

@@ -74,7 +74,7 @@ public static class SendWeeklyDigestHandler
 
         var days = await session.LoadAsync<PatientDays>(message.PatientId, cancellation);
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
-        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(events, patient.AlertRecipients()),
+        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(await session.LoadAsync<RecordAlerts>(message.PatientId, cancellation), patient.AlertRecipients()),
             RecordFacts.From(message.PatientId, events).ObservationStart) with
         {
             ExperimentLine = Experiments.ExperimentViews.DigestLine(Experiments.ExperimentHistory.From(events), today),

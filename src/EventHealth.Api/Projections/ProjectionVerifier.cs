@@ -56,6 +56,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         var records = new Tally("PatientRecord", "inline");
         var entries = new Tally("RecordedEntry", "inline");
         var days = new Tally("PatientDays", "async");
+        var alerts = new Tally("RecordAlerts", "inline");
         long eventCount = 0;
         var streams = await StreamsAsync(cancellation);
 
@@ -67,16 +68,16 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, 2 * Environment.ProcessorCount), CancellationToken = cancellation };
         foreach (var (streamId, _) in streams.Where(s => s.Version >= LongRecordEvents))
         {
-            Interlocked.Add(ref eventCount, await CompareStreamAsync(streamId, repair, records, entries, days, cancellation));
+            Interlocked.Add(ref eventCount, await CompareStreamAsync(streamId, repair, records, entries, days, alerts, cancellation));
         }
 
         await Parallel.ForEachAsync(streams.Where(s => s.Version < LongRecordEvents), parallel, async (stream, token) =>
         {
-            var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, token);
+            var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token);
             Interlocked.Add(ref eventCount, read);
         });
 
-        var reports = new[] { records.Report(), entries.Report(), days.Report() };
+        var reports = new[] { records.Report(), entries.Report(), days.Report(), alerts.Report() };
         var report = new RebuildReport(started, Math.Round(stopwatch.Elapsed.TotalSeconds, 3), streams.Count, eventCount,
             reports.All(r => r.Equal), reports);
         logger.LogInformation("Projection rebuild compared {Streams} streams, {Events} events in {Seconds} s; all equal: {AllEqual}",
@@ -90,13 +91,14 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
     /// </summary>
     public async Task<int> RepairStreamAsync(Guid streamId, CancellationToken cancellation)
     {
-        Tally records = new("PatientRecord", "inline"), entries = new("RecordedEntry", "inline"), days = new("PatientDays", "async");
-        await CompareStreamAsync(streamId, repair: true, records, entries, days, cancellation);
-        return records.Repaired + entries.Repaired + days.Repaired;
+        Tally records = new("PatientRecord", "inline"), entries = new("RecordedEntry", "inline"), days = new("PatientDays", "async"),
+            alerts = new("RecordAlerts", "inline");
+        await CompareStreamAsync(streamId, repair: true, records, entries, days, alerts, cancellation);
+        return records.Repaired + entries.Repaired + days.Repaired + alerts.Repaired;
     }
 
     /// <summary>Compares (and with <paramref name="repair"/> replaces) one stream's documents; answers how many events it read.</summary>
-    private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, CancellationToken token)
+    private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, Tally alerts, CancellationToken token)
     {
         // Each stream's events are read once and folded in memory by Marten's own aggregators.
         var options = ((DocumentStore)store).Options.Projections;
@@ -106,7 +108,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         {
             // Per-attempt tallies: a stream that moved while it was compared (an email's "sent" event, a new
             // entry) is compared again, so a live write is never mistaken for drift.
-            var (streamRecords, streamEntries, streamDays) = (records.Empty(), entries.Empty(), days.Empty());
+            var (streamRecords, streamEntries, streamDays, streamAlerts) = (records.Empty(), entries.Empty(), days.Empty(), alerts.Empty());
             await using var session = store.LightweightSession();
 
             // The live documents and the stream's version in one round trip, then the events once.
@@ -114,6 +116,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
             var stateRead = batch.Events.FetchStreamState(streamId);
             var liveRecordRead = batch.Load<PatientRecord>(streamId);
             var liveDaysRead = batch.Load<PatientDays>(streamId);
+            var liveAlertsRead = batch.Load<Alerts.RecordAlerts>(streamId);
             var liveEntriesRead = batch.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToList();
             await batch.Execute(token);
             var events = await session.Events.FetchStreamAsync(streamId, token: token);
@@ -123,6 +126,8 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
                 events.Count == 0 ? null : await recordAggregator.BuildAsync(events, session, null, token), session, repair);
             Compare(streamDays, streamId.ToString(), await liveDaysRead,
                 events.Count == 0 ? null : await daysAggregator.BuildAsync(events, session, null, token), session, repair);
+
+            Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, Alerts.RecordAlerts.Fold(streamId, events), session, repair);
 
             var live = (await liveEntriesRead).ToDictionary(e => e.Id);
             var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
@@ -144,6 +149,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
                 records.Add(streamRecords);
                 entries.Add(streamEntries);
                 days.Add(streamDays);
+                alerts.Add(streamAlerts);
             }
 
             if (repair)

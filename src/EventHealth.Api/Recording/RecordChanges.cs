@@ -26,6 +26,9 @@ public interface IRecordChange
     /// <summary>Whether the decision reads the stream's events (an analysis, the facts a detection rule sees).</summary>
     bool ReadsEvents => false;
 
+    /// <summary>Whether the decision reads the record's alerts (<see cref="Alerts.RecordAlerts"/>).</summary>
+    bool ReadsAlerts => false;
+
     /// <summary>Whether the change starts a record: decided on a missing or erased record too (enrolment, erasure).</summary>
     bool DecidesWithoutRecord => false;
 
@@ -36,9 +39,10 @@ public interface IRecordChange
 /// <param name="Record">Null only for a change that <see cref="IRecordChange.DecidesWithoutRecord"/>.</param>
 /// <param name="Recorded">The index documents of the entry ids the change named (those already recorded), by entry id.</param>
 /// <param name="Events">The stream's events when the change <see cref="IRecordChange.ReadsEvents"/>; empty otherwise.</param>
+/// <param name="Alerts">The record's alerts when the change <see cref="IRecordChange.ReadsAlerts"/> (null: none raised, or not read).</param>
 public sealed record RecordState(
     Guid PatientId, PatientRecord? Record, long Version, WriteContext Context,
-    IReadOnlyDictionary<Guid, RecordedEntry> Recorded, IReadOnlyList<IEvent> Events)
+    IReadOnlyDictionary<Guid, RecordedEntry> Recorded, IReadOnlyList<IEvent> Events, EventHealth.Alerts.RecordAlerts? Alerts = null)
 {
     /// <summary>The record, for decisions taken only on an existing record (the write path refused the others).</summary>
     public PatientRecord Existing => Record ?? throw new InvalidOperationException("decided without a record");
@@ -61,7 +65,11 @@ public sealed record Append(IReadOnlyList<object> Events, Func<long, IResult> Re
 }
 
 /// <summary>The message every change to a patient's stream travels in; handled only by <see cref="RecordChangeHandler"/>.</summary>
-public sealed record RecordChange([property: Identity] Guid PatientId, WriteContext Context, IRecordChange Change);
+public sealed record RecordChange([property: Identity] Guid PatientId, WriteContext Context, IRecordChange Change)
+{
+    /// <summary>Wolverine logs a failed attempt with the message's text: ids and the kind of change only, never what it records.</summary>
+    public override string ToString() => $"RecordChange {{ PatientId = {PatientId}, Change = {Change.GetType().Name}, CorrelationId = {Context.CorrelationId} }}";
+}
 
 /// <summary>What became of a change.</summary>
 /// <param name="Answer">The decision's answer, or the problem that refused it (nothing stored).</param>
@@ -136,7 +144,9 @@ public static class RecordChangeHandler
             ? await session.Events.FetchStreamAsync(command.PatientId, version, token: cancellation)
             : [];
 
-        var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events));
+        var alerts = change.ReadsAlerts ? await session.LoadAsync<EventHealth.Alerts.RecordAlerts>(command.PatientId, cancellation) : null;
+
+        var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events, alerts));
         if (decision is Reject reject)
         {
             return (new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected), [], messages);

@@ -72,7 +72,7 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         report.GetProperty("events").GetInt64().ShouldBeGreaterThanOrEqualTo(patients * (entriesEach + 2));
         report.GetProperty("allEqual").GetBoolean().ShouldBeTrue(report.ToString());
         var projections = report.GetProperty("projections").EnumerateArray().ToDictionary(p => p.GetProperty("projection").GetString()!);
-        projections.Keys.ShouldBe(["PatientRecord", "RecordedEntry", "PatientDays"], ignoreOrder: true);
+        projections.Keys.ShouldBe(["PatientRecord", "RecordedEntry", "PatientDays", "RecordAlerts"], ignoreOrder: true);
         projections["RecordedEntry"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients * entriesEach);
         projections["PatientRecord"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients);
         projections["PatientDays"].GetProperty("lifecycle").GetString().ShouldBe("async");
