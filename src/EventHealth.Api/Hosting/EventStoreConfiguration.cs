@@ -19,7 +19,7 @@ public static class EventStoreConfiguration
                 options.DatabaseSchemaName = Database.EventStoreSchema;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
 
-                // A write's FetchForWriting already loaded the record's inline snapshot: let the inline projection
+                // A write already loaded the record's inline snapshot (the aggregate handler workflow): let the inline projection
                 // apply the new events to that instance instead of loading it again inside SaveChanges. Safe because
                 // the aggregates are immutable records that only Marten's Apply methods derive new states from.
                 options.Events.UseIdentityMapForAggregates = true;

@@ -17,7 +17,7 @@ namespace EventHealth.IntegrationTests.Recording;
 
 /// <summary>Every kind of change to one record, at once, through the one write path (docs/recording.md).</summary>
 [Collection(ApiCollection.Name)]
-public sealed class OneWritePathTests(AppFixture app)
+public sealed partial class OneWritePathTests(AppFixture app)
 {
     [Fact]
     public async Task Every_kind_of_change_to_one_record_in_parallel_is_stored_once_with_contiguous_versions_and_no_5xx()
@@ -93,6 +93,28 @@ public sealed class OneWritePathTests(AppFixture app)
         written.OfType<AlertNotificationSent>().Where(s => s.AlertId == raised.AlertId).Count().ShouldBe(2);
         written.Count.ShouldBe(10 + 1 + 1 + 1 + 1 + 1 + 1 + 2);
     }
+
+    [Fact]
+    public void Only_the_write_path_appends_to_a_stream_and_no_endpoint_opens_a_session_for_a_write()
+    {
+        var sources = Directory.GetFiles(Path.Combine(Repository.Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .ToDictionary(path => Path.GetRelativePath(Repository.Root, path), File.ReadAllText);
+
+        // Wolverine appends what RecordChangeHandler returns; nothing else in src names an append or a stream start.
+        string[] appends = ["AppendOne(", "AppendMany(", "StartStream", "Events.Append(", "FetchForWriting"];
+        sources.Where(s => appends.Any(s.Value.Contains)).Select(s => s.Key).ShouldBeEmpty();
+        sources.Keys.ShouldContain(Path.Combine("src", "EventHealth.Api", "Recording", "RecordChanges.cs"));
+
+        // A write endpoint's parameters name no session or store: it validates and hands the command to the bus.
+        var endpoints = sources.SelectMany(s => WriteEndpoint().Matches(s.Value).Select(m => (File: s.Key, Parameters: m.Groups["parameters"].Value))).ToList();
+        endpoints.Count.ShouldBeGreaterThan(15);
+        endpoints.Where(e => e.Parameters.Contains("IDocumentSession", StringComparison.Ordinal) || e.Parameters.Contains("IDocumentStore", StringComparison.Ordinal))
+            .Select(e => e.File).ShouldBeEmpty();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[Wolverine(Post|Put|Patch|Delete)\([^\n]*\n(\s*\[[^\n]*\n)*\s*public static [^(]*\((?<parameters>[^)]*)\)")]
+    private static partial System.Text.RegularExpressions.Regex WriteEndpoint();
 
     private async Task RunDetectionAsync() =>
         await app.Host.Scenario(s =>
