@@ -9,7 +9,8 @@ using Wolverine.Http;
 namespace EventHealth.Recording;
 
 /// <summary>Withdraws an entry; the entry stays in the history, marked, and stops counting everywhere.</summary>
-public sealed record RetractEntry([property: Required] string? Reason)
+/// <param name="RequestReference">Required when an operator retracts a clinician's note (<see cref="Access.RequestReference"/>).</param>
+public sealed record RetractEntry([property: Required] string? Reason, string? RequestReference = null)
 {
     public const int MaxReasonLength = 500;
 }
@@ -23,17 +24,26 @@ public static class RetractEntryEndpoint
         var errors = new FieldErrors();
         errors.Required("reason", request.Reason);
         errors.MaxLength("reason", request.Reason, RetractEntry.MaxReasonLength);
+        RequestReference.Check(errors, "requestReference", request.RequestReference);
         return errors.ToProblem();
     }
 
     [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
     [Tags("Recording"), RetractionResponses]
-    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim(), Caller.Of(http.User)));
+    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IMessageBus bus, HttpContext http, TimeProvider clock)
+    {
+        var caller = Caller.Of(http.User);
+        if (caller.Role == Roles.Operator && request.RequestReference is null)
+        {
+            return Task.FromResult(RequestReference.RequiredOf("retracts a clinician's note"));
+        }
+
+        return RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim(), request.RequestReference, caller));
+    }
 }
 
 /// <param name="Caller">Who retracts: which entries they may withdraw is decided once the entry is known.</param>
-public sealed record RetractEntryChange(Guid EntryId, string Reason, Caller Caller) : IRecordChange
+public sealed record RetractEntryChange(Guid EntryId, string Reason, string? RequestReference, Caller Caller) : IRecordChange
 {
     public IReadOnlyCollection<Guid> EntryIds => [EntryId];
 
@@ -55,9 +65,8 @@ public sealed record RetractEntryChange(Guid EntryId, string Reason, Caller Call
             return new Reject(Problems.EntryAlreadyRetracted(entryId));
         }
 
-        var reason = Reason;
-        return new Append([new EntryRetracted(entryId, reason)], version =>
-            Results.Json(new EntryRetractionRecorded(patientId, entryId, reason, version, state.Now), statusCode: StatusCodes.Status201Created));
+        return new Append([new EntryRetracted(entryId, Reason, RequestReference)], version =>
+            Results.Json(new EntryRetractionRecorded(patientId, entryId, Reason, version, state.Now), statusCode: StatusCodes.Status201Created));
     }
 }
 
