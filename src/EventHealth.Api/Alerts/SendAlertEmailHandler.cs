@@ -4,6 +4,7 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using MailKit.Net.Smtp;
 using Marten;
+using Marten.Events;
 
 namespace EventHealth.Alerts;
 
@@ -54,10 +55,8 @@ public static class SendAlertEmailHandler
             return;
         }
 
-        // The email shows the entries the rule saw: the record as it stood at the alert, not the whole stream.
         var alert = state.Alert;
-        var factsThen = RecordFacts.From(message.PatientId,
-            await session.Events.FetchStreamAsync(message.PatientId, alert.EvaluatedThroughVersion, token: cancellation));
+        var factsThen = await EvidenceThenAsync(session, message.PatientId, alert, cancellation);
 
         var mime = AlertEmail.Compose(patient!, alert, factsThen, message.Recipient);
         var messageId = mime.MessageId ?? AlertEmail.MessageId(message.AlertId, message.Recipient);
@@ -139,6 +138,24 @@ public static class SendAlertEmailHandler
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt * 2)), CancellationToken.None);
             }
         }
+    }
+
+    /// <summary>
+    /// The entries the email lists, as the rule saw them: the evidence entries' events and the time-zone changes up to
+    /// the alert's version (their local days), not the whole stream: a long record's other entries stay in the database.
+    /// </summary>
+    private static async Task<RecordFacts> EvidenceThenAsync(IQuerySession session, Guid patientId, AlertRaised alert, CancellationToken cancellation)
+    {
+        var indexed = await session.LoadManyAsync<RecordedEntry>(cancellation, alert.Evidence.Select(id => RecordedEntry.IdFor(patientId, id)).ToArray());
+        var versions = indexed.Select(e => e.Version).ToArray();
+        var evidence = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == patientId && versions.Contains(e.Version))
+            .ToListAsync(cancellation);
+        var zones = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == patientId && e.Version <= alert.EvaluatedThroughVersion)
+            .Where(e => e.EventTypesAre(typeof(PatientEnrolled), typeof(ContactDetailsChanged)))
+            .ToListAsync(cancellation);
+        return RecordFacts.From(patientId, zones.Concat(evidence).OrderBy(e => e.Version));
     }
 
     /// <summary>The outcome becomes part of the record through the write path every change takes.</summary>
