@@ -52,7 +52,7 @@ public static class RaiseAlertsHandler
         // so parallel senders cannot overrun it: emails beyond it are recorded as failed instead of queued.
         var appended = evaluation.Alerts.Count;
         var record = stream.Aggregate!;
-        var today = Daily.PatientDays.LocalDate(clock.GetUtcNow(), record.TimeZone);
+        var today = PatientCalendar.Today(record.TimeZone, clock);
         var budget = settings.Value.DailyCapPerPatient - (record.AlertEmailsDay == today ? record.AlertEmailsThatDay : 0);
         foreach (var alert in evaluation.Alerts)
         {

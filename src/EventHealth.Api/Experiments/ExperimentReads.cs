@@ -1,4 +1,3 @@
-using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Recording;
 using Marten;
@@ -18,6 +17,6 @@ public sealed record ExperimentReads(RecordFacts Facts, IReadOnlyList<Experiment
 
         // The whole stream: adherence and the record's first day need every entry and retraction, not only the experiment events.
         var events = await session.Events.FetchStreamAsync(patientId, token: cancellation);
-        return new ExperimentReads(RecordFacts.From(patientId, events), ExperimentHistory.From(events), GetDailySummariesEndpoint.Today(record.TimeZone, clock));
+        return new ExperimentReads(RecordFacts.From(patientId, events), ExperimentHistory.From(events), PatientCalendar.Today(record.TimeZone, clock));
     }
 }

@@ -41,7 +41,7 @@ public static class GetInsightsEndpoint
         }
 
         var span = days ?? DefaultDays;
-        var to = GetDailySummariesEndpoint.Today(record.TimeZone, clock);
+        var to = PatientCalendar.Today(record.TimeZone, clock);
         var from = to.AddDays(-(span - 1));
         var summaries = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
         var tracked = summaries is null ? [] : GetDailySummariesEndpoint.InRange(summaries, from, to);
