@@ -46,7 +46,14 @@ app.UseHttpSurface();
 app.MapHealthEndpoints();
 app.UseScheduling();
 
-// JasperFx command line: `dotnet run -- resources setup`, `codegen`, `describe`, or plain run.
+// A plain start runs the host itself: JasperFx's command runner would first search seven assemblies for verbs and
+// print a line for each. Verbs (`resources setup`, `backtest`, `rebuild-projections`, `describe`…) go through it.
+if (args.Length == 0)
+{
+    await app.RunAsync();
+    return 0;
+}
+
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Entry point marker, used by the test host.</summary>

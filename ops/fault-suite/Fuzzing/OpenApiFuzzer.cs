@@ -29,8 +29,9 @@ public sealed class OpenApiFuzzer(JsonElement document, Guid patientId, int seed
     private readonly Random random = new(seed);
     private static readonly string[] BadIds = ["not-a-uuid", "00000000-0000-0000-0000-000000000000", new string('9', 300), "%00", "..%2F..%2Fetc"];
     private static readonly string[] IdParameters = ["{patientId}", "{entryId}", "{alertId}"];
-    // Values no query parameter of this API accepts (numbers, dates, timestamps with offset, cursors, booleans).
-    private static readonly string[] BadQueryValues = ["abc", "1.5", "2026-01-05T10:00:00", "yesterday", "%00", "%F0%28%8C%28", "1e999"];
+    // Values no query parameter of this API accepts (numbers, dates, timestamps, cursors, booleans). A query timestamp
+    // without an offset is UTC (docs/openapi.md); one whose + was not percent-encoded arrives with a space instead.
+    private static readonly string[] BadQueryValues = ["abc", "1.5", "2026-01-05T10:00:00+02:00", "yesterday", "%00", "%F0%28%8C%28", "1e999"];
 
     public IReadOnlyList<FuzzCase> Derive(int count)
     {

@@ -132,7 +132,7 @@ public static class GetAccessAuditEndpoint
     public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit, HttpContext http)
     {
         var errors = new FieldErrors();
-        errors.QueryTimestampsWithOffset(http.Request, "from", "to");
+        errors.QueryTimestamps(http.Request, "from", "to");
         if (from > to)
         {
             errors.Add("to", "must not be before from");

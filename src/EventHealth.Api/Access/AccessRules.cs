@@ -54,6 +54,16 @@ public static class AccessRules
         };
     }
 
+    /// <summary>
+    /// Which entries a caller whom <see cref="Decide"/> let onto the retraction route may withdraw: a clinician's note
+    /// only by a clinician (with the read-write consent the route already required), never by the patient, whose
+    /// retraction would mark the clinician's words entered-in-error. Decided once the entry is known.
+    /// </summary>
+    public static AccessDecision MayRetract(Caller caller, string entryKind) =>
+        entryKind == Recording.EntryKinds.Note && caller.Role != Roles.Clinician
+            ? Deny("a clinician's note is retracted only by a clinician with read-write consent")
+            : AccessDecision.Allowed;
+
     public const string NotesRoute = "/api/patients/{patientId}/notes";
     public const string RetractionRoute = "/api/patients/{patientId}/entries/{entryId}/retraction";
 

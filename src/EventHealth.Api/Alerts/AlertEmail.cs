@@ -31,11 +31,16 @@ public static class AlertEmail
             ? "EventHealth noticed a pattern in your record that the article on muscle twitching in fibromyalgia lists as a reason to seek medical attention."
             : $"You are the clinician contact of {patient.DisplayName}. EventHealth noticed a pattern in their record that the article on muscle twitching in fibromyalgia lists as a reason to seek medical attention.");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"What we noticed: {rule?.PlainWords ?? alert.RuleId}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"What we noticed: {rule?.PlainWordsFor(evidence, alert.Severity) ?? alert.RuleId}");
         text.AppendLine(CultureInfo.InvariantCulture, $"The article says: \"{alert.Criterion}\"");
-        text.AppendLine(urgent
-            ? "How soon: urgent. Please contact a doctor soon about this."
-            : "How soon: advisory. Worth mentioning at your next medical appointment.");
+        text.AppendLine((urgent, forPatient) switch
+        {
+            (true, true) => "How soon: urgent. Please contact a doctor soon about this.",
+            (false, true) => "How soon: advisory. Worth mentioning at your next medical appointment.",
+            // The clinician is the doctor: the copy asks for their review, not for them to see one.
+            (true, false) => "How soon: urgent. The article advises medical attention soon; please review this with your patient.",
+            (false, false) => "How soon: advisory. Worth discussing at your patient's next appointment.",
+        });
         text.AppendLine();
         text.AppendLine("The entries behind this alert:");
         foreach (var fact in evidence)
@@ -44,8 +49,15 @@ public static class AlertEmail
         }
 
         text.AppendLine();
-        text.AppendLine("This is not a diagnosis. EventHealth compares entries with a published list of warning signs; only a doctor can tell what they mean.");
-        text.AppendLine("If you feel very unwell, or have sudden trouble speaking, swallowing or breathing, call your local emergency number.");
+        if (forPatient)
+        {
+            text.AppendLine("This is not a diagnosis. EventHealth compares entries with a published list of warning signs; only a doctor can tell what they mean.");
+            text.AppendLine("If you feel very unwell, or have sudden trouble speaking, swallowing or breathing, call your local emergency number.");
+        }
+        else
+        {
+            text.AppendLine("This is not a diagnosis. EventHealth compares the patient's own entries with a published list of warning signs; it has examined no one.");
+        }
         text.AppendLine();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Reference: alert {alert.AlertId}, rule {alert.RuleId} version {alert.RuleVersion}, record version {alert.EvaluatedThroughVersion}, detected {alert.DetectedAt:yyyy-MM-dd HH:mm} UTC.");

@@ -6,7 +6,7 @@ namespace EventHealth.Detection;
 public sealed record RuleMatch(string RuleId, int RuleVersion, AlertSeverity Severity, string Criterion, IReadOnlyList<Guid> Evidence);
 
 /// <summary>
-/// One line of the article's "when to seek medical attention" list (shared/design/detection.md). A pure,
+/// One line of the article's "when to seek medical attention" list (docs/detection.md). A pure,
 /// deterministic function of the record up to a version and the patient's local "today": no database, no clock.
 /// Changing a threshold is a new <see cref="Version"/>; old versions stay so old alerts can be explained.
 /// </summary>
@@ -20,6 +20,12 @@ public interface IDetectionRule
 
     /// <summary>A person-readable statement of what the rule checks, for emails and explanations.</summary>
     string PlainWords { get; }
+
+    /// <summary>
+    /// What matched, in plain words, for an alert of this severity resting on <paramref name="evidence"/>: a rule with
+    /// several branches names the ones its evidence shows, not all of them. By default <see cref="PlainWords"/>.
+    /// </summary>
+    string PlainWordsFor(IReadOnlyList<Fact> evidence, AlertSeverity severity) => PlainWords;
 
     RuleMatch? Evaluate(RecordFacts facts, DateOnly today);
 

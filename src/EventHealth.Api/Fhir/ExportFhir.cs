@@ -11,7 +11,7 @@ namespace EventHealth.Fhir;
 
 public static class ExportFhirEndpoint
 {
-    public const string ContentType = "application/fhir+json";
+    public const string ContentType = OpenApiOperations.FhirContentType;
 
     /// <summary>FHIR's JSON, written by the Firely SDK's own System.Text.Json converters.</summary>
     public static readonly JsonSerializerOptions FhirJson = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector);

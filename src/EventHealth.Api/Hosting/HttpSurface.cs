@@ -16,8 +16,8 @@ public static class HttpSurface
         {
             context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
             context.ProblemDetails.Extensions["correlationId"] = CorrelationId.Get(context.HttpContext);
-            JsonSetup.DescribeJsonFailure(context.ProblemDetails);
-            Problems.DescribeQueryFailure(context.ProblemDetails);
+            JsonSetup.DescribeJsonFailure(context.ProblemDetails, context.HttpContext);
+            Problems.DescribeQueryFailure(context.ProblemDetails, context.HttpContext);
         });
         builder.Services.AddOpenApiContract();
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -42,6 +42,7 @@ public static class HttpSurface
         app.UseConditionalGets();
         app.UseJsonBodyRules();
         app.UseRouteIdRules();
+        app.UseUtcQueryTimestamps();
 
         app.MapMetrics();
         app.MapOpenApi();

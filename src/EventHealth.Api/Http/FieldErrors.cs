@@ -26,6 +26,9 @@ public sealed class FieldErrors
 
     public bool IsEmpty => errors.Count == 0;
 
+    /// <summary>How many fields have errors (across every <see cref="Under"/> view of this collection).</summary>
+    public int Count => errors.Count;
+
     public IReadOnlyDictionary<string, string[]> ToDictionary() =>
         errors.ToDictionary(pair => pair.Key, pair => pair.Value.ToArray(), StringComparer.Ordinal);
 
@@ -104,17 +107,14 @@ public sealed class FieldErrors
         }
     }
 
-    /// <summary>
-    /// Timestamps in the query string must state their offset, as in bodies: the binder would read a bare
-    /// "2026-03-29T08:00:00" as server-local time, and the answer would then depend on where the server runs.
-    /// </summary>
-    public void QueryTimestampsWithOffset(HttpRequest request, params string[] names)
+    /// <summary>Timestamps in the query string: ISO-8601, read as UTC without an offset (<see cref="QueryTimestamps"/>).</summary>
+    public void QueryTimestamps(HttpRequest request, params string[] names)
     {
         foreach (var name in names)
         {
-            if (request.Query.TryGetValue(name, out var values) && values.Any(v => v is null || !OffsetRequiredConverter.TryParse(v, out _)))
+            if (request.Query.TryGetValue(name, out var values) && values.FirstOrDefault(v => v is null || !Http.QueryTimestamps.TryParse(v, out _)) is { } wrong)
             {
-                Add(name, "must be an ISO-8601 timestamp with an offset, such as 2026-03-29T08:15:00+02:00 or ...Z");
+                Add(name, Http.QueryTimestamps.Expected(wrong));
             }
         }
     }
@@ -156,11 +156,27 @@ public sealed class FieldErrors
             && !labels[^1].All(char.IsAsciiDigit);
     }
 
-    public static bool IsIanaTimeZone(string value) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) && zone.HasIanaId;
+    public static bool IsIanaTimeZone(string value) => CanonicalTimeZone(value) is not null;
+
+    /// <summary>
+    /// The IANA id as the time zone database spells it ("pacific/kiritimati" is found, and stored as
+    /// "Pacific/Kiritimati"), so that one zone has one spelling in the record; null when it is no IANA zone.
+    /// </summary>
+    public static string? CanonicalTimeZone(string value) =>
+        !TimeZoneInfo.TryFindSystemTimeZoneById(value, out var zone) || !zone.HasIanaId ? null
+        : IanaSpellings.Value.TryGetValue(value, out var spelled) ? spelled
+        : zone.Id;
+
+    private static readonly Lazy<Dictionary<string, string>> IanaSpellings = new(() => TimeZoneInfo.GetSystemTimeZones(skipSorting: true)
+        .Where(zone => zone.HasIanaId)
+        .Select(zone => zone.Id)
+        .Append("UTC")
+        .Distinct(StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(id => id, StringComparer.OrdinalIgnoreCase));
 
     private string Join(string field) =>
-        prefix.Length == 0 ? field
+        prefix.Length == 0 && field.Length == 0 ? "body"
+        : prefix.Length == 0 ? field
         : field.Length == 0 ? prefix
         : field.StartsWith('[') ? prefix + field
         : $"{prefix}.{field}";

@@ -49,10 +49,10 @@ public static partial class JsonSetup
 
     /// <summary>
     /// Wolverine answers a body that fails to deserialize with a "Invalid JSON format" problem carrying the
-    /// serializer's message. This rewrites it into our validation shape naming the field, with the allowed
-    /// values when the field is one of our vocabularies.
+    /// serializer's message about the first misfit. This rewrites it into our validation shape naming every field that
+    /// does not fit its type (<see cref="JsonBodyErrors"/>), each with what it expected.
     /// </summary>
-    public static void DescribeJsonFailure(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    public static void DescribeJsonFailure(Microsoft.AspNetCore.Mvc.ProblemDetails problem, HttpContext http)
     {
         if (problem.Title != "Invalid JSON format" || problem.Detail is null)
         {
@@ -70,11 +70,13 @@ public static partial class JsonSetup
         var field = (wrongValue || unknownType) && path != "$" ? path.TrimStart('$').TrimStart('.') : "body";
         var message = target is { IsEnum: true } ? $"must be one of {AllowedValues(target)}"
             : unknownType ? "has an unknown type"
-            : wrongValue && field != "body" ? "has the wrong type or format"
+            : wrongValue && field != "body" ? (target is null ? "has the wrong type or format" : JsonBodyErrors.Expected(target))
             : wrongValue ? "must be a JSON object"
             : $"is not valid JSON (near {path})";
 
-        var errors = new Dictionary<string, string[]> { [field] = [message] };
+        var errors = (wrongValue || unknownType) && field != "body" && EveryMisfit(http) is { Count: > 0 } all
+            ? all
+            : new Dictionary<string, string[]> { [field] = [message] };
         var rewritten = Problems.Validation(errors);
         problem.Type = rewritten.Type;
         problem.Title = rewritten.Title;
@@ -82,6 +84,32 @@ public static partial class JsonSetup
         problem.Extensions.Remove("lineNumber");
         problem.Extensions.Remove("bytePositionInLine");
         problem.Extensions["errors"] = errors;
+    }
+
+    /// <summary>Every field of the request body that does not fit the endpoint's request type; null when the body cannot be read again.</summary>
+    private static IReadOnlyDictionary<string, string[]>? EveryMisfit(HttpContext http)
+    {
+        var requestType = http.GetEndpoint()?.Metadata.GetMetadata<Wolverine.Http.HttpChain>()?.RequestType;
+        var body = http.Request.Body;
+        if (requestType is null || !body.CanSeek)
+        {
+            return null;
+        }
+
+        try
+        {
+            // The body was buffered whole by JsonBodyRules, so reading it again touches no socket.
+            body.Position = 0;
+            using var document = JsonDocument.Parse(body);
+            var errors = new FieldErrors();
+            var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<JsonOptions>>().Value.SerializerOptions;
+            JsonBodyErrors.Collect(document.RootElement, requestType, options, errors);
+            return errors.ToDictionary();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     [GeneratedRegex(@"Path: (?<path>\$[^\s|]*)")]

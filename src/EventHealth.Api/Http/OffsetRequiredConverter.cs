@@ -11,6 +11,8 @@ namespace EventHealth.Http;
 /// </summary>
 public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffset>
 {
+    public const string Expected = "must be an ISO-8601 timestamp with an offset, such as 2026-03-29T08:15:00+02:00 or ...Z";
+
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
@@ -23,7 +25,7 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
         return value;
     }
 
-    /// <summary>Parses a timestamp that states its offset; the same rule for bodies and query strings.</summary>
+    /// <summary>Parses a timestamp that states its offset (bodies; the query string also takes UTC without one).</summary>
     public static bool TryParse(string text, out DateTimeOffset value)
     {
         value = default;

@@ -30,7 +30,7 @@ public static class OpenApiContract
         document.Info.Description = "Event-sourced health record for muscle twitching in fibromyalgia. "
             + "Every /api route takes a bearer token (JWT) whose 'role' is patient, clinician, operator or auditor "
             + "(locally: `ops/token patient <patient uuid>`). Timestamps are ISO-8601 with an offset; vocabularies are "
-            + "kebab-case strings. Writes answer with ETag: \"<record version>\"; send it back in If-Match to refuse a write "
+            + "kebab-case strings. Writes answer with `ETag: \"<record version>\"`; send it back in If-Match to refuse a write "
             + "on a record that changed (412). Problems are RFC 9457 documents naming the offending field.";
         // "http://host/" would give clients double slashes in "{server}/api/...".
         foreach (var server in document.Servers ?? [])
@@ -58,7 +58,11 @@ public static class OpenApiContract
     }
 }
 
-/// <summary>The browsable docs at /docs (Scalar): every write shows its example body, and the bearer field takes a pasted token.</summary>
+/// <summary>
+/// The browsable docs at /docs (Scalar): every write shows its example body, and the bearer field takes a pasted token.
+/// The page works with no network: its script is served by the package from this host, the default web fonts (a CDN)
+/// are off, and the vendor's own buttons and services (client download, AI agent, MCP, telemetry) are hidden.
+/// </summary>
 public static class ApiDocs
 {
     public static WebApplication MapApiDocs(this WebApplication app)
@@ -67,7 +71,15 @@ public static class ApiDocs
             .WithTitle("EventHealth API")
             .AddPreferredSecuritySchemes("bearer")
             .AddHttpAuthentication("bearer", bearer => bearer.Token = "")
-            .EnablePersistentAuthentication());
+            .EnablePersistentAuthentication()
+            .DisableDefaultFonts()
+            .HideClientButton()
+            .DisableAgent()
+            .DisableMcp()
+            .DisableTelemetry()
+            .HideDeveloperTools()
+            // The vendor's "Powered by" link leads away from this API.
+            .WithCustomCss("a[href*='scalar.com'] { display: none !important; }"));
         return app;
     }
 }

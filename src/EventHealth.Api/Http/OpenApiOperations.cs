@@ -14,6 +14,8 @@ namespace EventHealth.Http;
 /// </summary>
 public static class OpenApiOperations
 {
+    public const string FhirContentType = "application/fhir+json";
+
     public static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellation)
     {
         var description = context.Description;
@@ -46,17 +48,33 @@ public static class OpenApiOperations
             operation.Responses!.Remove(status);
         }
 
+        // A FHIR answer is a Bundle object in FHIR's own schema (docs/fhir.md), never a string.
+        foreach (var media in (operation.Responses ?? []).Values.SelectMany(r => r.Content ?? new Dictionary<string, OpenApiMediaType>())
+                     .Where(c => c.Key == FhirContentType).Select(c => c.Value))
+        {
+            media.Schema = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "A FHIR R4 Bundle (type collection) as FHIR defines it (https://hl7.org/fhir/R4/bundle.html), not a schema of this API.",
+                Required = new HashSet<string>(["resourceType"], StringComparer.Ordinal),
+                Properties = new Dictionary<string, IOpenApiSchema> { ["resourceType"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [System.Text.Json.Nodes.JsonValue.Create("Bundle")] } },
+                AdditionalProperties = new OpenApiSchema(),
+            };
+        }
+
         operation.Parameters ??= [];
         DescribeParameters(operation);
         var responses = operation.Responses ??= new OpenApiResponses();
 
-        if (isApi && !isRead)
+        // Every /api request draws from a budget (Access/RateLimitPolicy): reads or writes per identity, requests
+        // without a valid token per client address.
+        if (isApi)
         {
-            AddProblem(responses, StatusCodes.Status429TooManyRequests, "Too many writes from this identity: wait Retry-After seconds.", context.Document!);
+            AddProblem(responses, StatusCodes.Status429TooManyRequests, DescriptionOf("429", null, isRead), context.Document!);
             if (responses[Status(StatusCodes.Status429TooManyRequests)] is OpenApiResponse limited)
             {
                 limited.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                limited.Headers["Retry-After"] = Header(JsonSchemaType.Integer, "Seconds to wait before writing again.");
+                limited.Headers["Retry-After"] = Header(JsonSchemaType.Integer, "Seconds to wait before sending again.");
             }
         }
 
@@ -68,7 +86,7 @@ public static class OpenApiOperations
         // Every route of a record answers 410 once the record was erased (Erasure/ErasureConfiguration.UseErasedRecords).
         if (path.StartsWith("/api/patients/{patientId}", StringComparison.Ordinal))
         {
-            AddProblem(responses, StatusCodes.Status410Gone, DescriptionOf("410", null), context.Document!);
+            AddProblem(responses, StatusCodes.Status410Gone, DescriptionOf("410", null, isRead), context.Document!);
         }
 
         if (operation.RequestBody is null)
@@ -79,9 +97,9 @@ public static class OpenApiOperations
         else
         {
             // Every body passes the size limit and the JSON reader first, whatever the endpoint declares.
-            AddProblem(responses, StatusCodes.Status400BadRequest, DescriptionOf("400", null), context.Document!);
-            AddProblem(responses, StatusCodes.Status413PayloadTooLarge, DescriptionOf("413", null), context.Document!);
-            AddProblem(responses, StatusCodes.Status415UnsupportedMediaType, DescriptionOf("415", null), context.Document!);
+            AddProblem(responses, StatusCodes.Status400BadRequest, DescriptionOf("400", null, isRead), context.Document!);
+            AddProblem(responses, StatusCodes.Status413PayloadTooLarge, DescriptionOf("413", null, isRead), context.Document!);
+            AddProblem(responses, StatusCodes.Status415UnsupportedMediaType, DescriptionOf("415", null, isRead), context.Document!);
         }
 
         if (write?.TakesIfMatch == true)
@@ -142,7 +160,7 @@ public static class OpenApiOperations
                 response.Headers[HeaderNames.Location] = Header(JsonSchemaType.String, "The URL of the new record.");
             }
 
-            response.Description = DescriptionOf(status, response.Description);
+            response.Description = DescriptionOf(status, response.Description, isRead);
         }
 
         return Task.CompletedTask;
@@ -205,7 +223,7 @@ public static class OpenApiOperations
 
     private static string Status(int status) => status.ToString(CultureInfo.InvariantCulture);
 
-    private static string DescriptionOf(string status, string? current) => status switch
+    private static string DescriptionOf(string status, string? current, bool isRead) => status switch
     {
         "200" => "OK",
         "201" => "Created",
@@ -218,7 +236,9 @@ public static class OpenApiOperations
         "412" => "If-Match named a version the record has moved past; the problem's \"currentVersion\" is the current one.",
         "413" => "The body is over the size limit.",
         "415" => "The body is not application/json.",
-        "429" => "Too many writes from this identity: wait Retry-After seconds.",
+        "429" => isRead
+            ? "Too many reads from this identity, or too many requests without a valid token from this address: wait Retry-After seconds."
+            : "Too many writes from this identity, or too many requests without a valid token from this address: wait Retry-After seconds.",
         "304" => current ?? "Not modified.",
         _ => current ?? status,
     };

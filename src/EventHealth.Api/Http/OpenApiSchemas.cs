@@ -67,7 +67,7 @@ public static class OpenApiSchemas
                 continue;
             }
 
-            DescribeProperties(schema, info, inputs.Contains(name), document);
+            DescribeProperties(schema, info, inputs.Contains(name), document, schemas);
         }
 
         foreach (var ((schemaName, property), (minimum, maximum, maxLength)) in OpenApiTexts.Ranges)
@@ -95,7 +95,7 @@ public static class OpenApiSchemas
         return Task.CompletedTask;
     }
 
-    private static void DescribeProperties(OpenApiSchema schema, JsonTypeInfo info, bool isInput, OpenApiDocument document)
+    private static void DescribeProperties(OpenApiSchema schema, JsonTypeInfo info, bool isInput, OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
     {
         var required = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in info.Properties)
@@ -112,6 +112,14 @@ public static class OpenApiSchemas
                 continue;
             }
 
+            if (propertySchema is OpenApiSchema array && (array.Type & JsonSchemaType.Array) == JsonSchemaType.Array && IsUntyped(array.Items)
+                && ElementType(property.PropertyType) is { } element)
+            {
+                // The exporter loses the items of a list of a vocabulary read by our converter (bodyRegions): generators
+                // would type it any[] and the docs page would show no allowed values.
+                array.Items = SchemaOf(element, document, schemas);
+            }
+
             var isRequired = isInput ? member?.GetCustomAttribute<RequiredAttribute>() is not null : true;
             var isNullable = isInput ? !isRequired && property.IsSetNullable : property.IsGetNullable;
             if (isRequired)
@@ -123,6 +131,36 @@ public static class OpenApiSchemas
         }
 
         schema.Required = required;
+    }
+
+    private static bool IsUntyped(IOpenApiSchema? schema) =>
+        schema is null || (schema is OpenApiSchema inline && (inline.Type ?? 0) == 0 && inline.AllOf is null && inline.OneOf is null && inline.AnyOf is null
+            && inline.Enum is null && inline.Properties is null);
+
+    private static Type? ElementType(Type type) =>
+        type.IsArray ? type.GetElementType()
+        : type.GetInterfaces().Append(type).FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>))?.GetGenericArguments()[0];
+
+    /// <summary>The schema of a list's element type: a vocabulary as its named enum, a primitive inline, our own types by reference.</summary>
+    private static IOpenApiSchema SchemaOf(Type type, OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type.IsEnum)
+        {
+            schemas.TryAdd(type.Name, new OpenApiSchema { Type = JsonSchemaType.String, Enum = Spellings(Enum.GetNames(type).Select(JsonSetup.EnumNaming.ConvertName)) });
+            return new OpenApiSchemaReference(type.Name, document);
+        }
+
+        return type == typeof(string) ? new OpenApiSchema { Type = JsonSchemaType.String }
+            : type == typeof(Guid) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid" }
+            : type == typeof(DateTimeOffset) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time" }
+            : type == typeof(DateOnly) ? new OpenApiSchema { Type = JsonSchemaType.String, Format = "date" }
+            : type == typeof(int) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32" }
+            : type == typeof(long) ? new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" }
+            : type == typeof(double) || type == typeof(decimal) ? new OpenApiSchema { Type = JsonSchemaType.Number }
+            : type == typeof(bool) ? new OpenApiSchema { Type = JsonSchemaType.Boolean }
+            : schemas.ContainsKey(type.Name) ? new OpenApiSchemaReference(type.Name, document)
+            : new OpenApiSchema { Type = JsonSchemaType.Object };
     }
 
     private static IOpenApiSchema WithVocabulary(IOpenApiSchema field, object vocabulary, OpenApiDocument document, IDictionary<string, IOpenApiSchema> schemas)

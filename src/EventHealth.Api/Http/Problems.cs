@@ -26,16 +26,22 @@ public static class Problems
 
     /// <summary>
     /// Wolverine answers an unparseable query value ("limit=abc") with its own problem naming the parameter in
-    /// <c>parameter</c> and echoing the raw value. This rewrites it into our validation shape, without the value.
+    /// <c>parameter</c> and echoing the raw value. This rewrites it into our validation shape, saying what the
+    /// parameter takes (from the endpoint method's parameter type), without the value.
     /// </summary>
-    public static void DescribeQueryFailure(ProblemDetails problem)
+    public static void DescribeQueryFailure(ProblemDetails problem, HttpContext http)
     {
         if (problem.Title != "Invalid query string value" || !problem.Extensions.TryGetValue("parameter", out var named) || named is not string parameter)
         {
             return;
         }
 
-        var rewritten = Validation(parameter, "has the wrong type or format");
+        var type = http.GetEndpoint()?.Metadata.GetMetadata<Wolverine.Http.HttpChain>()?.Method.Method.GetParameters()
+            .FirstOrDefault(p => string.Equals(p.Name, parameter, StringComparison.OrdinalIgnoreCase))?.ParameterType;
+        var message = type is null ? "has the wrong type or format"
+            : (Nullable.GetUnderlyingType(type) ?? type) == typeof(DateTimeOffset) ? QueryTimestamps.Expected(http.Request.Query[parameter].FirstOrDefault())
+            : JsonBodyErrors.Expected(type);
+        var rewritten = Validation(parameter, message);
         problem.Type = rewritten.Type;
         problem.Title = rewritten.Title;
         problem.Detail = rewritten.Detail;

@@ -81,7 +81,7 @@ public static class EnrollPatientEndpoint
             patientId,
             request.DisplayName!.Trim(),
             request.Email!,
-            request.TimeZone!,
+            FieldErrors.CanonicalTimeZone(request.TimeZone!) ?? request.TimeZone!,
             string.IsNullOrEmpty(request.ClinicianEmail) ? null : request.ClinicianEmail,
             request.AlertEmails ?? false);
 

@@ -81,7 +81,7 @@ public static class RecordingDecisions
             Email: patch.Email is { } email && email != current.Email ? email : null,
             ClinicianEmail: patch.ClinicianEmail is { Length: > 0 } clinician && clinician != current.ClinicianEmail ? clinician : null,
             ClinicianEmailRemoved: patch.RemoveClinicianEmail && current.ClinicianEmail is not null,
-            TimeZone: patch.TimeZone is { } zone && zone != current.TimeZone ? zone : null,
+            TimeZone: patch.TimeZone is { } zone && (Http.FieldErrors.CanonicalTimeZone(zone) ?? zone) is var canonical && canonical != current.TimeZone ? canonical : null,
             AlertEmails: patch.AlertEmails is { } alerts && alerts != current.AlertEmails ? alerts : null);
 
         return changed == new ContactDetailsChanged() ? null : changed;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EventHealth.Access;
 using EventHealth.Http;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
@@ -32,6 +33,12 @@ public static class RetractEntryEndpoint
             if (!loaded.Recorded.TryGetValue(entryId, out var entry))
             {
                 return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(Problems.EntryNotFound(entryId)));
+            }
+
+            if (AccessRules.MayRetract(Caller.Of(http.User), entry.Kind) is { IsAllowed: false } refused)
+            {
+                return Task.FromResult<EntryWrites.Decision>(new EntryWrites.Reject(
+                    Problems.Result(StatusCodes.Status403Forbidden, "forbidden", "Not allowed.", refused.Reason, "entryId")));
             }
 
             if (entry.Retracted)

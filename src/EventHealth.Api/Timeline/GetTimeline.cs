@@ -45,7 +45,7 @@ public static class GetTimelineEndpoint
     public static ProblemDetails Validate(DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion, HttpContext http)
     {
         var errors = new FieldErrors();
-        errors.QueryTimestampsWithOffset(http.Request, "from", "to", "asOf");
+        errors.QueryTimestamps(http.Request, "from", "to", "asOf");
         errors.Range("limit", limit, 1, MaxLimit);
         if (from > to)
         {

@@ -195,6 +195,13 @@ public sealed class AccessMatrixTests(AppFixture app)
         var added = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.ToJsonString(), readWrite);
         added.Status.ShouldBe(HttpStatusCode.Created);
         added.Body.GetProperty("type").GetString().ShouldBe("note");
+        var noteId = added.Body.GetProperty("entryId").GetGuid();
+        var versionWithNote = await app.Host.StreamVersionAsync(world.PatientA);
+        var patientRetraction = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{noteId}/retraction",
+            "{\"reason\":\"I disagree\"}", ("Authorization", $"Bearer {patientA}"));
+        patientRetraction.Status.ShouldBe(HttpStatusCode.Forbidden, "a clinician's note is retracted only by a clinician");
+        patientRetraction.Body.GetProperty("field").GetString().ShouldBe("entryId");
+        (await app.Host.StreamVersionAsync(world.PatientA)).ShouldBe(versionWithNote, "the refused retraction stored nothing");
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.ToJsonString(), readWrite)).Status
             .ShouldBe(HttpStatusCode.OK, "the same note again is a repeat");
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{world.EntryOfA}/retraction", "{\"reason\":\"duplicate of the cramp\"}", readWrite))
@@ -214,7 +221,9 @@ public sealed class AccessMatrixTests(AppFixture app)
             ("Authorization", $"Bearer {patientA}"))).Status.ShouldBe(HttpStatusCode.Forbidden, "notes are clinicians' entries");
 
         var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/timeline"))!.GetProperty("items").EnumerateArray().ToList();
-        timeline.ShouldContain(i => i.GetProperty("type").GetString() == "note");
+        timeline.Single(i => i.GetProperty("entryId").GetGuid() == noteId).GetProperty("retracted").GetBoolean().ShouldBeFalse();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{noteId}/retraction", "{\"reason\":\"wrong record\"}", readWrite))
+            .Status.ShouldBe(HttpStatusCode.Created, "the read-write clinician retracts a note");
         timeline.Single(i => i.GetProperty("entryId").GetGuid() == world.EntryOfA).GetProperty("retracted").GetBoolean().ShouldBeTrue();
         var history = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/history?limit=1000"))!.GetProperty("events").EnumerateArray().ToList();
         history.Where(e => e.GetProperty("type").GetString() is "ClinicianNoteAdded" or "EntryRetracted").Select(e => e.GetProperty("actor").GetString())

@@ -57,7 +57,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 if (status.StartsWith('2') && path.EndsWith("/fhir", StringComparison.Ordinal))
                 {
                     // FHIR's own media type and schema (a Bundle), not this API's JSON.
-                    Expect(response["content"]?["application/fhir+json"] is not null, $"{status} is application/fhir+json");
+                    Expect(Text(response["content"]?["application/fhir+json"]?["schema"]?["type"]) == "object", $"{status} is application/fhir+json, a Bundle object");
                 }
                 else if (status.StartsWith('2'))
                 {
@@ -76,9 +76,17 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 Expect(parameters.Any(p => (string?)p["name"] == "If-None-Match" && (string?)p["in"] == "header"), "takes If-None-Match");
                 Expect(responses["304"]?["headers"]?["ETag"] is not null && responses["200"]?["headers"]?["ETag"] is not null, "answers 304 and ETag");
             }
-            else
+
+            // Every /api request draws from a rate limit: reads or writes per identity, anonymous requests per address.
+            Expect(responses["429"]?["headers"]?["Retry-After"] is not null, "answers 429 with Retry-After (the rate limits)");
+            foreach (var (status, response) in responses)
             {
-                Expect(responses["429"]?["headers"]?["Retry-After"] is not null, "answers 429 with Retry-After (the write limiter)");
+                foreach (var (mediaType, media) in response!["content"]?.AsObject() ?? [])
+                {
+                    var schema = media!["schema"];
+                    var isObject = schema?["$ref"] is not null || Text(schema?["type"]) is "object" or "array";
+                    Expect(!(mediaType.EndsWith("json", StringComparison.Ordinal) && !isObject), $"{status} {mediaType} declares a JSON object or array, not {schema?.ToJsonString()}");
+                }
             }
 
             if (responses.ContainsKey("412"))
@@ -151,6 +159,13 @@ public sealed class OpenApiDocumentTests(AppFixture app)
             {
                 failures.Add($"{where}: a type list");
             }
+
+            // An array without typed items is any[] to a generator and shows no allowed values on the docs page.
+            if (Text(schema["type"]) == "array" && (schema["items"] is not JsonObject items
+                || !(items.ContainsKey("$ref") || items.ContainsKey("type") || items.ContainsKey("allOf") || items.ContainsKey("oneOf") || items.ContainsKey("enum"))))
+            {
+                failures.Add($"{where}: an array without typed items");
+            }
         }
 
         failures.ShouldBeEmpty();
@@ -168,6 +183,8 @@ public sealed class OpenApiDocumentTests(AppFixture app)
 
         ((string?)schemas["RecordEntriesBatch"]!["properties"]!["entries"]!["items"]!["$ref"]).ShouldBe("#/components/schemas/BatchEntry");
         schemas["TriggerKind"]!["enum"]!.AsArray().Select(v => (string?)v).ShouldContain("poor-sleep");
+        ((string?)schemas["RecordEpisode"]!["properties"]!["bodyRegions"]!["items"]!["$ref"]).ShouldBe("#/components/schemas/BodyRegion");
+        schemas["BodyRegion"]!["enum"]!.AsArray().Count.ShouldBe(Enum.GetValues<BodyRegion>().Length);
         ((string?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["allOf"]![0]!["$ref"]).ShouldBe("#/components/schemas/AcknowledgementView");
         ((bool?)schemas["AlertView"]!["properties"]!["acknowledgement"]!["nullable"]).ShouldBe(true);
         ((string?)schemas["AlertView"]!["properties"]!["severity"]!["$ref"]).ShouldBe("#/components/schemas/AlertSeverity");
@@ -309,6 +326,44 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         }
 
         checkedRanges.ShouldBeGreaterThan(20);
+    }
+
+    [Fact]
+    public async Task Every_wrong_typed_field_of_every_body_is_named_in_one_400_with_what_it_expected()
+    {
+        var document = await DocumentAsync();
+        var patientId = await app.Host.EnrollAsync();
+        await SendAsync(HttpMethod.Post, $"/api/patients/{patientId}/consents", new JsonObject { ["clinicianId"] = ContractClinician, ["scope"] = "read-write" });
+        var checkedBodies = 0;
+        foreach (var (path, method, operation) in Operations(document).Where(o => o.Operation["requestBody"] is not null))
+        {
+            var example = Example(operation);
+            if (example.Count == 0)
+            {
+                continue;
+            }
+
+            // Every field gets a value of another JSON type: a string where a number, boolean, array or object goes, and a
+            // number where a string goes.
+            var wrong = new JsonObject();
+            foreach (var (name, value) in example)
+            {
+                wrong[name] = value?.GetValueKind() == JsonValueKind.String ? JsonValue.Create(12345) : JsonValue.Create("x");
+            }
+
+            var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
+                .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+                .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, wrong, CallerFor(path));
+            status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {wrong.ToJsonString()}");
+            var errors = answer.GetProperty("errors").EnumerateObject().ToDictionary(e => e.Name, e => e.Value[0].GetString()!);
+            errors.Keys.ShouldBe(example.Select(p => p.Key), ignoreOrder: true, $"{method} {path} names every offending field: {answer}");
+            errors.Values.ShouldAllBe(message => message.StartsWith("must be ", StringComparison.Ordinal), $"{method} {path} says what each field takes: {answer}");
+            checkedBodies++;
+        }
+
+        checkedBodies.ShouldBeGreaterThan(10);
+        (await app.Host.StreamVersionAsync(patientId)).ShouldBe(2, "nothing was stored but the consent");
     }
 
     [Fact]

@@ -82,6 +82,46 @@ public sealed class BrowserTests(AppFixture app)
         await page.ScreenshotAsync(new() { Path = Path.Combine(Chromium.ScreenshotDirectory, "digest-email-maildev.png"), FullPage = true });
     }
 
+    [ChromiumFact]
+    public async Task The_docs_page_works_offline_and_shows_the_contract_text()
+    {
+        await using var gateway = await BrowserGateway.StartAsync(app.Host.Server);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await (await browser.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } })).NewPageAsync();
+        var leaving = new List<string>();
+        // Anything not for this host is refused and noted, as it would fail on a machine without network.
+        await page.RouteAsync("**/*", async route =>
+        {
+            var url = new Uri(route.Request.Url);
+            if (url.Scheme is "data" or "blob" || url.IsLoopback)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+
+            lock (leaving)
+            {
+                leaving.Add(route.Request.Url);
+            }
+
+            await route.AbortAsync();
+        });
+
+        await page.GotoAsync(new Uri(gateway.Address, "/docs").ToString(), new() { WaitUntil = WaitUntilState.NetworkIdle });
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("EventHealth API");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("ETag: \"<record version>\"");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync("Erase the record");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Chromium.ScreenshotDirectory, "api-docs.png") });
+
+        leaving.ShouldBeEmpty("the docs page requests nothing beyond this host");
+        var text = await page.Locator("body").InnerTextAsync();
+        foreach (var vendor in new[] { "Ask AI", "Open API Client", "Generate SDK", "Deploy", "Powered by" })
+        {
+            text.ShouldNotContain(vendor, Case.Insensitive, "no vendor buttons unrelated to this API");
+        }
+    }
+
     private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
     {
         ExecutablePath = Chromium.ExecutablePath,

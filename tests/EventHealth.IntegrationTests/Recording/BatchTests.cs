@@ -50,6 +50,25 @@ public sealed class BatchTests(AppFixture app)
         (await app.Host.StreamVersionAsync(patientId)).ShouldBe(1);
     }
 
+    [Fact]
+    public async Task Wrong_types_and_ranges_in_several_entries_are_all_named_by_index()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var batch = Batch(Records.Episode().Typed("episode").With("intensity", "4"), Records.Cramp().Typed("cramp"),
+            Records.Cramp().Typed("cramp").With("occurredAt", "2026-03-29T08:15:00").With("entryId", "abc"), Records.Cramp().Typed("cramp").With("severity", 42));
+
+        var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch", batch.ToJsonString());
+
+        answer.Status.ShouldBe(HttpStatusCode.BadRequest);
+        answer.Body.ProblemFields().ShouldBe(["entries[0].intensity", "entries[2].entryId", "entries[2].occurredAt", "entries[3].severity"], ignoreOrder: true,
+            "the range error beside the type errors too");
+        var errors = answer.Body.GetProperty("errors");
+        errors.GetProperty("entries[0].intensity")[0].GetString().ShouldBe("must be an integer from 0 to 10");
+        errors.GetProperty("entries[2].entryId")[0].GetString()!.ShouldStartWith("must be a UUID");
+        errors.GetProperty("entries[2].occurredAt")[0].GetString()!.ShouldContain("with an offset");
+        (await app.Host.StreamVersionAsync(patientId)).ShouldBe(1);
+    }
+
     [Theory]
     [InlineData("unknown type", "{\"entries\":[{\"type\":\"mood\",\"entryId\":\"3f0d3f6e-3c39-4c8e-9d47-0b8d3f8f0c11\"}]}", "entries[0]")]
     [InlineData("missing type", "{\"entries\":[{\"entryId\":\"3f0d3f6e-3c39-4c8e-9d47-0b8d3f8f0c11\",\"occurredAt\":\"2026-01-01T00:00:00Z\"}]}", "entries[0].type")]

@@ -167,21 +167,62 @@ public sealed class HostileInputTests(AppFixture app)
         problem.ProblemFields().ShouldBe(["email"]);
     }
 
+    [Fact]
+    public async Task A_time_zone_typed_in_another_case_is_stored_as_the_iana_id()
+    {
+        var patientId = Guid.NewGuid();
+        var enrollment = Records.Enrollment(patientId).With("timeZone", "pacific/kiritimati");
+        var enrolled = await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", enrollment.ToJsonString(), ("Authorization", $"Bearer {TestTokens.Patient(patientId)}"));
+        enrolled.Status.ShouldBe(HttpStatusCode.Created);
+        enrolled.Body.GetProperty("timeZone").GetString().ShouldBe("Pacific/Kiritimati");
+
+        var changed = await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"europe/paris\"}");
+        changed.Status.ShouldBe(HttpStatusCode.OK);
+        changed.Body.GetProperty("timeZone").GetString().ShouldBe("Europe/Paris");
+        var again = await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"EUROPE/PARIS\"}");
+        again.Body.GetProperty("version").GetInt64().ShouldBe(2, "the same zone in another case changes nothing");
+    }
+
+    [Fact]
+    public async Task A_query_timestamp_without_an_offset_is_read_as_utc()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var episode = Records.Episode(occurredAt: new DateTimeOffset(2026, 1, 5, 10, 30, 0, TimeSpan.Zero));
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", episode.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+
+        var inside = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline?from=2026-01-05T10:00:00&to=2026-01-05T11:00:00", null);
+        inside.Status.ShouldBe(HttpStatusCode.OK);
+        inside.Body.GetProperty("items").GetArrayLength().ShouldBe(1);
+        var after = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}/timeline?from=2026-01-05T10:31:00&asOf=2099-01-01T00:00:00", null);
+        after.Status.ShouldBe(HttpStatusCode.OK);
+        after.Body.GetProperty("items").GetArrayLength().ShouldBe(0);
+        (await app.Host.SendRawAsync(HttpMethod.Get, "/api/audit?from=2026-01-05T10:00:00", null)).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
     [Theory]
-    [InlineData("/timeline?asOf=2026-01-05T10:00:00", "asOf")]
-    [InlineData("/timeline?from=2026-01-05T10:00:00&to=2026-01-06T10:00:00Z", "from")]
-    public async Task A_query_timestamp_without_an_offset_is_refused(string query, string field)
+    [InlineData("/timeline?from=2026-01-05T10:00:00+02:00", "from")]
+    [InlineData("/timeline?asOf=2026-01-05T10:00:00.5+0100", "asOf")]
+    public async Task An_unencoded_plus_in_a_query_offset_is_refused_with_a_hint(string query, string field)
     {
         var patientId = await app.Host.EnrollAsync();
         var (status, problem, _) = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}{query}", null);
 
         status.ShouldBe(HttpStatusCode.BadRequest);
-        problem.ProblemFields().ShouldContain(field);
+        problem.ProblemFields().ShouldBe([field]);
+        problem.GetProperty("errors").GetProperty(field)[0].GetString()!.ShouldContain("%2B");
     }
 
-    [Fact]
-    public async Task An_audit_query_timestamp_without_an_offset_is_refused() =>
-        (await app.Host.SendRawAsync(HttpMethod.Get, "/api/audit?from=2026-01-05T10:00:00", null)).Body.ProblemFields().ShouldBe(["from"]);
+    [Theory]
+    [InlineData("/timeline?from=yesterday", "from", "ISO-8601 timestamp")]
+    [InlineData("/timeline?limit=many", "limit", "integer")]
+    public async Task An_unparseable_query_value_says_what_was_expected(string query, string field, string expected)
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var (status, problem, _) = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}{query}", null);
+
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        problem.GetProperty("errors").GetProperty(field)[0].GetString()!.ShouldContain(expected);
+    }
 
     [Fact]
     public async Task Negative_zero_is_stored_and_fingerprinted_as_zero_so_a_retry_is_the_same_entry()

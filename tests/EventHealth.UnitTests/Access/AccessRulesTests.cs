@@ -21,6 +21,14 @@ public sealed class AccessRulesTests
     public void Without_a_valid_token_everything_under_api_is_401(string method, string route) =>
         Decide(method, route, new Caller(false, null, null)).ShouldBe(401);
 
+    [Theory]
+    [InlineData(Roles.Patient, "note", false)]
+    [InlineData(Roles.Clinician, "note", true)]
+    [InlineData(Roles.Patient, "episode", true)]
+    [InlineData(Roles.Clinician, "episode", true)]
+    public void A_clinicians_note_is_retracted_only_by_a_clinician(string role, string entryKind, bool allowed) =>
+        AccessRules.MayRetract(As(role, role == Roles.Patient ? PatientA.ToString() : "dr-lee"), entryKind).IsAllowed.ShouldBe(allowed);
+
     [Fact]
     public void Health_and_docs_stay_open() => Decide("GET", "/health/ready", new Caller(false, null, null)).ShouldBeNull();
 

@@ -36,6 +36,58 @@ public sealed class AlertEmailTests
     }
 
     [Fact]
+    public void The_clinicians_copy_asks_for_a_review_and_never_to_contact_a_doctor()
+    {
+        var (patient, alert, facts) = Balance();
+        var text = AlertEmail.Compose(patient, alert, facts, "dr@example.org").TextBody!;
+
+        text.ShouldContain("please review this with your patient");
+        text.ShouldNotContain("contact a doctor", Case.Insensitive);
+        text.ShouldNotContain("only a doctor", Case.Insensitive);
+        text.ShouldNotContain("call your local emergency number");
+        AlertEmail.Compose(patient, alert, facts, "ana@example.org").TextBody!.ShouldContain("Please contact a doctor soon about this.");
+    }
+
+    [Theory]
+    [InlineData("speech", "Speech or swallowing difficulty was recorded in the last seven days.", "Numbness")]
+    [InlineData("sensory-twice", "Numbness or tingling was recorded on 2 different days of the last fourteen.", "Speech")]
+    [InlineData("sensory-with-weakness", "Numbness or tingling came together with muscle weakness in the last fourteen days.", "Speech")]
+    [InlineData("sensory-once", "Numbness or tingling was recorded in the last seven days.", "Speech")]
+    public void A_neurological_symptoms_email_names_the_branch_that_matched(string branch, string said, string notSaid)
+    {
+        var record = new RecordBuilder("Europe/Paris");
+        switch (branch)
+        {
+            case "speech":
+                record.Symptom(1, SymptomKind.SpeechDifficulty);
+                break;
+            case "sensory-twice":
+                record.Symptom(1, SymptomKind.Numbness);
+                record.Symptom(5, SymptomKind.Tingling);
+                break;
+            case "sensory-with-weakness":
+                record.Symptom(1, SymptomKind.Tingling);
+                record.Symptom(10, SymptomKind.MuscleWeakness);
+                break;
+            default:
+                record.Symptom(2, SymptomKind.Numbness);
+                break;
+        }
+
+        var facts = record.Facts();
+        var alert = DetectionDecisions.Evaluate(facts, RecordBuilder.Now).Alerts.Single(a => a.RuleId == "neurological-symptoms");
+        var patient = new PatientRecord
+        {
+            Id = record.PatientId, DisplayName = "Ana", Email = "ana@example.org", TimeZone = "Europe/Paris",
+            ClinicianEmail = "dr@example.org", AlertEmails = true, EnrollmentFingerprint = "x",
+        };
+        var text = AlertEmail.Compose(patient, alert, facts, "ana@example.org").TextBody!;
+
+        text.ShouldContain($"What we noticed: {said}");
+        text.Split('\n').Single(line => line.StartsWith("What we noticed:", StringComparison.Ordinal)).ShouldNotContain(notSaid);
+    }
+
+    [Fact]
     public void Message_ids_are_deterministic_per_alert_and_recipient()
     {
         var (patient, alert, facts) = Balance();

@@ -42,6 +42,15 @@ public sealed class HttpRulesTests
     public void Time_zones_must_be_iana_ids(string zone, bool valid) => FieldErrors.IsIanaTimeZone(zone).ShouldBe(valid);
 
     [Theory]
+    [InlineData("pacific/kiritimati", "Pacific/Kiritimati")]
+    [InlineData("EUROPE/PARIS", "Europe/Paris")]
+    [InlineData("America/Argentina/Buenos_Aires", "America/Argentina/Buenos_Aires")]
+    [InlineData("utc", "UTC")]
+    [InlineData("Mars/Olympus_Mons", null)]
+    public void Time_zones_are_kept_as_the_database_spells_them(string typed, string? canonical) =>
+        FieldErrors.CanonicalTimeZone(typed).ShouldBe(canonical);
+
+    [Theory]
     [InlineData("ana@example.org", true)]
     [InlineData("Ana <ana@example.org>", false)]
     [InlineData("ana@localhost", false)]
@@ -52,7 +61,7 @@ public sealed class HttpRulesTests
     public void A_serializer_failure_on_an_enum_names_the_field_and_its_allowed_values()
     {
         var problem = FailureFor("{\"side\":\"up\"}");
-        JsonSetup.DescribeJsonFailure(problem);
+        JsonSetup.DescribeJsonFailure(problem, new DefaultHttpContext());
 
         var errors = (IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!;
         errors["side"].ShouldBe(["must be one of left, right, both"]);
@@ -60,10 +69,77 @@ public sealed class HttpRulesTests
     }
 
     [Fact]
+    public void Every_field_of_the_wrong_type_is_named_with_what_it_expected()
+    {
+        using var body = JsonDocument.Parse("""{"entryId":"abc","occurredAt":"2026-03-29T08:15:00","intensity":"4","side":"up","bodyRegions":["calf",7],"visible":"yes"}""");
+        var errors = new FieldErrors();
+
+        JsonBodyErrors.Collect(body.RootElement, typeof(RecordEpisode), JsonSetup.Options, errors);
+
+        var named = errors.ToDictionary();
+        named.Keys.ShouldBe(["bodyRegions[1]", "entryId", "intensity", "occurredAt", "side", "visible"], ignoreOrder: true);
+        named["entryId"].ShouldBe(["must be a UUID such as 6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a51"]);
+        named["occurredAt"].ShouldBe([OffsetRequiredConverter.Expected]);
+        named["intensity"].ShouldBe(["must be an integer from 0 to 10"]);
+        named["bodyRegions[1]"].Single().ShouldStartWith("must be one of face, eyelid");
+        named["visible"].ShouldBe(["must be true or false"]);
+    }
+
+    [Fact]
+    public void Batch_entries_are_checked_as_their_own_type_and_named_by_index()
+    {
+        using var body = JsonDocument.Parse("""{"entries":[{"type":"episode","intensity":"4"},{"type":"cramp","severity":true},{"type":"mood"}]}""");
+        var errors = new FieldErrors();
+
+        JsonBodyErrors.Collect(body.RootElement, typeof(RecordEntriesBatch), JsonSetup.Options, errors);
+
+        errors.ToDictionary().Keys.ShouldBe(["entries[0].intensity", "entries[1].severity", "entries[2].type"], ignoreOrder: true);
+        errors.ToDictionary()["entries[1].severity"].ShouldBe(["must be an integer from 0 to 10"]);
+    }
+
+    [Fact]
+    public void A_field_out_of_range_is_named_beside_the_wrong_typed_ones()
+    {
+        using var body = JsonDocument.Parse("""{"intensity":"4","durationSeconds":-5,"side":"left"}""");
+        var errors = new FieldErrors();
+
+        JsonBodyErrors.Collect(body.RootElement, typeof(RecordEpisode), JsonSetup.Options, errors);
+
+        errors.ToDictionary().Keys.ShouldBe(["durationSeconds", "intensity"], ignoreOrder: true);
+        errors.ToDictionary()["durationSeconds"].ShouldBe([$"must be between 0 and {EntryRequest.MaxDurationSeconds}"]);
+    }
+
+    [Fact]
+    public void A_body_that_fits_has_no_errors()
+    {
+        using var body = JsonDocument.Parse("""{"entryId":"6f1c2a3e-4b5d-4e6f-8a9b-0c1d2e3f4a51","occurredAt":"2026-03-29T08:15:00+02:00","intensity":4}""");
+        var errors = new FieldErrors();
+        JsonBodyErrors.Collect(body.RootElement, typeof(RecordEpisode), JsonSetup.Options, errors);
+        errors.IsEmpty.ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T08:15:00", true, "2026-03-29T08:15:00+00:00")]
+    [InlineData("2026-03-29T08:15:00+02:00", true, "2026-03-29T08:15:00+02:00")]
+    [InlineData("2026-03-29T08:15:00Z", true, "2026-03-29T08:15:00+00:00")]
+    [InlineData("2026-03-29T08:15:00 02:00", false, null)]
+    [InlineData("2026-03-29", false, null)]
+    public void Query_timestamps_without_an_offset_are_utc(string text, bool valid, string? expected)
+    {
+        QueryTimestamps.TryParse(text, out var value).ShouldBe(valid);
+        if (expected is not null)
+        {
+            value.ToString("yyyy-MM-ddTHH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture).ShouldBe(expected);
+        }
+
+        QueryTimestamps.Expected(text).Contains("%2B", StringComparison.Ordinal).ShouldBe(text.Contains(' ', StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Broken_syntax_is_a_fault_of_the_body()
     {
         var problem = FailureFor("{\"side\": ");
-        JsonSetup.DescribeJsonFailure(problem);
+        JsonSetup.DescribeJsonFailure(problem, new DefaultHttpContext());
         ((IReadOnlyDictionary<string, string[]>)problem.Extensions["errors"]!).Keys.ShouldBe(["body"]);
     }
 

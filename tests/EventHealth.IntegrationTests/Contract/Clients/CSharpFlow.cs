@@ -147,6 +147,13 @@ public static class CSharpFlow
         Check(secondPage.Result.Items.Concat(firstPage.Result.Items).Single(i => i.EntryId == cramp.Result.EntryId).Retraction is not null, "the retracted entry is marked");
         var atVersion = await patient.GetTimelineAsync(patientId, null, null, null, null, null, 3, null);
         Check(atVersion.Result.AtVersion == 3 && atVersion.Result.Items.Count == 2, "the timeline at version 3 holds the first two entries");
+        // NSwag writes query timestamps without their offset ("s" format): the server reads them as UTC (docs/openapi.md).
+        var around = await patient.GetTimelineAsync(patientId, yesterday.AddMinutes(-1), yesterday.AddMinutes(1), 500, null, null, null, null);
+        Check(around.Result.Items.Any(i => i.EntryId == episode.Result.EntryId), "from/to around the episode's time hold it");
+        var before = await patient.GetTimelineAsync(patientId, yesterday.AddMinutes(-61), yesterday.AddMinutes(-1), 500, null, null, null, null);
+        Check(before.Result.Items.All(i => i.EntryId != episode.Result.EntryId), "from/to an hour before the episode's time do not hold it");
+        var asOfNow = await patient.GetTimelineAsync(patientId, null, null, 500, null, DateTimeOffset.UtcNow.AddMinutes(1), null, null);
+        Check(asOfNow.Result.Items.Count == 15, "asOf a minute from now holds every entry");
         steps.Add("timeline (paged, atVersion)");
 
         // Daily rows, insights, history, export.

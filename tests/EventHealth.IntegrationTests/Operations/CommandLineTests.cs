@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text;
+using EventHealth.IntegrationTests.Infrastructure;
+using Npgsql;
+
+namespace EventHealth.IntegrationTests.Operations;
+
+/// <summary>
+/// The API as a process, started the way the README says: a plain start, and a command-line verb through ops/cli from
+/// the repository root, on a database of their own.
+/// </summary>
+public sealed class CommandLineTests
+{
+    [Fact]
+    public async Task A_plain_start_prints_no_command_search_and_a_verb_runs_from_the_repository_root_as_the_readme_shows()
+    {
+        var database = await OwnDatabaseAsync();
+        var project = Path.Combine(Repository.Root, "src", "EventHealth.Api");
+
+        // A plain start, as ops/run does it (it also creates the schema of this database, as in development).
+        var (_, started) = await RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "EventHealth.Api.dll")], project, database,
+            stopWhen: line => line.Contains("Application started", StringComparison.Ordinal));
+        started.ShouldContain("Application started");
+        started.ShouldNotContain("for commands", Case.Sensitive, "a start does not search assemblies for command-line verbs");
+
+        // The README's verb, from the repository root.
+        var report = Path.Combine(Path.GetTempPath(), $"backtest-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exitCode, output) = await RunAsync(Path.Combine(Repository.Root, "ops", "cli"),
+                ["backtest", "2026-01-01", "2026-01-02", "--out", report], Repository.Root, database, stopWhen: null);
+
+            output.ShouldNotContain("Missing connection string");
+            exitCode.ShouldBe(0, output);
+            File.Exists(report).ShouldBeTrue(output);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    /// <summary>Runs a process to its end, or until <paramref name="stopWhen"/> sees a line (then stops it); answers its exit code and output.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory, string database, Func<string, bool>? stopWhen)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ConnectionStrings__EventHealth"] = database;
+        start.Environment["EVENTHEALTH_CONFIGURATION"] = "Release";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
+        start.Environment["Scheduling__QueuePollInterval"] = "00:00:15";
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Read(object sender, DataReceivedEventArgs line)
+        {
+            if (line.Data is null)
+            {
+                return;
+            }
+
+            lock (output)
+            {
+                output.AppendLine(line.Data);
+            }
+
+            if (stopWhen?.Invoke(line.Data) == true)
+            {
+                seen.TrySetResult();
+            }
+        }
+
+        process.OutputDataReceived += Read;
+        process.ErrorDataReceived += Read;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await Task.WhenAny(process.WaitForExitAsync(timeout.Token), seen.Task);
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync(CancellationToken.None);
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    /// <summary>A database of its own on the test cluster: this process's Hangfire server and Wolverine node must not take the shared host's work.</summary>
+    private static async Task<string> OwnDatabaseAsync()
+    {
+        const string name = "eventhealth_command_line";
+        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")
+            ?? throw new InvalidOperationException("ConnectionStrings__EventHealth is not set: run the tests through ops/test, which starts PostgreSQL.");
+        await using var connection = new NpgsqlConnection(shared);
+        await connection.OpenAsync();
+        await using var exists = new NpgsqlCommand("select count(*) from pg_database where datname = @name", connection);
+        exists.Parameters.AddWithValue("name", name);
+        if ((long)(await exists.ExecuteScalarAsync())! == 0)
+        {
+            await using var create = new NpgsqlCommand($"create database {name}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
+    }
+}
