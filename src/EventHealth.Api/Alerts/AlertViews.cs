@@ -62,7 +62,7 @@ public static class AlertViews
     public static async Task<IReadOnlyList<IEvent>> LoadEventsAsync(IQuerySession session, Guid patientId, CancellationToken cancellation) =>
         await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == patientId)
-            .Where(e => e.EventTypesAre(typeof(AlertRaised), typeof(AlertNotificationSent), typeof(AlertNotificationFailed), typeof(AlertAcknowledged)))
+            .Where(e => e.EventTypesAre(Recording.PatientStreamEvents.AlertTypes))
             .OrderBy(e => e.Version)
             .ToListAsync(cancellation);
 

@@ -19,16 +19,6 @@ public static class EntryKinds
     /// <summary>Every kind an entry of a record can have: the patient's, and clinicians' notes.</summary>
     public static readonly IReadOnlyList<string> AllWithNotes = [.. All, Note];
 
-    public static string Of(IPatientEntry entry) => entry switch
-    {
-        TwitchEpisodeRecorded => Episode,
-        CrampRecorded => Cramp,
-        TriggerReported => Trigger,
-        SleepLogged => Sleep,
-        IntakeLogged => Intake,
-        InterventionApplied => Intervention,
-        NeurologicalSymptomReported => Symptom,
-        ClinicianNoteAdded => Note,
-        _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.GetType().Name, "not an entry type of the catalog"),
-    };
+    /// <summary>The kind of an entry, as the stream's catalogue names it (<see cref="PatientStreamEvents"/>).</summary>
+    public static string Of(IPatientEntry entry) => PatientStreamEvents.EntryKindOf(entry);
 }
