@@ -313,10 +313,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 {
                     var body = Example(operation);
                     body[property] = value.DeepClone();
-                    var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
-                        .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                        .Replace("{experimentId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                        .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+                    var url = WithUnknownIds(path, patientId);
                     var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, body, CallerFor(path));
                     status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {property} = {value.ToJsonString()}");
                     answer.GetProperty("errors").TryGetProperty(property, out _).ShouldBeTrue($"{method} {path} names {property}");
@@ -351,9 +348,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
                 wrong[name] = value?.GetValueKind() == JsonValueKind.String ? JsonValue.Create(12345) : JsonValue.Create("x");
             }
 
-            var url = path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
-                .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
-                .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
+            var url = WithUnknownIds(path, patientId);
             var (status, answer) = await SendAsync(new HttpMethod(method.ToUpperInvariant()), url, wrong, CallerFor(path));
             status.ShouldBe(HttpStatusCode.BadRequest, $"{method} {path} with {wrong.ToJsonString()}");
             var errors = answer.GetProperty("errors").EnumerateObject().ToDictionary(e => e.Name, e => e.Value[0].GetString()!);
@@ -403,6 +398,12 @@ public sealed class OpenApiDocumentTests(AppFixture app)
         using var profile = await http.GetAsync(new Uri($"/api/patients/{patientId}", UriKind.Relative));
         profile.Headers.ETag!.Tag.ShouldBe("\"2\"", "the profile's ETag stays the record version, usable in If-Match");
     }
+
+    /// <summary>The operation's URL for this patient, every other id one the record does not hold (input is judged first).</summary>
+    private static string WithUnknownIds(string path, Guid patientId) => path.Replace("{patientId}", patientId.ToString(), StringComparison.Ordinal)
+        .Replace("{entryId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{experimentId}", Guid.NewGuid().ToString(), StringComparison.Ordinal)
+        .Replace("{alertId}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
