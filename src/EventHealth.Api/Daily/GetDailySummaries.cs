@@ -41,14 +41,8 @@ public static class GetDailySummariesEndpoint
     /// <summary>One row per local day that holds entries, in the patient's time zone. Dates are inclusive; the default is the last 30 days.</summary>
     [WolverineGet("/api/patients/{patientId}/daily", OperationId = "getDailySummaries")]
     [Tags("Timeline"), ReadResponses(typeof(DailySummaries))]
-    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var today = PatientCalendar.Today(record.TimeZone, clock);
         var end = to ?? (from is { } start ? start.AddDays(DefaultDays - 1) : today);
         var begin = from ?? end.AddDays(-(DefaultDays - 1));
