@@ -46,7 +46,7 @@ public static class AccessRules
                 Roles.Clinician => Deny("clinicians read records, acknowledge alerts and, with read-write consent, add notes, retract entries and run experiments"),
                 Roles.Auditor when reading => AccessDecision.Allowed,
                 Roles.Auditor => Deny("auditors read only"),
-                Roles.Operator when HttpMethods.IsPost(method) && routePattern == ErasureRoute => AccessDecision.Allowed,
+                Roles.Operator when HttpMethods.IsPost(method) && routePattern is ErasureRoute or RetractionRoute => AccessDecision.Allowed,
                 Roles.Operator => Deny("operators run the service and do not read record contents"),
                 _ => Deny("unknown role"),
             },
@@ -55,14 +55,19 @@ public static class AccessRules
     }
 
     /// <summary>
-    /// Which entries a caller whom <see cref="Decide"/> let onto the retraction route may withdraw: a clinician's note
-    /// only by a clinician (with the read-write consent the route already required), never by the patient, whose
-    /// retraction would mark the clinician's words entered-in-error. Decided once the entry is known.
+    /// Which entries a caller whom <see cref="Decide"/> let onto the retraction route may withdraw, decided once the
+    /// entry is known: a clinician's note only by a clinician (with the read-write consent the route already required)
+    /// or by an operator on the patient's documented request (the route requires its reference), never by the patient,
+    /// whose retraction would mark the clinician's words entered-in-error; an operator nothing else.
     /// </summary>
-    public static AccessDecision MayRetract(Caller caller, string entryKind) =>
-        entryKind == Recording.EntryKinds.Note && caller.Role != Roles.Clinician
-            ? Deny("a clinician's note is retracted only by a clinician with read-write consent")
-            : AccessDecision.Allowed;
+    public static AccessDecision MayRetract(Caller caller, string entryKind) => (caller.Role, entryKind == Recording.EntryKinds.Note) switch
+    {
+        (Roles.Clinician, _) => AccessDecision.Allowed,
+        (Roles.Operator, true) => AccessDecision.Allowed,
+        (Roles.Operator, false) => Deny("operators retract only clinicians' notes, on the patient's documented request"),
+        (_, true) => Deny("a clinician's note is retracted only by a clinician with read-write consent, or by an operator on a documented request"),
+        _ => AccessDecision.Allowed,
+    };
 
     public const string NotesRoute = "/api/patients/{patientId}/notes";
     public const string RetractionRoute = "/api/patients/{patientId}/entries/{entryId}/retraction";

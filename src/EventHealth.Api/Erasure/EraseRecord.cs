@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using EventHealth.Access;
 using EventHealth.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -10,28 +9,18 @@ namespace EventHealth.Erasure;
 /// The reference of the patient's documented request (a ticket or letter number): required when an operator erases,
 /// optional for the patient. A reference, never the request's text: letters, digits and <c>._:/-</c>, up to 100.
 /// </param>
-public sealed partial record EraseRecord(string? RequestReference)
-{
-    public const int MaxReferenceLength = 100;
-
-    [GeneratedRegex("^[A-Za-z0-9._:/-]{1,100}$")]
-    public static partial Regex ReferencePattern();
-}
+public sealed record EraseRecord(string? RequestReference);
 
 /// <summary>What the erasure did, for the caller and the audit: no personal data, only counts.</summary>
 public sealed record ErasureReport(Guid PatientId, string ErasedBy, string? RequestReference, DateTimeOffset ErasedAt, long Version,
     int EventsMasked, int DocumentsRebuilt, int MessagesRemoved);
 
-public static partial class EraseRecordEndpoint
+public static class EraseRecordEndpoint
 {
     public static ProblemDetails Validate(EraseRecord request)
     {
         var errors = new FieldErrors();
-        if (request.RequestReference is { } reference && !EraseRecord.ReferencePattern().IsMatch(reference))
-        {
-            errors.Add("requestReference", "must be a reference of 1 to 100 letters, digits or ._:/- (never the request's text)");
-        }
-
+        Access.RequestReference.Check(errors, "requestReference", request.RequestReference);
         return errors.ToProblem();
     }
 
@@ -47,7 +36,7 @@ public static partial class EraseRecordEndpoint
         var caller = Caller.Of(http.User);
         if (caller.Role == Roles.Operator && request.RequestReference is null)
         {
-            return Results.Problem(Problems.Validation("requestReference", "is required when an operator erases a record: the reference of the patient's documented request"));
+            return Access.RequestReference.RequiredOf("erases a record");
         }
 
         if (!WriteContext.TryParseIfMatch(http.Request, out var expectedVersion))

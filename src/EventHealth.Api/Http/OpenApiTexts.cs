@@ -47,7 +47,7 @@ public static class OpenApiTexts
             "Up to 500 entries of mixed types, stored in one transaction or not at all. Each entry's \"type\" selects its fields. Every entry answers created or duplicate; an entry id reused for other content refuses the whole batch (409, naming the entry).",
             """{"entries":[{"type":"episode","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c61","occurredAt":"2026-03-30T08:00:00+02:00","bodyRegions":["eyelid"],"side":"right","intensity":2,"durationSeconds":10,"visible":false,"painful":false},{"type":"cramp","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c62","occurredAt":"2026-03-30T08:05:00+02:00","bodyRegion":"calf","severity":5,"durationSeconds":60,"sudden":true,"disruptedDailyActivities":false},{"type":"trigger","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c63","occurredAt":"2026-03-30T09:00:00+02:00","kind":"caffeine"},{"type":"sleep","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c64","occurredAt":"2026-03-30T07:00:00+02:00","night":"2026-03-29","hours":7,"quality":4,"awakenings":1},{"type":"intake","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c65","occurredAt":"2026-03-30T10:00:00+02:00","waterMl":750},{"type":"intervention","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c66","occurredAt":"2026-03-30T19:00:00+02:00","kind":"stretching"},{"type":"symptom","entryId":"7a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c67","occurredAt":"2026-03-30T15:00:00+02:00","kind":"numbness","bodyRegion":"foot","severity":2}]}"""),
         ["retractEntry"] = new("Retract an entry",
-            "Withdraws an entry: it stays in the history, marked, and stops counting everywhere. A second retraction of the same entry answers 409.",
+            "Withdraws an entry: it stays in the history, marked, and stops counting everywhere. A second retraction of the same entry answers 409. The patient retracts their own entries; a clinician with read-write consent any entry, notes included; an operator only a clinician's note, and only with requestReference (the patient's documented request).",
             """{"reason":"entered twice by mistake"}"""),
         ["getTimeline"] = new("Read the timeline",
             "Entries in occurredAt order, retracted ones marked, paged with a cursor. With asOf or atVersion (not both), the timeline as the record stood then, replayed from the event log."),
@@ -143,7 +143,8 @@ public static class OpenApiTexts
             [(nameof(PlanExperiment), "washoutDays")] = (0, PlanExperiment.MaxWashoutDays, null),
             [(nameof(PlanExperiment), "dose")] = (null, null, PlanExperiment.MaxDoseLength),
             [(nameof(StopExperiment), "reason")] = (null, null, StopExperiment.MaxReasonLength),
-            [(nameof(Erasure.EraseRecord), "requestReference")] = (null, null, Erasure.EraseRecord.MaxReferenceLength),
+            [(nameof(Erasure.EraseRecord), "requestReference")] = (null, null, Access.RequestReference.MaxLength),
+            [(nameof(Recording.RetractEntry), "requestReference")] = (null, null, Access.RequestReference.MaxLength),
         };
 
     /// <summary>

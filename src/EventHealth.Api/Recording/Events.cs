@@ -82,4 +82,5 @@ public sealed record NeurologicalSymptomReported(
     int Severity) : IPatientEntry;
 
 /// <summary>Withdraws an earlier entry. The entry stays in the log; every projection stops counting it.</summary>
-public sealed record EntryRetracted(Guid EntryId, string Reason);
+/// <param name="RequestReference">When an operator retracted a clinician's note: the patient's documented request.</param>
+public sealed record EntryRetracted(Guid EntryId, string Reason, string? RequestReference = null);

@@ -108,10 +108,12 @@ public sealed class AccessMatrixTests(AppFixture app)
     private static bool ReadConsentMayUse(string method, string template) =>
         method == "GET" || template.EndsWith("/acknowledgement", StringComparison.Ordinal) || !template.StartsWith("/api/patients/{patientId}", StringComparison.Ordinal);
 
-    /// <summary>The cells of the matrix that are allowed: the operator on admin routes and erasure, the auditor reading.</summary>
+    /// <summary>The cells of the matrix that are allowed: the operator on admin routes, erasure and retraction (both 400 here:
+    /// the matrix sends no request reference), the auditor reading.</summary>
     private static bool AllowedCell(string cell, string method, string template) => cell switch
     {
-        "operator" => template.StartsWith("/api/admin/", StringComparison.Ordinal) || template == "/api/patients/{patientId}/erasure",
+        "operator" => template.StartsWith("/api/admin/", StringComparison.Ordinal)
+            || template is "/api/patients/{patientId}/erasure" or "/api/patients/{patientId}/entries/{entryId}/retraction",
         "auditor" => method == "GET",
         _ => false,
     };
@@ -228,6 +230,31 @@ public sealed class AccessMatrixTests(AppFixture app)
         var history = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/history?limit=1000"))!.GetProperty("events").EnumerateArray().ToList();
         history.Where(e => e.GetProperty("type").GetString() is "ClinicianNoteAdded" or "EntryRetracted").Select(e => e.GetProperty("actor").GetString())
             .ShouldAllBe(actor => actor == $"clinician:{ReadWrite}");
+
+        // An operator retracts a clinician's note only on the patient's documented request, and nothing else.
+        var operatorToken = ("Authorization", $"Bearer {TestTokens.For(Roles.Operator, "ops-1")}");
+        var secondNote = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/notes", note.With("entryId", Guid.NewGuid().ToString()).ToJsonString(), readWrite);
+        var secondNoteId = secondNote.Body.GetProperty("entryId").GetGuid();
+        var versionBeforeOperator = await app.Host.StreamVersionAsync(world.PatientA);
+        var withoutReference = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{secondNoteId}/retraction",
+            "{\"reason\":\"note on the wrong record\"}", operatorToken);
+        withoutReference.Status.ShouldBe(HttpStatusCode.BadRequest);
+        withoutReference.Body.GetProperty("errors").TryGetProperty("requestReference", out _).ShouldBeTrue();
+        var episodeOfA = Guid.NewGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/episodes", Records.Episode(episodeOfA).ToJsonString(), ("Authorization", $"Bearer {patientA}")))
+            .Status.ShouldBe(HttpStatusCode.Created);
+        var operatorOnEpisode = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{episodeOfA}/retraction",
+            "{\"reason\":\"asked to\",\"requestReference\":\"DSR-2026-0043\"}", operatorToken);
+        operatorOnEpisode.Status.ShouldBe(HttpStatusCode.Forbidden, "operators retract only clinicians' notes");
+        var versionAfterRefusals = await app.Host.StreamVersionAsync(world.PatientA);
+        versionAfterRefusals.ShouldBe(versionBeforeOperator + 1, "the refused retractions stored nothing (the one new event is the episode)");
+        var byOperator = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{world.PatientA}/entries/{secondNoteId}/retraction",
+            "{\"reason\":\"note on the wrong record\",\"requestReference\":\"DSR-2026-0044\"}", operatorToken);
+        byOperator.Status.ShouldBe(HttpStatusCode.Created, "an operator retracts a note on a documented request");
+        var retraction = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{world.PatientA}/history?limit=1000"))!.GetProperty("events").EnumerateArray()
+            .Last(e => e.GetProperty("type").GetString() == "EntryRetracted");
+        retraction.GetProperty("actor").GetString().ShouldBe("operator:ops-1");
+        retraction.GetProperty("data").GetProperty("requestReference").GetString().ShouldBe("DSR-2026-0044");
     }
 
     [Fact]

@@ -199,7 +199,7 @@ public sealed class OpenApiDocumentTests(AppFixture app)
     [InlineData("ReportSymptom", "entryId,occurredAt,kind,severity", "bodyRegion")]
     [InlineData("LogIntake", "entryId,occurredAt", "waterMl,caffeineMg")]
     [InlineData("ApplyIntervention", "entryId,occurredAt,kind", "doseMg,details")]
-    [InlineData("RetractEntry", "reason", "")]
+    [InlineData("RetractEntry", "reason", "requestReference")]
     [InlineData("AcknowledgeAlert", "", "note")]
     [InlineData("GrantConsent", "clinicianId", "scope")]
     public async Task Request_fields_are_required_and_optional_as_api_md_says(string schemaName, string required, string optional)

@@ -26,7 +26,9 @@ public sealed class AccessRulesTests
     [InlineData(Roles.Clinician, "note", true)]
     [InlineData(Roles.Patient, "episode", true)]
     [InlineData(Roles.Clinician, "episode", true)]
-    public void A_clinicians_note_is_retracted_only_by_a_clinician(string role, string entryKind, bool allowed) =>
+    [InlineData(Roles.Operator, "note", true)]
+    [InlineData(Roles.Operator, "episode", false)]
+    public void A_clinicians_note_is_retracted_only_by_a_clinician_or_an_operator_on_a_documented_request(string role, string entryKind, bool allowed) =>
         AccessRules.MayRetract(As(role, role == Roles.Patient ? PatientA.ToString() : "dr-lee"), entryKind).IsAllowed.ShouldBe(allowed);
 
     [Fact]
@@ -76,6 +78,7 @@ public sealed class AccessRulesTests
         Decide("POST", AccessRules.ErasureRoute, As(Roles.Patient, Guid.NewGuid().ToString())).ShouldBe(403);
         Decide("POST", AccessRules.NotesRoute, As(Roles.Patient, PatientA.ToString())).ShouldBe(403);
         Decide("POST", AccessRules.ErasureRoute, As(Roles.Operator, "ops")).ShouldBeNull();
+        Decide("POST", AccessRules.RetractionRoute, As(Roles.Operator, "ops")).ShouldBeNull();
         Decide("POST", AccessRules.ErasureRoute, As(Roles.Auditor, "aud")).ShouldBe(403);
     }
 
