@@ -55,7 +55,7 @@ public static class PatientStreamEvents
     public static IReadOnlyList<Type> Types { get; } = [.. All.Select(e => e.Type)];
 
     /// <summary>The events of an alert's life: what the alert views fold.</summary>
-    public static Type[] AlertTypes { get; } = [typeof(AlertRaised), typeof(AlertNotificationSent), typeof(AlertNotificationFailed), typeof(AlertAcknowledged)];
+    public static Type[] AlertTypes { get; } = [.. Types.Where(type => type.Namespace == typeof(AlertRaised).Namespace)];
 
     private static readonly Dictionary<Type, PatientStreamEvent> ByType = All.ToDictionary(e => e.Type);
 
