@@ -1,11 +1,17 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EventHealth.Detection;
+using EventHealth.IntegrationTests.Contract;
 using EventHealth.IntegrationTests.Infrastructure;
+using EventHealth.Recording;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventHealth.IntegrationTests.Operations;
 
 /// <summary>What a first-time reader of the repository finds: the README and docs/ stand on their own.</summary>
-public sealed partial class RepositoryDocsTests
+[Collection(ApiCollection.Name)]
+public sealed partial class RepositoryDocsTests(AppFixture app)
 {
     private static readonly string[] Numbers = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
 
@@ -53,6 +59,37 @@ public sealed partial class RepositoryDocsTests
             row.Split('|', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBeGreaterThanOrEqualTo(4, row);
         }
     }
+
+    [Fact]
+    public async Task The_contract_doc_lists_every_served_route()
+    {
+        var contract = ContractDoc();
+        var paths = JsonNode.Parse(await ContractDocument.ServedAsync(app))!["paths"]!.AsObject();
+        var routes = paths.SelectMany(path => path.Value!.AsObject().Select(operation => $"{operation.Key.ToUpperInvariant()} {path.Key}")).ToList();
+
+        routes.ShouldNotBeEmpty();
+        routes.Where(route => !contract.Contains($"`{route}`", StringComparison.Ordinal))
+            .ShouldBeEmpty("served by /openapi/v1.json but not listed in docs/contract.md (as `METHOD /path`)");
+    }
+
+    [Fact]
+    public void The_contract_doc_names_every_event_of_the_patient_stream()
+    {
+        var contract = ContractDoc();
+        // What Marten knows as events (each feature registers its own), and every entry type, registered or not. Marten's
+        // own event types (its stream-archiving marker) are not ours to document: this code never appends them.
+        var registered = app.Host.Services.GetRequiredService<IDocumentStore>().Options.Events.AllKnownEventTypes()
+            .Select(e => e.EventType).Where(type => type.Assembly == typeof(IPatientEntry).Assembly);
+        var entries = typeof(IPatientEntry).Assembly.GetTypes().Where(t => t.IsClass && !t.IsAbstract && t.IsAssignableTo(typeof(IPatientEntry)));
+        var events = registered.Concat(entries).Distinct().ToList();
+
+        events.ShouldContain(typeof(EntryRetracted));
+        events.ShouldContain(typeof(Erasure.RecordErased));
+        events.Where(type => !contract.Contains($"`{type.Name}`", StringComparison.Ordinal))
+            .Select(type => type.Name).ShouldBeEmpty("events of the patient stream that docs/contract.md does not name");
+    }
+
+    private static string ContractDoc() => File.ReadAllText(Path.Combine(Repository.Root, "docs", "contract.md"));
 
     [GeneratedRegex(@"^## The (?<count>\w+) commands", RegexOptions.Multiline)]
     private static partial Regex CommandsHeading();
