@@ -72,7 +72,6 @@ public static class AccessConfiguration
         builder.Services.AddHostedService(services => services.GetRequiredService<AccessAuditWriter>());
         builder.Services.ConfigureMarten(options =>
         {
-            options.Events.AddEventTypes([typeof(ConsentGranted), typeof(ConsentRevoked)]);
             options.Schema.For<AccessRecord>().Index(r => r.PatientId).Index(r => r.At);
             options.Storage.Add(new AccessAuditGuardFeature(options.Advanced.Migrator));
         });

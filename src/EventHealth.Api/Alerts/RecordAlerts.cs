@@ -51,10 +51,10 @@ public sealed class RecordAlertsProjection : SingleStreamProjection<RecordAlerts
 {
     public RecordAlertsProjection()
     {
-        IncludeType<AlertRaised>();
-        IncludeType<AlertNotificationSent>();
-        IncludeType<AlertNotificationFailed>();
-        IncludeType<AlertAcknowledged>();
+        foreach (var type in Recording.PatientStreamEvents.AlertTypes)
+        {
+            IncludeType(type);
+        }
     }
 
     public override RecordAlerts? Evolve(RecordAlerts? snapshot, Guid id, IEvent e) => RecordAlerts.Next(snapshot, id, e);

@@ -48,14 +48,8 @@ public static class GetPatientHistoryEndpoint
     /// <summary>The raw, append-only event log of a record, for audits: every event with who, when, from which client.</summary>
     [WolverineGet("/api/patients/{patientId}/history", OperationId = "getPatientHistory")]
     [Tags("Audit"), ReadResponses(typeof(PatientHistory))]
-    public static async Task<IResult> Get(Guid patientId, long? fromVersion, int? limit, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, long? fromVersion, int? limit, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
     {
-        var state = await session.Events.FetchStreamStateAsync(patientId, http.RequestAborted);
-        if (state is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var from = fromVersion ?? 1;
         var take = limit ?? DefaultLimit;
         var page = await session.Events.QueryAllRawEvents()
@@ -66,8 +60,8 @@ public static class GetPatientHistoryEndpoint
 
         var events = page.Take(take).Select(HistoryEvent.Of).ToList();
 
-        WriteContext.SetETag(http.Response, state.Version);
-        return Results.Ok(new PatientHistory(patientId, state.Version, from, take,
+        WriteContext.SetETag(http.Response, record.Version);
+        return Results.Ok(new PatientHistory(patientId, record.Version, from, take,
             page.Count > take ? page[take].Version : null, events));
     }
 }

@@ -1,5 +1,4 @@
 using EventHealth.Alerts;
-using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Recording;
 using JasperFx.Events;
@@ -36,14 +35,14 @@ public static class Backtester
         for (var day = from.AddDays(-WarmUpDays); day <= to; day = day.AddDays(1))
         {
             // The last instant of the patient's local day: what had been recorded by then is what detection could know.
-            var endOfDay = PatientDays.StartOfDay(day.AddDays(1), folder.CurrentTimeZone).AddTicks(-1);
+            var endOfDay = PatientCalendar.EndOfDay(day, folder.CurrentTimeZone);
             for (; next < events.Count && recordedAt[next] <= endOfDay; next++)
             {
                 folder.Apply(events[next]);
                 if (events[next].Data is AlertRaised actual && day >= from)
                 {
                     raised.Add(new RaisedAlert(patientId, actual.AlertId, actual.RuleId, actual.RuleVersion, actual.Severity,
-                        PatientDays.LocalDate(actual.DetectedAt, folder.CurrentTimeZone), actual.DetectedAt, actual.Evidence));
+                        PatientCalendar.LocalDate(actual.DetectedAt, folder.CurrentTimeZone), actual.DetectedAt, actual.Evidence));
                 }
             }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
@@ -42,15 +41,9 @@ public static class GetDailySummariesEndpoint
     /// <summary>One row per local day that holds entries, in the patient's time zone. Dates are inclusive; the default is the last 30 days.</summary>
     [WolverineGet("/api/patients/{patientId}/daily", OperationId = "getDailySummaries")]
     [Tags("Timeline"), ReadResponses(typeof(DailySummaries))]
-    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
-        var today = Today(record.TimeZone, clock);
+        var today = PatientCalendar.Today(record.TimeZone, clock);
         var end = to ?? (from is { } start ? start.AddDays(DefaultDays - 1) : today);
         var begin = from ?? end.AddDays(-(DefaultDays - 1));
         if (end.DayNumber - begin.DayNumber >= MaxDays)
@@ -63,13 +56,10 @@ public static class GetDailySummariesEndpoint
         return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, record.Version, days?.Version ?? 0, rows));
     }
 
-    public static DateOnly Today(string timeZone, TimeProvider clock) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
-
     public static List<DailySummary> InRange(PatientDays days, DateOnly from, DateOnly to)
     {
-        var first = from.ToString(PatientDays.DateFormat, CultureInfo.InvariantCulture);
-        var last = to.ToString(PatientDays.DateFormat, CultureInfo.InvariantCulture);
+        var first = PatientCalendar.Format(from);
+        var last = PatientCalendar.Format(to);
         return days.Days
             .Where(d => string.CompareOrdinal(d.Key, first) >= 0 && string.CompareOrdinal(d.Key, last) <= 0)
             .Select(d => d.Value)

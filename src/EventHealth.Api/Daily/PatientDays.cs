@@ -1,4 +1,3 @@
-using System.Globalization;
 using EventHealth.Http;
 using EventHealth.Recording;
 using JasperFx.Events;
@@ -138,9 +137,6 @@ public sealed class DayTally
     }
 }
 
-/// <summary>The patient's time zone from a moment of recording on.</summary>
-public sealed record ZonePeriod(DateTimeOffset EffectiveFrom, string TimeZone);
-
 /// <summary>
 /// Daily summaries of one record (async projection, one document per patient). An entry belongs to the local
 /// day of its occurredAt in the time zone the patient had at that moment: the enrollment zone, then each change
@@ -153,8 +149,6 @@ public sealed record ZonePeriod(DateTimeOffset EffectiveFrom, string TimeZone);
 /// </summary>
 public sealed class PatientDays
 {
-    public const string DateFormat = "yyyy-MM-dd";
-
     public Guid Id { get; set; }
 
     /// <summary>The stream version this document reflects, maintained by Marten.</summary>
@@ -170,14 +164,14 @@ public sealed class PatientDays
     public void Apply(IEvent<PatientEnrolled> enrolled)
     {
         Id = enrolled.StreamId;
-        Zones = [new ZonePeriod(DateTimeOffset.MinValue, enrolled.Data.TimeZone)];
+        Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
     }
 
     public void Apply(IEvent<ContactDetailsChanged> changed)
     {
-        if (changed.Data.TimeZone is { } zone)
+        if (PatientCalendar.ZoneSetBy(changed) is { } period)
         {
-            Zones.Add(new ZonePeriod(EventMetadata.RecordedAt(changed), zone));
+            Zones.Add(period);
         }
     }
 
@@ -209,7 +203,7 @@ public sealed class PatientDays
         }
 
         tally.Add(contribution);
-        Days[contribution.Day] = tally.Summary(ParseDay(contribution.Day));
+        Days[contribution.Day] = tally.Summary(PatientCalendar.ParseDay(contribution.Day));
     }
 
     /// <summary>Recounts the retracted entry's day from the record's events up to the retraction.</summary>
@@ -267,40 +261,16 @@ public sealed class PatientDays
         }
 
         Tallies[day] = tally;
-        Days[day] = tally.Summary(ParseDay(day));
+        Days[day] = tally.Summary(PatientCalendar.ParseDay(day));
     }
-
-    public string ZoneAt(DateTimeOffset instant) => ZoneAt(Zones, instant);
-
-    /// <summary>The IANA zone the patient had at <paramref name="instant"/> (the first zone before any change).</summary>
-    public static string ZoneAt(IReadOnlyList<ZonePeriod> zones, DateTimeOffset instant) =>
-        zones.LastOrDefault(z => z.EffectiveFrom <= instant)?.TimeZone ?? (zones.Count > 0 ? zones[0].TimeZone : "UTC");
-
-    public static DateOnly LocalDate(DateTimeOffset instant, string zone) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone(zone)).DateTime);
-
-    /// <summary>Zones by IANA id, looked up once: the system lookup takes a lock and normalises the id on every call.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeZoneInfo> ZonesById = new(StringComparer.Ordinal);
-
-    private static TimeZoneInfo Zone(string id) => ZonesById.GetOrAdd(id, TimeZoneInfo.FindSystemTimeZoneById);
-
-    /// <summary>The instant a local day begins in <paramref name="zone"/> (its midnight, or the zone's standard offset when a DST jump skips midnight).</summary>
-    public static DateTimeOffset StartOfDay(DateOnly day, string zone)
-    {
-        var midnight = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(midnight, Zone(zone).GetUtcOffset(midnight));
-    }
-
-    public static string LocalDay(DateTimeOffset instant, string zone) =>
-        LocalDate(instant, zone).ToString(DateFormat, CultureInfo.InvariantCulture);
 
     private int _contributed;
 
     /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
     public DayContribution Contribute(IPatientEntry entry)
     {
-        var zone = ZoneAt(entry.OccurredAt);
-        var day = LocalDay(entry.OccurredAt, zone);
+        var zone = PatientCalendar.ZoneAt(Zones, entry.OccurredAt);
+        var day = PatientCalendar.LocalDay(entry.OccurredAt, zone);
         var contribution = new DayContribution(entry.EntryId, day, zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
         return entry switch
         {
@@ -311,7 +281,7 @@ public sealed class PatientDays
             IntakeLogged e => contribution with { WaterMl = e.WaterMl, CaffeineMg = e.CaffeineMg },
             SleepLogged e => contribution with
             {
-                Day = e.Night.AddDays(1).ToString(DateFormat, CultureInfo.InvariantCulture),
+                Day = PatientCalendar.Format(e.Night.AddDays(1)),
                 SleepHours = e.Hours,
             },
             _ => contribution,
@@ -330,5 +300,4 @@ public sealed class PatientDays
         return tally.Summary(date);
     }
 
-    private static DateOnly ParseDay(string day) => DateOnly.ParseExact(day, DateFormat, CultureInfo.InvariantCulture);
 }

@@ -22,11 +22,7 @@ public static class DetectionConfiguration
 
         builder.Services.AddScoped<DetectionJob>();
         builder.Services.AddRecurringJob<DetectionJob, DetectionSettings>(DetectionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None));
-        builder.Services.ConfigureMarten(options =>
-        {
-            options.Events.AddEventTypes([typeof(Alerts.AlertRaised), typeof(Alerts.AlertNotificationSent), typeof(Alerts.AlertNotificationFailed), typeof(Alerts.AlertAcknowledged)]);
-            options.Schema.For<DetectionCheckpoint>();
-        });
+        builder.Services.ConfigureMarten(options => options.Schema.For<DetectionCheckpoint>());
         return builder;
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using EventHealth.Alerts;
-using EventHealth.Daily;
+using EventHealth.Recording;
 
 namespace EventHealth.Detection;
 
@@ -94,7 +94,7 @@ public static class DetectionDecisions
             return null;
         }
 
-        var nextMidnight = PatientDays.StartOfDay(today.AddDays(1), facts.CurrentTimeZone);
+        var nextMidnight = PatientCalendar.StartOfDay(today.AddDays(1), facts.CurrentTimeZone);
         var cooldownEnds = alerts.Select(a => a.DetectedAt + Cooldown).Where(t => t > evaluatedAt).DefaultIfEmpty(DateTimeOffset.MaxValue).Min();
         return cooldownEnds < nextMidnight ? cooldownEnds : nextMidnight;
     }

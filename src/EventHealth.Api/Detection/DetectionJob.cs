@@ -3,7 +3,6 @@ using EventHealth.Hosting;
 using Hangfire;
 using JasperFx;
 using Marten;
-using Npgsql;
 using Wolverine;
 
 namespace EventHealth.Detection;
@@ -17,7 +16,7 @@ public sealed record DetectionRunReport(string RunId, DateTimeOffset EvaluatedAt
 /// It reads only the records that changed since their checkpoint or whose review time came, in batches; the rules
 /// run in memory; only records with new alerts are written, each in its own transaction with its emails.
 /// </summary>
-public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSource, IMessageBus bus, TimeProvider clock,
+public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries, IMessageBus bus, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Alerts.AlertEmailSettings> emailSettings, ILogger<DetectionJob> logger)
 {
     public const string RecurringJobId = "detection";
@@ -31,7 +30,7 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
         var stopwatch = Stopwatch.StartNew();
         var now = clock.GetUtcNow();
         var runId = $"detection-{now:yyyyMMddTHHmmssZ}-{Guid.NewGuid():N}"[..48];
-        var due = await DuePatientsAsync(now, cancellation);
+        var due = await queries.DueForDetectionAsync(now, cancellation);
         int alerts = 0, skipped = 0;
 
         var undecided = new List<Guid>();
@@ -114,31 +113,5 @@ public sealed class DetectionJob(IDocumentStore store, NpgsqlDataSource dataSour
         await using var session = store.LightweightSession();
         session.Store(checkpoints.ToArray());
         await session.SaveChangesAsync(cancellation);
-    }
-
-    /// <summary>Records whose stream version passed their checkpoint, that were never evaluated, or whose review time has come.</summary>
-    private async Task<List<Guid>> DuePatientsAsync(DateTimeOffset now, CancellationToken cancellation)
-    {
-        var schema = Database.EventStoreSchema;
-        await using var command = dataSource.CreateCommand($"""
-            select s.id
-            from {schema}.mt_streams s
-            join {schema}.mt_doc_patientrecord r on r.id = s.id
-            left join {schema}.mt_doc_detectioncheckpoint c on c.id = s.id
-            where not coalesce((r.data ->> 'erased')::boolean, false) -- erased records are never evaluated again (docs/erasure.md)
-              and (c.id is null
-               or s.version > (c.data ->> 'evaluatedThroughVersion')::bigint
-               or (c.data ->> 'nextReviewAt')::timestamptz <= $1)
-            order by s.id
-            """);
-        command.Parameters.AddWithValue(now);
-        var ids = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return ids;
     }
 }

@@ -37,7 +37,7 @@ public sealed record RaiseAlerts(DateTimeOffset EvaluatedAt, int DailyEmailCap) 
         var record = state.Existing;
         var events = new List<object>(evaluation.Alerts);
         var emails = new List<object>();
-        var today = Daily.PatientDays.LocalDate(state.Now, record.TimeZone);
+        var today = PatientCalendar.LocalDate(state.Now, record.TimeZone);
         var budget = DailyEmailCap - (record.AlertEmailsDay == today ? record.AlertEmailsThatDay : 0);
         foreach (var alert in evaluation.Alerts)
         {

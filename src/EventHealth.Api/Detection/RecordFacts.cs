@@ -1,5 +1,4 @@
 using EventHealth.Alerts;
-using EventHealth.Daily;
 using EventHealth.Recording;
 using JasperFx.Events;
 
@@ -42,7 +41,7 @@ public sealed record RecordFacts(
     }
 
     /// <summary>The patient's local date at <paramref name="instant"/>: the last day of every window.</summary>
-    public DateOnly Today(DateTimeOffset instant) => PatientDays.LocalDate(instant, CurrentTimeZone);
+    public DateOnly Today(DateTimeOffset instant) => PatientCalendar.LocalDate(instant, CurrentTimeZone);
 
     /// <summary>
     /// How many of the <paramref name="days"/> local days ending <paramref name="lastDay"/> were observed: on or after
@@ -116,16 +115,17 @@ public sealed class RecordFactsFolder(Guid patientId)
         Version = @event.Version;
         switch (@event.Data)
         {
-            case PatientEnrolled enrolled:
-                zones.Add(new ZonePeriod(DateTimeOffset.MinValue, enrolled.TimeZone));
-                break;
-            case ContactDetailsChanged { TimeZone: { } zone }:
-                zones.Add(new ZonePeriod(EventMetadata.RecordedAt(@event), zone));
+            case PatientEnrolled or ContactDetailsChanged:
+                if (PatientCalendar.ZoneSetBy(@event) is { } period)
+                {
+                    zones.Add(period);
+                }
+
                 break;
             case ClinicianNoteAdded:
                 break; // a clinician's note is not something the patient lived: no rule reads it, no day is observed by it
             case IPatientEntry entry when !counted.ContainsKey(entry.EntryId):
-                var fact = new Fact(entry, PatientDays.LocalDate(entry.OccurredAt, PatientDays.ZoneAt(zones, entry.OccurredAt)), @event.Version);
+                var fact = new Fact(entry, PatientCalendar.LocalDate(entry.OccurredAt, PatientCalendar.ZoneAt(zones, entry.OccurredAt)), @event.Version);
                 counted.Add(entry.EntryId, fact);
                 InsertInOrder(DayList(fact.Day), fact);
                 entriesPerDay[fact.Day] = entriesPerDay.GetValueOrDefault(fact.Day) + 1;

@@ -65,7 +65,7 @@ public static class SendWeeklyDigestHandler
             return;
         }
 
-        var today = GetDailySummariesEndpoint.Today(patient.TimeZone, clock);
+        var today = PatientCalendar.Today(patient.TimeZone, clock);
         var deliveryId = $"{message.PatientId:N}/{today:yyyy-MM-dd}";
         if (await session.LoadAsync<DigestDelivery>(deliveryId, cancellation) is not null)
         {

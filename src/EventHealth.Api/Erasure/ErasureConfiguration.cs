@@ -1,4 +1,3 @@
-using EventHealth.Alerts;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
@@ -20,20 +19,7 @@ public static class ErasureConfiguration
         builder.Services.AddScoped<RecordEraser>();
         builder.Services.ConfigureMarten(options =>
         {
-            options.Events.AddEventTypes([typeof(RecordErased)]);
-            options.Events.AddMaskingRuleForProtectedInformation<PatientEnrolled>(e =>
-                e with { DisplayName = Erased.Text, Email = Erased.Text, ClinicianEmail = Erased.Mask(e.ClinicianEmail) });
-            options.Events.AddMaskingRuleForProtectedInformation<ContactDetailsChanged>(e =>
-                e with { Email = Erased.Mask(e.Email), ClinicianEmail = Erased.Mask(e.ClinicianEmail) });
-            options.Events.AddMaskingRuleForProtectedInformation<TriggerReported>(e => e with { Details = Erased.Mask(e.Details) });
-            options.Events.AddMaskingRuleForProtectedInformation<InterventionApplied>(e => e with { Details = Erased.Mask(e.Details) });
-            options.Events.AddMaskingRuleForProtectedInformation<EntryRetracted>(e => e with { Reason = Erased.Text });
-            options.Events.AddMaskingRuleForProtectedInformation<ClinicianNoteAdded>(e => e with { Text = Erased.Text });
-            options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationSent>(e => e with { Recipient = Erased.Text });
-            options.Events.AddMaskingRuleForProtectedInformation<AlertNotificationFailed>(e => e with { Recipient = Erased.Text });
-            options.Events.AddMaskingRuleForProtectedInformation<AlertAcknowledged>(e => e with { Note = Erased.Mask(e.Note) });
-            options.Events.AddMaskingRuleForProtectedInformation<Experiments.ExperimentPlanned>(e => e with { Dose = Erased.Mask(e.Dose) });
-            options.Events.AddMaskingRuleForProtectedInformation<Experiments.ExperimentStopped>(e => e with { Reason = Erased.Text });
+            options.AddPersonalDataMasking();
         });
         return builder;
     }

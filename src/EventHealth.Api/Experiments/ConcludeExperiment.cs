@@ -1,4 +1,3 @@
-using EventHealth.Daily;
 using EventHealth.Detection;
 using EventHealth.Http;
 using EventHealth.Recording;
@@ -32,7 +31,7 @@ public static class ConcludeExperimentEndpoint
                 experiment.ConcludedAt!.Value, concluded.Analysis)));
         }
 
-        var today = PatientDays.LocalDate(now, record.TimeZone);
+        var today = PatientCalendar.LocalDate(now, record.TimeZone);
         if (experiment.Stop is null && today <= experiment.Plan.LastDay)
         {
             return new Reject(Problems.Result(StatusCodes.Status409Conflict, "experiment-not-finished", "The experiment is still running.",

@@ -3,7 +3,6 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using Hangfire;
 using Marten;
-using Npgsql;
 
 namespace EventHealth.Experiments;
 
@@ -22,7 +21,7 @@ public sealed record ExperimentConclusionRunReport(int Due, int Concluded);
 /// asking (Hangfire, <c>Experiments:Cron</c>). Each conclusion goes through the route's own decision; a stopped
 /// experiment is concluded on request only.
 /// </summary>
-public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, EventStoreQueries queries, TimeProvider clock)
 {
     public const string RecurringJobId = "conclude-experiments";
     public const string Actor = "system:experiments";
@@ -31,7 +30,7 @@ public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, Npgsq
     public async Task<ExperimentConclusionRunReport> RunAsync(CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
-        var due = await DueAsync(DateOnly.FromDateTime(now.UtcDateTime), cancellation);
+        var due = await queries.ExperimentsDueForConclusionAsync(DateOnly.FromDateTime(now.UtcDateTime), cancellation);
         var concluded = 0;
         foreach (var (patientId, experimentId) in due)
         {
@@ -44,30 +43,6 @@ public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, Npgsq
         }
 
         return new ExperimentConclusionRunReport(due.Count, concluded);
-    }
-
-    /// <summary>Open experiments (neither stopped nor concluded) whose last day is on or before the UTC date, on records not erased.</summary>
-    private async Task<List<(Guid PatientId, Guid ExperimentId)>> DueAsync(DateOnly utcToday, CancellationToken cancellation)
-    {
-        await using var command = dataSource.CreateCommand($"""
-            select r.id, e.key
-            from {Database.EventStoreSchema}.mt_doc_patientrecord r
-            cross join lateral jsonb_each(coalesce(r.data -> 'experiments', jsonb_build_object())) e
-            where not coalesce((r.data ->> 'erased')::boolean, false)
-              and not coalesce((e.value ->> 'concluded')::boolean, false)
-              and e.value ->> 'stoppedOn' is null
-              and (e.value ->> 'lastDay')::date <= $1
-            order by r.id, e.key
-            """);
-        command.Parameters.AddWithValue(utcToday);
-        var due = new List<(Guid, Guid)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            due.Add((reader.GetGuid(0), Guid.Parse(reader.GetString(1))));
-        }
-
-        return due;
     }
 }
 

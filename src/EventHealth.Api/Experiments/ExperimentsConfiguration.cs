@@ -1,4 +1,3 @@
-using Marten;
 
 namespace EventHealth.Experiments;
 
@@ -13,8 +12,6 @@ public static class ExperimentsConfiguration
         builder.Services.AddScoped<ConcludeFinishedExperiments>();
         builder.Services.Configure<ExperimentsSettings>(builder.Configuration.GetSection(ExperimentsSettings.Section));
         builder.Services.AddHostedService<ExperimentsSchedule>();
-        builder.Services.ConfigureMarten(options =>
-            options.Events.AddEventTypes([typeof(ExperimentPlanned), typeof(ExperimentStopped), typeof(ExperimentConcluded)]));
         return builder;
     }
 }

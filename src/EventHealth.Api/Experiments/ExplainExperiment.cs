@@ -37,14 +37,8 @@ public static class ExplainExperimentEndpoint
     /// <summary>Replays the record up to the version the analysis read, re-runs the recorded method and shows the days and entries behind each figure.</summary>
     [WolverineGet("/api/patients/{patientId}/experiments/{experimentId}/analysis", OperationId = "explainExperiment")]
     [Tags("Experiments"), ReadResponses(typeof(ExperimentExplanation))]
-    public static async Task<IResult> Get(Guid patientId, Guid experimentId, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, Guid experimentId, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
         if (ExperimentHistory.From(events).FirstOrDefault(e => e.Plan.ExperimentId == experimentId) is not { } experiment)
         {

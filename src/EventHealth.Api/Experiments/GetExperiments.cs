@@ -14,13 +14,9 @@ public static class GetExperimentsEndpoint
     /// <summary>Every experiment of the record, in the order they were planned.</summary>
     [WolverineGet("/api/patients/{patientId}/experiments", OperationId = "getExperiments")]
     [Tags("Experiments"), ReadResponses(typeof(ExperimentList))]
-    public static async Task<IResult> Get(Guid patientId, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        if (await ExperimentReads.LoadAsync(session, patientId, clock, http.RequestAborted) is not { } read)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
+        var read = await ExperimentReads.LoadAsync(session, record, clock, http.RequestAborted);
         return Results.Ok(new ExperimentList(patientId, read.Experiments.Select(e => ExperimentViews.From(e, read.Facts, read.Today)).ToList()));
     }
 }

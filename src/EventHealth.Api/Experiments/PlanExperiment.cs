@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
-using EventHealth.Daily;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
@@ -102,7 +101,7 @@ public static class PlanExperimentEndpoint
                 : new Reject(Problems.IdempotencyConflict("experimentId", experimentId));
         }
 
-        var today = PatientDays.LocalDate(now, record.TimeZone);
+        var today = PatientCalendar.LocalDate(now, record.TimeZone);
         var start = request.StartDate ?? today.AddDays(1);
         if (start < today)
         {

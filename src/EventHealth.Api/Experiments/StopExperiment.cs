@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using EventHealth.Daily;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
@@ -43,7 +42,7 @@ public static class StopExperimentEndpoint
             return new Reject(ExperimentProblems.NotFound(experimentId));
         }
 
-        var today = PatientDays.LocalDate(now, record.TimeZone);
+        var today = PatientCalendar.LocalDate(now, record.TimeZone);
         if (!experiment.Open || today > experiment.LastDay)
         {
             return new Reject(Problems.Result(StatusCodes.Status409Conflict, "experiment-closed", "The experiment is no longer running.",

@@ -34,14 +34,8 @@ public static class ExportRecordEndpoint
 {
     [WolverineGet("/api/patients/{patientId}/export", OperationId = "exportRecord")]
     [Tags("Audit"), ReadResponses(typeof(RecordExport))]
-    public static async Task<IResult> Get(Guid patientId, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
         var entries = await session.Query<RecordedEntry>().Where(e => e.PatientId == patientId).OrderBy(e => e.SortKey).ToListAsync(http.RequestAborted);
         var days = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);

@@ -23,14 +23,8 @@ public static class ExportFhirEndpoint
     /// </summary>
     [WolverineGet("/api/patients/{patientId}/fhir", OperationId = "exportRecordAsFhir")]
     [Tags("Audit"), FhirResponses]
-    public static async Task<IResult> Get(Guid patientId, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
         var bundle = FhirBundle.Build(record, events, clock.GetUtcNow());
 

@@ -61,6 +61,7 @@ public static class Database
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.ConnectionString()));
+        builder.Services.AddSingleton<EventStoreQueries>();
 
         // One choice for every component that owns schema objects. Marten and Wolverine take it from the Critter Stack
         // defaults, Hangfire from CreatesSchemaObjects; `resources setup` creates all three where it is off.

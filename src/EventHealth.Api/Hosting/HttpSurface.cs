@@ -18,6 +18,7 @@ public static class HttpSurface
             context.ProblemDetails.Extensions["correlationId"] = CorrelationId.Get(context.HttpContext);
             JsonSetup.DescribeJsonFailure(context.ProblemDetails, context.HttpContext);
             Problems.DescribeQueryFailure(context.ProblemDetails, context.HttpContext);
+            Problems.DescribeMissingRecord(context.ProblemDetails);
         });
         builder.Services.AddOpenApiContract();
         builder.Services.TryAddSingleton(TimeProvider.System);

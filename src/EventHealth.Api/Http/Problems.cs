@@ -49,9 +49,35 @@ public static class Problems
         problem.Extensions["errors"] = rewritten.Extensions["errors"];
     }
 
+    /// <summary>The detail of patient-not-found, with <c>{Id}</c> where Wolverine's declarative guard puts the id.</summary>
+    public const string MissingPatientMessage = "No record exists for patient {Id}.";
+
+    private const string PatientNotFoundType = "patient-not-found";
+    private const string PatientNotFoundTitle = "Patient not found.";
+
     public static IResult PatientNotFound(Guid patientId) =>
-        Result(StatusCodes.Status404NotFound, "patient-not-found", "Patient not found.",
-            $"No record exists for patient {patientId}.", "patientId");
+        Result(StatusCodes.Status404NotFound, PatientNotFoundType, PatientNotFoundTitle,
+            MissingPatientMessage.Replace("{Id}", patientId.ToString(), StringComparison.Ordinal), "patientId");
+
+    /// <summary>
+    /// Wolverine's declarative guard (<see cref="ExistingRecordAttribute"/>) answers a missing record with a bare 404
+    /// problem whose detail is <see cref="MissingPatientMessage"/>; this gives it the documented type, title and field, so
+    /// that a guarded route and a hand-written <see cref="PatientNotFound"/> answer the same document.
+    /// </summary>
+    public static void DescribeMissingRecord(ProblemDetails problem)
+    {
+        var prefix = MissingPatientMessage[..MissingPatientMessage.IndexOf("{Id}", StringComparison.Ordinal)];
+        if (problem.Status != StatusCodes.Status404NotFound || problem.Type?.StartsWith(TypeBase, StringComparison.Ordinal) == true
+            || problem.Detail is not { } detail || !detail.StartsWith(prefix, StringComparison.Ordinal)
+            || !Guid.TryParse(detail.AsSpan(prefix.Length, detail.Length - prefix.Length - 1), out _))
+        {
+            return;
+        }
+
+        problem.Type = TypeBase + PatientNotFoundType;
+        problem.Title = PatientNotFoundTitle;
+        problem.Extensions["field"] = "patientId";
+    }
 
     public static IResult EntryNotFound(Guid entryId) =>
         Result(StatusCodes.Status404NotFound, "entry-not-found", "Entry not found.",

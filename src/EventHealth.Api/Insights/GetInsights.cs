@@ -32,16 +32,10 @@ public static class GetInsightsEndpoint
     /// <summary>For the latest N local days: episodes on days with each trigger against days without, and episode rates before and after each intervention.</summary>
     [WolverineGet("/api/patients/{patientId}/insights", OperationId = "getInsights")]
     [Tags("Timeline"), ReadResponses(typeof(PatientInsights))]
-    public static async Task<IResult> Get(Guid patientId, int? days, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, int? days, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var span = days ?? DefaultDays;
-        var to = GetDailySummariesEndpoint.Today(record.TimeZone, clock);
+        var to = PatientCalendar.Today(record.TimeZone, clock);
         var from = to.AddDays(-(span - 1));
         var summaries = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
         var tracked = summaries is null ? [] : GetDailySummariesEndpoint.InRange(summaries, from, to);

@@ -7,7 +7,6 @@ using EventHealth.Recording;
 using EventHealth.Timeline;
 using Marten;
 using Marten.Events;
-using Npgsql;
 
 namespace EventHealth.Projections;
 
@@ -36,7 +35,7 @@ public sealed record RebuildReport(
 /// aggregation for snapshots, the shared pure functions for the entry documents), compares each rebuilt document
 /// with the live one, and reports. With <c>repair</c>, unequal live documents are replaced by the rebuilt ones.
 /// </summary>
-public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource dataSource, TimeProvider clock, ILogger<ProjectionVerifier> logger)
+public sealed class ProjectionVerifier(IDocumentStore store, EventStoreQueries queries, TimeProvider clock, ILogger<ProjectionVerifier> logger)
 {
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
     private const int MaxAttemptsPerStream = 5;
@@ -58,7 +57,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
         var days = new Tally("PatientDays", "async");
         var alerts = new Tally("RecordAlerts", "inline");
         long eventCount = 0;
-        var streams = await StreamsAsync(cancellation);
+        var streams = await queries.StreamVersionsAsync(cancellation);
 
         // Streams are independent: several at a time keep both the database and the CPU busy (each stream costs a
         // few round trips). Each stream's events are read once and folded in memory by Marten's own aggregators.
@@ -159,19 +158,6 @@ public sealed class ProjectionVerifier(IDocumentStore store, NpgsqlDataSource da
 
             return events.Count;
         }
-    }
-
-    private async Task<List<(Guid Id, long Version)>> StreamsAsync(CancellationToken cancellation)
-    {
-        var streams = new List<(Guid Id, long Version)>();
-        await using var command = dataSource.CreateCommand($"select id, version from {Database.EventStoreSchema}.mt_streams order by id");
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            streams.Add((reader.GetGuid(0), reader.GetInt64(1)));
-        }
-
-        return streams;
     }
 
     private static void Compare<T>(Tally tally, string id, T? live, T? rebuilt, IDocumentSession session, bool repair)

@@ -14,21 +14,12 @@ public static class EntryKinds
     /// <summary>A clinician's note (its own route; not a batch type).</summary>
     public const string Note = "note";
 
-    public static readonly IReadOnlyList<string> All = [Episode, Cramp, Trigger, Sleep, Intake, Intervention, Symptom];
+    /// <summary>Every kind an entry of a record can have, the patient's and clinicians' notes, in the stream catalogue's order.</summary>
+    public static readonly IReadOnlyList<string> AllWithNotes = [.. PatientStreamEvents.All.Where(e => e.IsEntry).Select(e => e.EntryKind!)];
 
-    /// <summary>Every kind an entry of a record can have: the patient's, and clinicians' notes.</summary>
-    public static readonly IReadOnlyList<string> AllWithNotes = [.. All, Note];
+    /// <summary>The patient's kinds: the batch's types and the routes of the patient's entries.</summary>
+    public static readonly IReadOnlyList<string> All = [.. AllWithNotes.Where(kind => kind != Note)];
 
-    public static string Of(IPatientEntry entry) => entry switch
-    {
-        TwitchEpisodeRecorded => Episode,
-        CrampRecorded => Cramp,
-        TriggerReported => Trigger,
-        SleepLogged => Sleep,
-        IntakeLogged => Intake,
-        InterventionApplied => Intervention,
-        NeurologicalSymptomReported => Symptom,
-        ClinicianNoteAdded => Note,
-        _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.GetType().Name, "not an entry type of the catalog"),
-    };
+    /// <summary>The kind of an entry, as the stream's catalogue names it (<see cref="PatientStreamEvents"/>).</summary>
+    public static string Of(IPatientEntry entry) => PatientStreamEvents.EntryKindOf(entry);
 }

@@ -23,14 +23,8 @@ public static class GetPatientEndpoint
 {
     [WolverineGet("/api/patients/{patientId}", OperationId = "getPatient")]
     [Tags("Recording"), ReadResponses(typeof(PatientProfile))]
-    public static async Task<IResult> Get(Guid patientId, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var entries = await session.Query<RecordedEntry>()
             .Where(e => e.PatientId == patientId)
             .Select(e => new { e.Kind, e.Retracted })

@@ -70,7 +70,7 @@ public sealed record PatientRecord
     public PatientRecord Apply(Alerts.AlertRaised raised)
     {
         // Alert emails queued per local day, for the daily cap: one per recipient of each alert.
-        var day = Daily.PatientDays.LocalDate(raised.DetectedAt, TimeZone);
+        var day = PatientCalendar.LocalDate(raised.DetectedAt, TimeZone);
         var queued = (day == AlertEmailsDay ? AlertEmailsThatDay : 0) + AlertRecipients().Count;
         return this with { AlertEmailsDay = day, AlertEmailsThatDay = queued };
     }

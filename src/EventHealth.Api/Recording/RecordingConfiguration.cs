@@ -14,11 +14,7 @@ public static class RecordingConfiguration
     {
         builder.Services.ConfigureMarten(options =>
         {
-            options.Events.AddEventTypes([
-                typeof(PatientEnrolled), typeof(ContactDetailsChanged), typeof(TwitchEpisodeRecorded), typeof(CrampRecorded),
-                typeof(TriggerReported), typeof(SleepLogged), typeof(IntakeLogged), typeof(InterventionApplied),
-                typeof(NeurologicalSymptomReported), typeof(EntryRetracted), typeof(ClinicianNoteAdded),
-            ]);
+            options.AddPatientStreamEvents();
             options.Projections.Snapshot<PatientRecord>(SnapshotLifecycle.Inline);
             options.Projections.Add<RecordedEntryProjection>(ProjectionLifecycle.Inline);
             // Timeline pages are keyset reads in sort-key order within one patient: this index answers them without

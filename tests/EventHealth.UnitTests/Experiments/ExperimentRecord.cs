@@ -60,12 +60,7 @@ internal sealed class ExperimentRecord
     public ExperimentWorkings Conclude() => ExperimentAnalyzer.Conclude(Plan, Stop, Facts());
 
     /// <summary>The instant of a local wall-clock time in the patient's zone.</summary>
-    public DateTimeOffset Local(DateOnly day, TimeOnly time)
-    {
-        var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
-        var wall = day.ToDateTime(time);
-        return new DateTimeOffset(wall, zone.GetUtcOffset(wall));
-    }
+    public DateTimeOffset Local(DateOnly day, TimeOnly time) => PatientCalendar.At(day, time, TimeZone);
 
     private Guid Entry(Func<Guid, IPatientEntry> create)
     {

@@ -9,27 +9,6 @@ namespace EventHealth.UnitTests.ReadSide;
 
 public sealed class ReadModelTests
 {
-    [Theory]
-    [InlineData("2026-10-25T00:30:00Z", "Europe/Paris", "2026-10-25")] // 02:30 CEST
-    [InlineData("2026-10-25T22:30:00Z", "Europe/Paris", "2026-10-25")] // 23:30 CET, after the switch
-    [InlineData("2026-03-28T23:30:00Z", "Europe/Paris", "2026-03-29")] // 00:30 CET, the night summer time starts
-    [InlineData("2026-10-27T03:30:00Z", "America/New_York", "2026-10-26")]
-    [InlineData("2026-10-27T03:30:00Z", "UTC", "2026-10-27")]
-    public void Local_days_follow_the_zone_rules(string instant, string zone, string day) =>
-        PatientDays.LocalDay(DateTimeOffset.Parse(instant, System.Globalization.CultureInfo.InvariantCulture), zone).ShouldBe(day);
-
-    [Fact]
-    public void The_zone_in_effect_is_the_latest_change_recorded_before_the_instant()
-    {
-        var days = new PatientDays
-        {
-            Zones = [new ZonePeriod(DateTimeOffset.MinValue, "Europe/Paris"), new ZonePeriod(new DateTimeOffset(2026, 10, 26, 12, 0, 0, TimeSpan.Zero), "America/New_York")],
-        };
-        days.ZoneAt(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)).ShouldBe("Europe/Paris");
-        days.ZoneAt(new DateTimeOffset(2026, 10, 26, 11, 59, 0, TimeSpan.Zero)).ShouldBe("Europe/Paris");
-        days.ZoneAt(new DateTimeOffset(2026, 10, 26, 12, 0, 0, TimeSpan.Zero)).ShouldBe("America/New_York");
-    }
-
     [Fact]
     public void A_day_summarizes_its_contributions()
     {

@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace EventHealth.Hosting;
+
+/// <summary>
+/// Every SQL query this code runs on Marten's own tables, in one place. Each asks what Marten's LINQ cannot: a join of
+/// the streams table with two document tables, a scan of the values of a JSON dictionary inside a document, every
+/// stream's version at once. The table names follow Marten's naming in the event store schema (mt_streams; mt_doc_ and
+/// the document type's name in lower case): renaming a document type means changing them here, and the integration
+/// tests of detection, experiments and projection rebuilds fail until then.
+/// </summary>
+public sealed class EventStoreQueries(NpgsqlDataSource dataSource)
+{
+    private const string Streams = Database.EventStoreSchema + ".mt_streams";
+    private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
+    private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
+
+    /// <summary>Records whose stream version passed their detection checkpoint, that were never evaluated, or whose
+    /// review time has come; erased records never again (docs/erasure.md). In id order.</summary>
+    public Task<List<Guid>> DueForDetectionAsync(DateTimeOffset now, CancellationToken cancellation) =>
+        ReadAsync($"""
+            select s.id
+            from {Streams} s
+            join {PatientRecords} r on r.id = s.id
+            left join {DetectionCheckpoints} c on c.id = s.id
+            where not coalesce((r.data ->> 'erased')::boolean, false)
+              and (c.id is null
+               or s.version > (c.data ->> 'evaluatedThroughVersion')::bigint
+               or (c.data ->> 'nextReviewAt')::timestamptz <= $1)
+            order by s.id
+            """, now, reader => reader.GetGuid(0), cancellation);
+
+    /// <summary>Open experiments (neither stopped nor concluded) whose last day is on or before <paramref name="utcToday"/>,
+    /// on records not erased. In record, then experiment order.</summary>
+    public Task<List<(Guid PatientId, Guid ExperimentId)>> ExperimentsDueForConclusionAsync(DateOnly utcToday, CancellationToken cancellation) =>
+        ReadAsync($"""
+            select r.id, e.key
+            from {PatientRecords} r
+            cross join lateral jsonb_each(coalesce(r.data -> 'experiments', jsonb_build_object())) e
+            where not coalesce((r.data ->> 'erased')::boolean, false)
+              and not coalesce((e.value ->> 'concluded')::boolean, false)
+              and e.value ->> 'stoppedOn' is null
+              and (e.value ->> 'lastDay')::date <= $1
+            order by r.id, e.key
+            """, utcToday, reader => (reader.GetGuid(0), Guid.Parse(reader.GetString(1))), cancellation);
+
+    /// <summary>Every stream's id and version, in id order.</summary>
+    public Task<List<(Guid Id, long Version)>> StreamVersionsAsync(CancellationToken cancellation) =>
+        ReadAsync<object?, (Guid, long)>($"select id, version from {Streams} order by id", null, reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
+
+    private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        if (parameter is not null)
+        {
+            command.Parameters.AddWithValue(parameter);
+        }
+
+        var rows = new List<TRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            rows.Add(row(reader));
+        }
+
+        return rows;
+    }
+}
