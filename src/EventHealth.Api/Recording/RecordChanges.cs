@@ -114,7 +114,8 @@ public static class RecordChangeHandler
     /// <summary>1, 2, 3 … 24 ms: enough to spread twenty writers to one record, short against a request's budget (300 ms in all).</summary>
     private static readonly TimeSpan[] RetryPauses = [.. Enumerable.Range(1, 24).Select(attempt => TimeSpan.FromMilliseconds(attempt))];
 
-    [AggregateHandler]
+    // [WriteAggregate] on the stream is the whole aggregate handler workflow: adding [AggregateHandler] to the method as well
+    // made Wolverine load the record for writing twice per change (two fetches in its generated batch query).
     public static async Task<(RecordWritten, Events, OutgoingMessages)> Handle(
         RecordChange command, [WriteAggregate(Required = false)] IEventStream<PatientRecord> stream, IDocumentSession session, CancellationToken cancellation)
     {
