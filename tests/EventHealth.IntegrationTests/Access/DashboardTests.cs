@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using EventHealth.Access;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Access;
 
 /// <summary>The job dashboard over plain HTTP: sign-in, cookie, role, antiforgery. The browser test does the same in Chromium.</summary>
 [Collection(ApiCollection.Name)]

@@ -120,7 +120,7 @@ public sealed class RateLimitTests(RateLimitedHost api) : IClassFixture<RateLimi
     {
         var correlationId = Guid.NewGuid().ToString("N");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.Add(Hosting.CorrelationId.HeaderName, correlationId);
+        request.Headers.Add(EventHealth.Hosting.CorrelationId.HeaderName, correlationId);
         var response = await client.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
         var body = text.Length > 0 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.Ordinal) == true

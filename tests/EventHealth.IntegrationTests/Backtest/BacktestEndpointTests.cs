@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Detection;
+namespace EventHealth.IntegrationTests.Backtest;
 
 /// <summary>The backtest over HTTP, on a record written through the API over past days (the host's clock moved back).</summary>
 [Collection(ApiCollection.Name)]

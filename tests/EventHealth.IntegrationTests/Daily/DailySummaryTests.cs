@@ -2,7 +2,7 @@ using System.Text.Json;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Daily;
 
 [Collection(ApiCollection.Name)]
 public sealed class DailySummaryTests(AppFixture app)

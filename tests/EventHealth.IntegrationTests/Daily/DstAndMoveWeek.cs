@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Daily;
 
 /// <summary>
 /// A hand-built week: Paris across the end of summer time (Sunday 2026-10-25, 03:00 CEST → 02:00 CET), a move

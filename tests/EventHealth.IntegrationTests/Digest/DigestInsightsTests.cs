@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Detection;
+namespace EventHealth.IntegrationTests.Digest;
 
 /// <summary>The digest names only what the insights method supports (the same method as <c>/insights</c>).</summary>
 [Collection(ApiCollection.Name)]

@@ -7,7 +7,7 @@ using EventHealth.IntegrationTests.Infrastructure;
 using Wolverine;
 using Wolverine.Tracking;
 
-namespace EventHealth.IntegrationTests.Detection;
+namespace EventHealth.IntegrationTests.Digest;
 
 [Collection(ApiCollection.Name)]
 public sealed class WeeklyDigestTests(AppFixture app)

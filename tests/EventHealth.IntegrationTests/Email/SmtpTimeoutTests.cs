@@ -4,7 +4,7 @@ using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace EventHealth.IntegrationTests.Reliability;
+namespace EventHealth.IntegrationTests.Email;
 
 /// <summary>
 /// The mailer against a misbehaving SMTP server (the fault suite's): a delivery is reported before QUIT and never

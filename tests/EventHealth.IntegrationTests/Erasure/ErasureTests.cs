@@ -8,7 +8,7 @@ using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
-namespace EventHealth.IntegrationTests.Beyond;
+namespace EventHealth.IntegrationTests.Erasure;
 
 [Collection(ApiCollection.Name)]
 public sealed class ErasureTests(AppFixture app)

@@ -5,7 +5,7 @@ using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 using Hl7.Fhir.Validation;
 
-namespace EventHealth.IntegrationTests.Beyond;
+namespace EventHealth.IntegrationTests.Fhir;
 
 [Collection(ApiCollection.Name)]
 public sealed class FhirExportTests(AppFixture app)

@@ -3,7 +3,7 @@ using System.Text;
 using EventHealth.IntegrationTests.Infrastructure;
 using Npgsql;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Hosting;
 
 /// <summary>
 /// The API as a process, started the way the README says: a plain start, and a command-line verb through ops/cli from

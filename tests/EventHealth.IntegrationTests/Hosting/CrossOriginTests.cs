@@ -1,7 +1,7 @@
 using System.Net;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Hosting;
 
 [Collection(ApiCollection.Name)]
 public sealed class CrossOriginTests(AppFixture app)

@@ -2,7 +2,7 @@ using System.Net;
 using EventHealth.IntegrationTests.Infrastructure;
 using Npgsql;
 
-namespace EventHealth.IntegrationTests.Reliability;
+namespace EventHealth.IntegrationTests.Hosting;
 
 /// <summary>
 /// The database refusing or failing: the audit table is append-only for everyone and the API's role cannot change it;

@@ -4,7 +4,7 @@ using Alba;
 using EventHealth.Hosting;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Foundation;
+namespace EventHealth.IntegrationTests.Hosting;
 
 [Collection(ApiCollection.Name)]
 public sealed class HostTests(AppFixture app)

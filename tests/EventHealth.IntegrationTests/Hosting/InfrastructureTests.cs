@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Npgsql;
 
-namespace EventHealth.IntegrationTests.Foundation;
+namespace EventHealth.IntegrationTests.Hosting;
 
 [Collection(ApiCollection.Name)]
 public sealed class InfrastructureTests(AppFixture app)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Hosting;
 
 [Collection(ApiCollection.Name)]
 public sealed class LoggingTests(AppFixture app)

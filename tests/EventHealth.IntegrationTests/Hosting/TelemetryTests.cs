@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using EventHealth.Access;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Hosting;
 
 [Collection(ApiCollection.Name)]
 public sealed class TelemetryTests(AppFixture app)

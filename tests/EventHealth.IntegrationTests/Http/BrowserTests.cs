@@ -4,7 +4,7 @@ using EventHealth.Access;
 using EventHealth.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// Debian's headless Chromium, driven through Playwright with its executable path (Playwright's own browser builds are

@@ -1,7 +1,7 @@
 using System.Reflection;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Contract;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>The served OpenAPI document and the client code written against clients generated from it.</summary>
 public static class ContractDocument

@@ -3,7 +3,7 @@ using Alba;
 using EventHealth.Faults.Fuzzing;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Reliability;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// A few hundred bad requests derived from the OpenAPI document (the same fuzzer ops/faults runs by the thousand):

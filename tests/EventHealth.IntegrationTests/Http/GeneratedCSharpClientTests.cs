@@ -9,7 +9,7 @@ using NJsonSchema.CodeGeneration.CSharp;
 using NSwag;
 using NSwag.CodeGeneration.CSharp;
 
-namespace EventHealth.IntegrationTests.Contract;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// A .NET developer's first day: generate a client from the served /openapi/v1.json with an independent generator

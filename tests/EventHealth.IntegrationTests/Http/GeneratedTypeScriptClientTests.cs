@@ -3,7 +3,7 @@ using System.Text.Json;
 using EventHealth.Access;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Contract;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// A TypeScript developer's first day: types generated from the served document by openapi-typescript, the

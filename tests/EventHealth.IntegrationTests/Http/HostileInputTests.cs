@@ -6,7 +6,7 @@ using EventHealth.IntegrationTests.Infrastructure;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EventHealth.IntegrationTests.Reliability;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// The defects an outside fault run found in input handling (issue 11): each answers a 400/415 problem naming the

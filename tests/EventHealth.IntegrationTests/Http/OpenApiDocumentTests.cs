@@ -7,7 +7,7 @@ using EventHealth.Recording;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EventHealth.IntegrationTests.Contract;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>
 /// The served /openapi/v1.json against the served API. Every check runs over all routes the host serves, so a route

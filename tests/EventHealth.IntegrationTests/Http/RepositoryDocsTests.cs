@@ -1,13 +1,12 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EventHealth.Detection;
-using EventHealth.IntegrationTests.Contract;
 using EventHealth.IntegrationTests.Infrastructure;
 using EventHealth.Recording;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EventHealth.IntegrationTests.Operations;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>What a first-time reader of the repository finds: the README and docs/ stand on their own.</summary>
 [Collection(ApiCollection.Name)]
@@ -86,7 +85,7 @@ public sealed partial class RepositoryDocsTests(AppFixture app)
         var events = PatientStreamEvents.Types.Concat(entries).Distinct().ToList();
 
         events.ShouldContain(typeof(EntryRetracted));
-        events.ShouldContain(typeof(Erasure.RecordErased));
+        events.ShouldContain(typeof(EventHealth.Erasure.RecordErased));
         events.Where(type => !contract.Contains($"`{type.Name}`", StringComparison.Ordinal))
             .Select(type => type.Name).ShouldBeEmpty("events of the patient stream that docs/contract.md does not name");
     }

@@ -1,7 +1,7 @@
 using System.Net;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Http;
 
 /// <summary>Every read of a record that does not exist answers the documented problem (docs/recording.md), whoever
 /// loads the record: the endpoint or the framework's declarative guard.</summary>

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.Beyond;
+namespace EventHealth.IntegrationTests.Infrastructure;
 
 /// <summary>A record holding every entry type, a clinician's note, a retraction and an alert, written over real HTTP.</summary>
 public sealed record ClinicalRecord(Guid PatientId, IReadOnlyDictionary<string, Guid> Entries, Guid Retracted, Guid AlertId, string Clinician);

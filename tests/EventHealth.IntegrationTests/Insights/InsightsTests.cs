@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Insights;
 
 [Collection(ApiCollection.Name)]
 public sealed class InsightsTests(AppFixture app)

@@ -7,7 +7,7 @@ using EventHealth.Recording;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Projections;
 
 [Collection(ApiCollection.Name)]
 public sealed class ExportAndRebuildTests(AppFixture app)

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.Alerts;
 using EventHealth.Experiments;
-using EventHealth.IntegrationTests.Beyond;
+
 using EventHealth.IntegrationTests.Infrastructure;
 using EventHealth.Recording;
 using JasperFx.Events;

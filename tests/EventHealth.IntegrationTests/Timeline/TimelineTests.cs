@@ -2,9 +2,10 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alba;
+using EventHealth.IntegrationTests.Daily;
 using EventHealth.IntegrationTests.Infrastructure;
 
-namespace EventHealth.IntegrationTests.ReadSide;
+namespace EventHealth.IntegrationTests.Timeline;
 
 [Collection(ApiCollection.Name)]
 public sealed class TimelineTests(AppFixture app)
