@@ -32,14 +32,8 @@ public static class ExplainAlertEndpoint
     /// </summary>
     [WolverineGet("/api/patients/{patientId}/alerts/{alertId}/explanation", OperationId = "explainAlert")]
     [Tags("Alerts"), ReadResponses(typeof(AlertExplanation))]
-    public static async Task<IResult> Get(Guid patientId, Guid alertId, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, Guid alertId, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
     {
-        var record = await session.LoadAsync<PatientRecord>(patientId, http.RequestAborted);
-        if (record is null)
-        {
-            return Problems.PatientNotFound(patientId);
-        }
-
         var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
         if (events.Select(e => e.Data).OfType<AlertRaised>().FirstOrDefault(a => a.AlertId == alertId) is not { } alert)
         {
