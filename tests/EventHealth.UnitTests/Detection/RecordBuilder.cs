@@ -10,10 +10,14 @@ internal sealed class RecordBuilder
 {
     public static readonly DateTimeOffset Now = new(2026, 3, 31, 18, 0, 0, TimeSpan.Zero);
     public readonly Guid PatientId = Guid.NewGuid();
-    private readonly List<IEvent> events = [];
+    private readonly InMemoryStream stream;
     private DateTimeOffset recordedAt;
 
-    public RecordBuilder(string timeZone = "UTC") => Add(new PatientEnrolled(PatientId, "Test", "t@example.org", timeZone, null, true));
+    public RecordBuilder(string timeZone = "UTC")
+    {
+        stream = new InMemoryStream(PatientId);
+        Add(new PatientEnrolled(PatientId, "Test", "t@example.org", timeZone, null, true));
+    }
 
     /// <summary>Noon, <paramref name="daysAgo"/> local days before today.</summary>
     public static DateTimeOffset DaysAgo(int daysAgo, int hour = 12) =>
@@ -47,9 +51,9 @@ internal sealed class RecordBuilder
 
     public void Raised(AlertRaised alert) => Add(alert);
 
-    public RecordFacts Facts() => RecordFacts.From(PatientId, events);
+    public RecordFacts Facts() => RecordFacts.From(PatientId, stream.Events);
 
-    public IReadOnlyList<IEvent> Events => events;
+    public IReadOnlyList<IEvent> Events => stream.Events;
 
     /// <summary>Events added from now on are recorded (stored) at this moment, for replays of the record as it stood.</summary>
     public RecordBuilder RecordingAt(DateTimeOffset at)
@@ -58,21 +62,9 @@ internal sealed class RecordBuilder
         return this;
     }
 
-    public long Version => events.Count;
+    public long Version => stream.Events.Count;
 
-    private Guid Entry(Func<Guid, IPatientEntry> create)
-    {
-        var id = Guid.NewGuid();
-        Add(create(id));
-        return id;
-    }
+    private Guid Entry(Func<Guid, IPatientEntry> create) => stream.Entry(create, recordedAt);
 
-    private void Add(object data)
-    {
-        var @event = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
-        @event.Version = events.Count + 1;
-        @event.StreamId = PatientId;
-        @event.Timestamp = recordedAt;
-        events.Add(@event);
-    }
+    private void Add(object data) => stream.Add(data, recordedAt);
 }

@@ -9,17 +9,21 @@ namespace EventHealth.UnitTests.Experiments;
 internal sealed class ExperimentRecord
 {
     public readonly Guid PatientId = Guid.NewGuid();
-    private readonly List<IEvent> events = [];
+    private readonly InMemoryStream stream;
 
-    public ExperimentRecord(string timeZone = "UTC") => Add(new PatientEnrolled(PatientId, "Test", "t@example.org", timeZone, null, true));
+    public ExperimentRecord(string timeZone = "UTC")
+    {
+        stream = new InMemoryStream(PatientId);
+        stream.Add(new PatientEnrolled(PatientId, "Test", "t@example.org", timeZone, null, true));
+    }
 
-    public string TimeZone => ((PatientEnrolled)events[0].Data).TimeZone;
+    public string TimeZone => ((PatientEnrolled)stream.Events[0].Data).TimeZone;
 
     public ExperimentPlanned Plan { get; private set; } = null!;
 
     public ExperimentStopped? Stop { get; private set; }
 
-    public IReadOnlyList<IEvent> Events => events;
+    public IReadOnlyList<IEvent> Events => stream.Events;
 
     public ExperimentRecord Planned(int pairs, int periodDays = 7, int washoutDays = 0, int seed = 42, DateOnly? start = null,
         ExperimentOutcome outcome = ExperimentOutcome.DailyEpisodes, InterventionKind? comparison = null)
@@ -27,7 +31,7 @@ internal sealed class ExperimentRecord
         var first = start ?? new DateOnly(2026, 4, 6);
         Plan = new ExperimentPlanned(Guid.NewGuid(), InterventionKind.MagnesiumSupplement, "300 mg", comparison, outcome, periodDays, pairs, washoutDays, first, seed,
             ExperimentSchedule.Version, ExperimentSchedule.Draw(seed, first, periodDays, pairs, washoutDays));
-        Add(Plan);
+        stream.Add(Plan);
         return this;
     }
 
@@ -46,34 +50,21 @@ internal sealed class ExperimentRecord
 
     public Guid Intake(DateOnly day) => Entry(id => new IntakeLogged(id, Local(day, new TimeOnly(9, 0)), 500, null));
 
-    public void Retract(Guid entryId) => Add(new EntryRetracted(entryId, "mistake"));
+    public void Retract(Guid entryId) => stream.Add(new EntryRetracted(entryId, "mistake"));
 
     public ExperimentRecord Stopped(DateOnly on)
     {
         Stop = new ExperimentStopped(Plan.ExperimentId, "felt unwell", on);
-        Add(Stop);
+        stream.Add(Stop);
         return this;
     }
 
-    public RecordFacts Facts() => RecordFacts.From(PatientId, events);
+    public RecordFacts Facts() => RecordFacts.From(PatientId, stream.Events);
 
     public ExperimentWorkings Conclude() => ExperimentAnalyzer.Conclude(Plan, Stop, Facts());
 
     /// <summary>The instant of a local wall-clock time in the patient's zone.</summary>
     public DateTimeOffset Local(DateOnly day, TimeOnly time) => PatientCalendar.At(day, time, TimeZone);
 
-    private Guid Entry(Func<Guid, IPatientEntry> create)
-    {
-        var id = Guid.NewGuid();
-        Add(create(id));
-        return id;
-    }
-
-    private void Add(object data)
-    {
-        var @event = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(data.GetType()), data)!;
-        @event.Version = events.Count + 1;
-        @event.StreamId = PatientId;
-        events.Add(@event);
-    }
+    private Guid Entry(Func<Guid, IPatientEntry> create) => stream.Entry(create);
 }
