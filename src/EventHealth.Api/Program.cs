@@ -11,6 +11,7 @@ using EventHealth.Hosting;
 using EventHealth.Http;
 using EventHealth.Projections;
 using EventHealth.Recording;
+using EventHealth.Sharding;
 using JasperFx;
 
 // Minting a development token needs configuration only: answer before any host (and database) exists.
@@ -24,6 +25,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddStructuredLogging();
 builder.AddTelemetry();
 builder.AddEventStore();
+builder.AddSharding();
 builder.AddMessaging();
 builder.AddScheduling();
 builder.AddEmail();

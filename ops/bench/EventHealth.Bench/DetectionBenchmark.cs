@@ -66,12 +66,13 @@ internal static class DetectionBenchmark
         _ = factory.Server; // boots the host
         var services = factory.Services;
         var store = services.GetRequiredService<IDocumentStore>();
+        var sessions = services.GetRequiredService<EventHealth.Sharding.TenantSessions>();
 
         var ids = Enumerable.Range(0, patients).Select(_ => Guid.CreateVersion7()).ToArray();
         var seed = Stopwatch.StartNew();
-        foreach (var chunk in ids.Chunk(1000))
+        foreach (var chunk in ids.GroupBy(sessions.Buckets.TenantOf).SelectMany(bucket => bucket.Chunk(1000)))
         {
-            await using var session = store.LightweightSession();
+            await using var session = sessions.WriteFor(chunk[0]);
             foreach (var id in chunk)
             {
                 var n = BitConverter.ToUInt16(id.ToByteArray(), 10);
@@ -109,9 +110,10 @@ internal static class DetectionBenchmark
         await Run("full sweep");
 
         var changed = ids.Where((_, i) => i % (int)(1 / changedShare) == 0).ToArray();
-        await using (var session = store.LightweightSession())
+        foreach (var bucket in changed.GroupBy(sessions.Buckets.TenantOf))
         {
-            foreach (var id in changed)
+            await using var session = sessions.WriteForTenant(bucket.Key);
+            foreach (var id in bucket)
             {
                 session.Events.Append(id, new TriggerReported(Guid.NewGuid(), now.AddHours(-1), TriggerKind.Caffeine, 4, null));
             }

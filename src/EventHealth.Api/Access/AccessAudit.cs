@@ -145,14 +145,26 @@ public static class GetAccessAuditEndpoint
     /// <summary>The access audit, oldest first: every request touching records, with who, role, route, outcome and correlation id.</summary>
     [WolverineGet("/api/audit", OperationId = "getAccessAudit")]
     [Tags("Audit"), ReadResponses(typeof(AccessAuditPage))]
-    public static async Task<IResult> Get(Guid? patientId, DateTimeOffset? from, DateTimeOffset? to, int? limit, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid? patientId, DateTimeOffset? from, DateTimeOffset? to, int? limit, Sharding.TenantSessions sessions, HttpContext http)
     {
-        var query = session.Query<AccessRecord>().AsQueryable();
+        var take = limit ?? MaxRecords;
         if (patientId is { } id)
         {
-            query = query.Where(r => r.PatientId == id);
+            await using var session = sessions.QueryFor(id);
+            return Results.Ok(new AccessAuditPage(await ReadAsync(session.Query<AccessRecord>().Where(r => r.PatientId == id), from, to, take, http.RequestAborted)));
         }
 
+        // Every shard's records (all its tenants), merged in time order.
+        var pages = await Task.WhenAll((await sessions.DatabasesAsync()).Select(async database =>
+        {
+            await using var session = sessions.QueryForTenant(database.Tenants[0]);
+            return await ReadAsync(session.Query<AccessRecord>().Where(r => r.AnyTenant()), from, to, take, http.RequestAborted);
+        }));
+        return Results.Ok(new AccessAuditPage([.. pages.SelectMany(p => p).OrderBy(r => r.At).ThenBy(r => r.Id).Take(take)]));
+    }
+
+    private static async Task<IReadOnlyList<AccessRecord>> ReadAsync(IQueryable<AccessRecord> query, DateTimeOffset? from, DateTimeOffset? to, int take, CancellationToken cancellation)
+    {
         if (from is { } start)
         {
             query = query.Where(r => r.At >= start);
@@ -163,7 +175,6 @@ public static class GetAccessAuditEndpoint
             query = query.Where(r => r.At < end);
         }
 
-        var records = await query.OrderBy(r => r.At).ThenBy(r => r.Id).Take(limit ?? MaxRecords).ToListAsync(http.RequestAborted);
-        return Results.Ok(new AccessAuditPage(records));
+        return await query.OrderBy(r => r.At).ThenBy(r => r.Id).Take(take).ToListAsync(cancellation);
     }
 }

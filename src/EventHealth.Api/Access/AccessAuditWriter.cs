@@ -10,7 +10,7 @@ namespace EventHealth.Access;
 /// lone request still commits at once (a group of one), so nothing waits for a timer.
 /// A failed group fails every request in it (each answers 503), none is reported written that was not.
 /// </summary>
-public sealed class AccessAuditWriter(IDocumentStore store, ILogger<AccessAuditWriter> logger) : BackgroundService
+public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<AccessAuditWriter> logger) : BackgroundService
 {
     /// <summary>Two groups in flight: one commits (waiting on the disk) while the other is sent.</summary>
     private const int Writers = 2;
@@ -74,14 +74,41 @@ public sealed class AccessAuditWriter(IDocumentStore store, ILogger<AccessAuditW
         }
     }
 
+    /// <summary>
+    /// A record belongs to its patient's bucket (<see cref="Sharding.PatientBuckets.CommonTenant"/> when it names none). A
+    /// group commits once per shard database, concurrently: one shard down fails only its own requests.
+    /// </summary>
     private async Task CommitAsync(List<Pending> group)
     {
+        var byTenant = group.GroupBy(p => p.Record.PatientId is { } id ? sessions.Buckets.TenantOf(id) : Sharding.PatientBuckets.CommonTenant);
+        var byDatabase = new Dictionary<string, List<(string Tenant, List<Pending> Records)>>();
+        foreach (var tenant in byTenant)
+        {
+            var database = await sessions.DatabaseOfAsync(tenant.Key);
+            if (!byDatabase.TryGetValue(database, out var tenants))
+            {
+                byDatabase[database] = tenants = [];
+            }
+
+            tenants.Add((tenant.Key, tenant.ToList()));
+        }
+
+        await Task.WhenAll(byDatabase.Values.Select(CommitAsync));
+    }
+
+    private async Task CommitAsync(List<(string Tenant, List<Pending> Records)> tenants)
+    {
+        var group = tenants.SelectMany(t => t.Records).ToList();
         try
         {
-            await using var session = store.LightweightSession();
-            foreach (var pending in group)
+            await using var session = sessions.WriteForTenant(tenants[0].Tenant);
+            foreach (var (tenant, records) in tenants)
             {
-                session.Insert(pending.Record);
+                var operations = session.ForTenant(tenant);
+                foreach (var pending in records)
+                {
+                    operations.Insert(pending.Record);
+                }
             }
 
             // Not cancelled by the host stopping: a group that started commits, so its requests get their answers.

@@ -7,6 +7,12 @@ namespace EventHealth.Access;
 /// <summary>Applies <see cref="AccessRules"/> to each request once routing has chosen its endpoint.</summary>
 public static class AccessControl
 {
+    private static async Task<Dictionary<string, string>?> ConsentsAsync(Sharding.TenantSessions sessions, Guid patientId, CancellationToken cancellation)
+    {
+        await using var session = sessions.QueryFor(patientId);
+        return (await session.LoadAsync<PatientRecord>(patientId, cancellation))?.Consents;
+    }
+
     public static IApplicationBuilder UseAccessControl(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
@@ -19,7 +25,7 @@ public static class AccessControl
             var caller = Caller.Of(context.User);
             var patientId = RoutePatientId(context);
             var consents = caller.Role == Roles.Clinician && patientId is { } id
-                ? (await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<PatientRecord>(id, context.RequestAborted))?.Consents
+                ? await ConsentsAsync(context.RequestServices.GetRequiredService<Sharding.TenantSessions>(), id, context.RequestAborted)
                 : null;
 
             var decision = AccessRules.Decide(context.Request.Method, pattern, caller, patientId, clinician => consents?.GetValueOrDefault(clinician));

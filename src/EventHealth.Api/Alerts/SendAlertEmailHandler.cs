@@ -35,10 +35,11 @@ public static class SendAlertEmailHandler
     /// <summary>Longer than the longest wait RFC 5321 allows a server (10 minutes after the final "."), so Wolverine never abandons a send the server may still accept.</summary>
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => chain.ExecutionTimeoutInSeconds = 12 * 60;
 
-    public static async Task Handle(SendAlertEmail message, IDocumentStore store, Wolverine.IMessageBus bus, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
+    public static async Task Handle(SendAlertEmail message, Sharding.TenantSessions sessions, Wolverine.IMessageBus bus, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
-        await using var session = store.QuerySession();
+        var buckets = sessions.Buckets;
+        await using var session = sessions.QueryFor(message.PatientId);
         // The record and its alerts in one round trip: a settled (or erased) one is answered without reading the stream.
         var batch = session.CreateBatchQuery();
         var patientRead = batch.Load<PatientRecord>(message.PatientId);
@@ -65,7 +66,7 @@ public static class SendAlertEmailHandler
         if (await session.LoadAsync<AlertEmailDelivery>(messageId, cancellation) is not null)
         {
             logger.LogWarning("Alert {AlertId} email: an earlier attempt stopped mid-transfer; recorded as unknown, not resent", message.AlertId);
-            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
             return;
         }
 
@@ -73,63 +74,63 @@ public static class SendAlertEmailHandler
         try
         {
             await mailer.SendAsync(mime, cancellation,
-                dataStarting: () => MarkDataStarting(store, message, messageId, clock),
+                dataStarting: () => MarkDataStarting(sessions, message, messageId, clock),
                 // The email left: record it (retrying a lost race or a database blip, never the send itself).
                 accepted: () =>
                 {
                     accepted = true;
-                    return RecordSentAsync(bus, message, context, messageId, clock, logger);
+                    return RecordSentAsync(bus, sessions.Buckets, message, context, messageId, clock, logger);
                 });
         }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
         {
             // The server will never accept it (unknown mailbox, policy): record it and stop.
-            await ForgetAttemptAsync(store, messageId);
-            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
+            await ForgetAttemptAsync(sessions, message.PatientId, messageId);
+            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
             return;
         }
         catch (Exception transient) when (envelope.Attempts > settings.Value.EffectiveRetryDelays.Count)
         {
             // Last attempt: the failure becomes part of the record before the message is dead-lettered.
             logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
-            await ForgetAttemptAsync(store, messageId);
-            await RecordOutcomeAsync(bus, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
+            await ForgetAttemptAsync(sessions, message.PatientId, messageId);
+            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
             throw;
         }
         catch (Exception) when (!accepted)
         {
             // This process saw the attempt fail without a 250 for the message (RFC 5321: not delivered): retry it.
-            await ForgetAttemptAsync(store, messageId);
+            await ForgetAttemptAsync(sessions, message.PatientId, messageId);
             throw;
         }
     }
 
     /// <summary>Synchronous because MailKit reports progress synchronously; the body waits for this commit.</summary>
-    private static void MarkDataStarting(IDocumentStore store, SendAlertEmail message, string messageId, TimeProvider clock)
+    private static void MarkDataStarting(Sharding.TenantSessions sessions, SendAlertEmail message, string messageId, TimeProvider clock)
     {
         Task.Run(async () =>
         {
-            await using var session = store.LightweightSession();
+            await using var session = sessions.WriteFor(message.PatientId);
             session.Store(new AlertEmailDelivery { Id = messageId, PatientId = message.PatientId, AlertId = message.AlertId, DataStartedAt = clock.GetUtcNow() });
             await session.SaveChangesAsync(CancellationToken.None);
         }).GetAwaiter().GetResult();
     }
 
-    private static async Task ForgetAttemptAsync(IDocumentStore store, string messageId)
+    private static async Task ForgetAttemptAsync(Sharding.TenantSessions sessions, Guid patientId, string messageId)
     {
-        await using var session = store.LightweightSession();
+        await using var session = sessions.WriteFor(patientId);
         session.Delete<AlertEmailDelivery>(messageId);
         await session.SaveChangesAsync(CancellationToken.None);
     }
 
-    private static async Task RecordSentAsync(Wolverine.IMessageBus bus, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
+    private static async Task RecordSentAsync(Wolverine.IMessageBus bus, Sharding.PatientBuckets buckets, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
     {
         // The message is delivered whatever happens next; keep trying to say so for a while (a database restart takes seconds).
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await RecordOutcomeAsync(bus, message, context, new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
+                await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
                 return;
             }
             catch (Exception e) when (attempt < 12 && Hosting.DatabaseUnavailable.Is(e))
@@ -159,8 +160,8 @@ public static class SendAlertEmailHandler
     }
 
     /// <summary>The outcome becomes part of the record through the write path every change takes.</summary>
-    private static Task<RecordWritten> RecordOutcomeAsync(Wolverine.IMessageBus bus, SendAlertEmail message, WriteContext context, object outcome, CancellationToken cancellation) =>
-        RecordWrites.SendAsync(bus, message.PatientId, context, new RecordAlertOutcome(outcome), cancellation);
+    private static Task<RecordWritten> RecordOutcomeAsync(Wolverine.IMessageBus bus, Sharding.PatientBuckets buckets, SendAlertEmail message, WriteContext context, object outcome, CancellationToken cancellation) =>
+        RecordWrites.SendAsync(bus, buckets, message.PatientId, context, new RecordAlertOutcome(outcome), cancellation);
 }
 
 /// <summary>An email's outcome (<see cref="AlertNotificationSent"/> or <see cref="AlertNotificationFailed"/>): a fact, not a decision.</summary>

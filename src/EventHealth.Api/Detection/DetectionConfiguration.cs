@@ -21,7 +21,7 @@ public static class DetectionConfiguration
         builder.Services.Configure<DetectionSettings>(builder.Configuration.GetSection(DetectionSettings.Section));
 
         builder.Services.AddScoped<DetectionJob>();
-        builder.Services.AddRecurringJob<DetectionJob, DetectionSettings>(DetectionJob.RecurringJobId, job => job.RunAsync(CancellationToken.None));
+        builder.Services.AddRecurringJob<DetectionJob, DetectionSettings>(DetectionJob.RecurringJobId, job => job.DispatchAsync());
         builder.Services.ConfigureMarten(options => options.Schema.For<DetectionCheckpoint>());
         return builder;
     }

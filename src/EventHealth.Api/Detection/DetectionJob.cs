@@ -16,28 +16,63 @@ public sealed record DetectionRunReport(string RunId, DateTimeOffset EvaluatedAt
 /// It reads only the records that changed since their checkpoint or whose review time came, in batches; the rules
 /// run in memory; only records with new alerts are written, each in its own transaction with its emails.
 /// </summary>
-public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries, IMessageBus bus, TimeProvider clock,
+public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQueries queries, IMessageBus bus, IBackgroundJobClient jobs, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Alerts.AlertEmailSettings> emailSettings, ILogger<DetectionJob> logger)
 {
     public const string RecurringJobId = "detection";
     public const int BatchSize = 500;
 
-    // One run at a time across every Hangfire server of the cluster; a second trigger waits, then finds nothing due.
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    /// <summary>The scheduled sweep: one Hangfire job per bucket, so every node's workers share them and a bucket whose
+    /// shard is down fails (and is retried by the next sweep) alone.</summary>
+    public Task DispatchAsync()
+    {
+        foreach (var bucket in sessions.Buckets.AllBuckets)
+        {
+            jobs.Enqueue<DetectionJob>(job => job.RunBucketAsync(bucket, CancellationToken.None));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // One run per bucket at a time across every Hangfire server of the cluster; a second waits, then finds nothing due.
+    [DisableConcurrentExecution("detection:{0}", 600)]
     [AutomaticRetry(Attempts = 0)]
-    public async Task<DetectionRunReport> RunAsync(CancellationToken cancellation)
+    public Task<DetectionRunReport> RunBucketAsync(string bucket, CancellationToken cancellation) => RunAsync([bucket], cancellation);
+
+    /// <summary>Every bucket, now, in this process (<c>POST /api/admin/detection/run</c>): one report for the whole run.</summary>
+    public Task<DetectionRunReport> RunAsync(CancellationToken cancellation) => RunAsync(sessions.Buckets.AllBuckets, cancellation);
+
+    private async Task<DetectionRunReport> RunAsync(IReadOnlyList<string> buckets, CancellationToken cancellation)
     {
         var stopwatch = Stopwatch.StartNew();
         var now = clock.GetUtcNow();
         var runId = $"detection-{now:yyyyMMddTHHmmssZ}-{Guid.NewGuid():N}"[..48];
-        var due = await queries.DueForDetectionAsync(now, cancellation);
+        int evaluated = 0, alerts = 0, skipped = 0;
+        foreach (var bucket in buckets)
+        {
+            var (bucketEvaluated, bucketAlerts, bucketSkipped) = await RunBucketAsync(bucket, now, runId, cancellation);
+            evaluated += bucketEvaluated;
+            alerts += bucketAlerts;
+            skipped += bucketSkipped;
+        }
+
+        var report = new DetectionRunReport(runId, now, evaluated, alerts, skipped, Math.Round(stopwatch.Elapsed.TotalSeconds, 3));
+        EventHealthTelemetry.DetectionRunCompleted(report.Evaluated, report.Skipped, report.AlertsRaised, report.Seconds);
+        logger.LogInformation("Detection run {RunId}: {Buckets} buckets, {Evaluated} records evaluated, {Alerts} alerts raised, {Skipped} skipped in {Seconds} s",
+            report.RunId, buckets.Count, report.Evaluated, report.AlertsRaised, report.Skipped, report.Seconds);
+        return report;
+    }
+
+    private async Task<(int Evaluated, int Alerts, int Skipped)> RunBucketAsync(string bucket, DateTimeOffset now, string runId, CancellationToken cancellation)
+    {
+        var due = await queries.DueForDetectionAsync(bucket, now, cancellation);
         int alerts = 0, skipped = 0;
 
         var undecided = new List<Guid>();
         foreach (var batch in due.Chunk(BatchSize))
         {
             var checkpoints = new List<DetectionCheckpoint>(batch.Length);
-            foreach (var (patientId, events) in await RecordEvents.LoadAsync(store, batch, cancellation))
+            foreach (var (patientId, events) in await RecordEvents.LoadAsync(sessions, bucket, batch, cancellation))
             {
                 var facts = RecordFacts.From(patientId, events);
                 var evaluation = DetectionDecisions.Evaluate(facts, now);
@@ -59,7 +94,7 @@ public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries
                 }
             }
 
-            await StoreAsync(checkpoints, cancellation);
+            await StoreAsync(bucket, checkpoints, cancellation);
         }
 
         // A record that kept moving through every retry above gets one more turn before the run ends.
@@ -77,13 +112,8 @@ public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries
             }
         }
 
-        await StoreAsync(lastTurn, cancellation);
-
-        var report = new DetectionRunReport(runId, now, due.Count - skipped, alerts, skipped, Math.Round(stopwatch.Elapsed.TotalSeconds, 3));
-        EventHealthTelemetry.DetectionRunCompleted(report.Evaluated, report.Skipped, report.AlertsRaised, report.Seconds);
-        logger.LogInformation("Detection run {RunId}: {Evaluated} records evaluated, {Alerts} alerts raised, {Skipped} skipped in {Seconds} s",
-            report.RunId, report.Evaluated, report.AlertsRaised, report.Skipped, report.Seconds);
-        return report;
+        await StoreAsync(bucket, lastTurn, cancellation);
+        return (due.Count - skipped, alerts, skipped);
     }
 
     private async Task<AlertsDecided?> DecideAsync(Guid patientId, DateTimeOffset now, string runId, CancellationToken cancellation)
@@ -91,7 +121,7 @@ public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries
         try
         {
             var context = new Http.WriteContext(RaiseAlerts.Actor, RaiseAlerts.Client, runId, clock.GetUtcNow(), null);
-            var written = await Recording.RecordWrites.SendAsync(bus, patientId, context, new RaiseAlerts(now, emailSettings.Value.DailyCapPerPatient), cancellation);
+            var written = await Recording.RecordWrites.SendAsync(bus, sessions.Buckets, patientId, context, new RaiseAlerts(now, emailSettings.Value.DailyCapPerPatient), cancellation);
             return written.Outcome as AlertsDecided ?? new AlertsDecided(written.Version, 0, null);
         }
         catch (ConcurrencyException)
@@ -103,14 +133,14 @@ public sealed class DetectionJob(IDocumentStore store, EventStoreQueries queries
     private static DetectionCheckpoint Checkpoint(Guid patientId, long version, DateTimeOffset now, DateTimeOffset? nextReviewAt) =>
         new() { Id = patientId, EvaluatedThroughVersion = version, EvaluatedAt = now, NextReviewAt = nextReviewAt };
 
-    private async Task StoreAsync(List<DetectionCheckpoint> checkpoints, CancellationToken cancellation)
+    private async Task StoreAsync(string bucket, List<DetectionCheckpoint> checkpoints, CancellationToken cancellation)
     {
         if (checkpoints.Count == 0)
         {
             return;
         }
 
-        await using var session = store.LightweightSession();
+        await using var session = sessions.WriteForTenant(bucket);
         session.Store(checkpoints.ToArray());
         await session.SaveChangesAsync(cancellation);
     }

@@ -35,20 +35,46 @@ public sealed record DigestSettings : IRecurringJobSettings
 }
 
 /// <summary>The weekly digest run: queues one message per patient who opted in to emails.</summary>
-public sealed class WeeklyDigestJob(IDocumentStore store, IMessageBus bus)
+public sealed class WeeklyDigestJob(Sharding.TenantSessions sessions, IMessageBus bus, IBackgroundJobClient jobs)
 {
     public const string RecurringJobId = "weekly-digest";
 
-    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    /// <summary>The scheduled run: one Hangfire job per bucket.</summary>
+    public Task DispatchAsync()
+    {
+        foreach (var bucket in sessions.Buckets.AllBuckets)
+        {
+            jobs.Enqueue<WeeklyDigestJob>(job => job.RunBucketAsync(bucket, CancellationToken.None));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [DisableConcurrentExecution("weekly-digest:{0}", 600)]
+    public Task<DigestRunReport> RunBucketAsync(string bucket, CancellationToken cancellation) => QueueAsync(bucket, cancellation);
+
+    /// <summary>Every bucket now (<c>POST /api/admin/digest/run</c>).</summary>
     public async Task<DigestRunReport> RunAsync(CancellationToken cancellation)
     {
-        await using var session = store.QuerySession();
+        var queued = 0;
+        foreach (var bucket in sessions.Buckets.AllBuckets)
+        {
+            queued += (await QueueAsync(bucket, cancellation)).Queued;
+        }
+
+        return new DigestRunReport(queued);
+    }
+
+    private async Task<DigestRunReport> QueueAsync(string bucket, CancellationToken cancellation)
+    {
+        await using var session = sessions.QueryForTenant(bucket);
         // Erased records are skipped here (in memory: documents written before erasure existed have no such field).
         var candidates = await session.Query<PatientRecord>().Where(p => p.AlertEmails).Select(p => new { p.Id, p.Erased }).ToListAsync(cancellation);
         var patients = candidates.Where(p => !p.Erased).Select(p => p.Id).ToList();
         foreach (var patientId in patients)
         {
-            await bus.PublishAsync(new SendWeeklyDigest(patientId));
+            // The bucket's tenant travels with the message: its handler's session is the bucket's.
+            await bus.PublishAsync(new SendWeeklyDigest(patientId), new DeliveryOptions { TenantId = bucket });
         }
 
         return new DigestRunReport(patients.Count);
@@ -99,7 +125,7 @@ public static class DigestConfiguration
     {
         builder.Services.AddScoped<WeeklyDigestJob>();
         builder.Services.Configure<DigestSettings>(builder.Configuration.GetSection(DigestSettings.Section));
-        builder.Services.AddRecurringJob<WeeklyDigestJob, DigestSettings>(WeeklyDigestJob.RecurringJobId, job => job.RunAsync(CancellationToken.None));
+        builder.Services.AddRecurringJob<WeeklyDigestJob, DigestSettings>(WeeklyDigestJob.RecurringJobId, job => job.DispatchAsync());
         builder.Services.ConfigureMarten(options => options.Schema.For<DigestDelivery>());
         return builder;
     }

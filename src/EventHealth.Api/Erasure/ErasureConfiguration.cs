@@ -37,7 +37,7 @@ public static class ErasureConfiguration
             // Writes go through, the erasure route included: a repeated erasure completes an interrupted one, then answers 410.
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
                 && Access.AccessControl.RoutePatientId(context) is { } patientId
-                && await context.RequestServices.GetRequiredService<IQuerySession>().LoadAsync<PatientRecord>(patientId, context.RequestAborted) is { Erased: true } record)
+                && await LoadAsync(context.RequestServices.GetRequiredService<Sharding.TenantSessions>(), patientId, context.RequestAborted) is { Erased: true } record)
             {
                 await Gone(patientId, record.ErasedAt).ExecuteAsync(context);
                 return;
@@ -45,6 +45,12 @@ public static class ErasureConfiguration
 
             await next(context);
         });
+
+    private static async Task<PatientRecord?> LoadAsync(Sharding.TenantSessions sessions, Guid patientId, CancellationToken cancellation)
+    {
+        await using var session = sessions.QueryFor(patientId);
+        return await session.LoadAsync<PatientRecord>(patientId, cancellation);
+    }
 
     public static IResult Gone(Guid patientId, DateTimeOffset? erasedAt) =>
         Problems.Result(StatusCodes.Status410Gone, "record-erased", "The record was erased.",

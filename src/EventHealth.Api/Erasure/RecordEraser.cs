@@ -12,12 +12,12 @@ namespace EventHealth.Erasure;
 /// to the record is refused and every read answers 410), then Marten masks the personal data of every event of the
 /// stream, then each document is rebuilt from the masked events, then queued messages about the record are removed.
 /// </summary>
-public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store, ProjectionVerifier projections, NpgsqlDataSource dataSource, ILogger<RecordEraser> logger)
+public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store, Sharding.TenantSessions sessions, ProjectionVerifier projections, NpgsqlDataSource control, ILogger<RecordEraser> logger)
 {
     /// <returns>The answer, and the record version after the erasure when it happened now.</returns>
     public async Task<(IResult Answer, long? Version)> EraseAsync(Guid patientId, string? requestReference, WriteContext context, CancellationToken cancellation)
     {
-        var written = await RecordWrites.SendAsync(bus, patientId, context, new EraseRecordChange(new RecordErased(context.Actor, requestReference, context.Now)), cancellation);
+        var written = await RecordWrites.SendAsync(bus, sessions.Buckets, patientId, context, new EraseRecordChange(new RecordErased(context.Actor, requestReference, context.Now)), cancellation);
         switch (written.Refused)
         {
             case RecordRefusal.Erased:
@@ -39,7 +39,7 @@ public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store
     /// <summary>The steps after the <see cref="RecordErased"/> event: mask the events, rebuild the documents, remove queued messages.</summary>
     private async Task<(int Events, int Rebuilt, int Removed)> CompleteAsync(Guid patientId)
     {
-        await store.Advanced.ApplyEventDataMasking(masking => masking.IncludeStream(patientId).AddHeader(ErasureConfiguration.MaskedHeader, "erasure"), CancellationToken.None);
+        await store.Advanced.ApplyEventDataMasking(masking => masking.ForTenant(sessions.Buckets.TenantOf(patientId)).IncludeStream(patientId).AddHeader(ErasureConfiguration.MaskedHeader, "erasure"), CancellationToken.None);
         var events = await CountMaskedEventsAsync(patientId);
         var rebuilt = await projections.RepairStreamAsync(patientId, CancellationToken.None);
         var removed = await RemoveQueuedMessagesAsync(patientId);
@@ -49,7 +49,7 @@ public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store
     /// <summary>Events Marten masked: those of a type with a masking rule, which it marks with the erasure header.</summary>
     private async Task<int> CountMaskedEventsAsync(Guid patientId)
     {
-        await using var session = store.QuerySession();
+        await using var session = sessions.QueryFor(patientId);
         return (await session.Events.FetchStreamAsync(patientId)).Count(e => e.Headers?.ContainsKey(ErasureConfiguration.MaskedHeader) == true);
     }
 
@@ -59,11 +59,28 @@ public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store
     /// </summary>
     private async Task<int> RemoveQueuedMessagesAsync(Guid patientId)
     {
+        // The bucket's shard holds the messages its handlers sent; the control database any sent without a tenant.
+        var removed = 0;
+        await using (var shard = await sessions.OpenConnectionAsync(sessions.Buckets.TenantOf(patientId), CancellationToken.None))
+        {
+            removed += await RemoveQueuedMessagesAsync(shard, patientId);
+        }
+
+        await using (var main = await control.OpenConnectionAsync())
+        {
+            removed += await RemoveQueuedMessagesAsync(main, patientId);
+        }
+
+        return removed;
+    }
+
+    private static async Task<int> RemoveQueuedMessagesAsync(NpgsqlConnection connection, Guid patientId)
+    {
         var tables = new List<string>();
-        await using (var find = dataSource.CreateCommand("""
+        await using (var find = new NpgsqlCommand("""
             select table_name from information_schema.columns
             where table_schema = $1 and column_name = 'body' and data_type = 'bytea'
-            """))
+            """, connection))
         {
             find.Parameters.AddWithValue(Database.MessagingSchema);
             await using var reader = await find.ExecuteReaderAsync();
@@ -76,8 +93,8 @@ public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store
         var removed = 0;
         foreach (var table in tables)
         {
-            await using var delete = dataSource.CreateCommand(
-                $"delete from {Database.MessagingSchema}.\"{table}\" where position(convert_to($1, 'UTF8') in body) > 0");
+            await using var delete = new NpgsqlCommand(
+                $"delete from {Database.MessagingSchema}.\"{table}\" where position(convert_to($1, 'UTF8') in body) > 0", connection);
             delete.Parameters.AddWithValue(patientId.ToString());
             removed += await delete.ExecuteNonQueryAsync();
         }

@@ -26,7 +26,12 @@ public static class Database
             ?? throw new InvalidOperationException(
                 $"Missing connection string 'ConnectionStrings:{ConnectionStringName}' " +
                 $"(environment variable ConnectionStrings__{ConnectionStringName}).");
+        return WithPoolDefaults(configured);
+    }
 
+    /// <summary>A connection string with the pool defaults of <see cref="ConnectionString"/> (control and shard databases alike).</summary>
+    public static string WithPoolDefaults(string configured)
+    {
         var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = configured }.Keys
             .Cast<string>().Select(key => key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
         var builder = new NpgsqlConnectionStringBuilder(configured);

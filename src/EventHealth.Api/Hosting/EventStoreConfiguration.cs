@@ -13,11 +13,30 @@ public static class EventStoreConfiguration
     {
         builder.AddDatabase();
         var createSchema = builder.CreateSchemaOnStartup();
+        var control = builder.Configuration.ConnectionString();
+        var shards = Sharding.ShardingSettings.From(builder.Configuration).ShardDatabases(builder.Configuration);
 
         var marten = builder.Services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = Database.EventStoreSchema;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
+
+                // Patients live in buckets (tenants b000 …), each bucket on one shard database of the pool; the control
+                // database keeps the pool registry. One shard (the control database itself) unless configured otherwise:
+                // the single-database deployment runs this same code (docs/scaling.md). Buckets are assigned explicitly
+                // at provisioning, so a bucket nobody placed fails loudly instead of landing somewhere.
+                options.MultiTenantedWithShardedDatabases(pool =>
+                {
+                    pool.ConnectionString = control;
+                    pool.SchemaName = Sharding.DeploymentBuckets.Schema;
+                    pool.PartitionSchemaName = Sharding.DeploymentBuckets.Schema;
+                    foreach (var (id, connectionString) in shards)
+                    {
+                        pool.AddDatabase(id, connectionString);
+                    }
+
+                    pool.UseExplicitAssignment();
+                });
 
                 // A write already loaded the record's inline snapshot (the aggregate handler workflow): let the inline projection
                 // apply the new events to that instance instead of loading it again inside SaveChanges. Safe because
@@ -35,13 +54,15 @@ public static class EventStoreConfiguration
 
                 options.Storage.Add(new EventLogStatisticsFeature(options.Advanced.Migrator));
             })
-            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             // Async projections run under Wolverine's leader-elected agents, which spread the shards over the nodes,
             // rather than Marten's own HotCold daemon, which runs them all on whichever node holds its lock.
             .IntegrateWithWolverine(integration =>
             {
                 integration.MessageStorageSchemaName = Database.MessagingSchema;
+                // Node and leader tables and tenant-neutral messages in the control database; each shard keeps the
+                // envelopes of its own buckets, so an alert and its e-mails still commit in one local transaction.
+                integration.MainDatabaseConnectionString = control;
                 integration.UseWolverineManagedEventSubscriptionDistribution = true;
             });
 

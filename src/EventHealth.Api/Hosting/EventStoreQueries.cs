@@ -7,9 +7,10 @@ namespace EventHealth.Hosting;
 /// the streams table with two document tables, a scan of the values of a JSON dictionary inside a document, every
 /// stream's version at once. The table names follow Marten's naming in the event store schema (mt_streams; mt_doc_ and
 /// the document type's name in lower case): renaming a document type means changing them here, and the integration
-/// tests of detection, experiments and projection rebuilds fail until then.
+/// tests of detection, experiments and projection rebuilds fail until then. Each reads one bucket (tenant) on its shard:
+/// the tables are partitioned by tenant, so the tenant predicate reads that bucket's partitions only.
 /// </summary>
-public sealed class EventStoreQueries(NpgsqlDataSource dataSource)
+public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 {
     private const string Streams = Database.EventStoreSchema + ".mt_streams";
     private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
@@ -17,13 +18,14 @@ public sealed class EventStoreQueries(NpgsqlDataSource dataSource)
 
     /// <summary>Records whose stream version passed their detection checkpoint, that were never evaluated, or whose
     /// review time has come; erased records never again (docs/erasure.md). In id order.</summary>
-    public Task<List<Guid>> DueForDetectionAsync(DateTimeOffset now, CancellationToken cancellation) =>
-        ReadAsync($"""
+    public Task<List<Guid>> DueForDetectionAsync(string tenant, DateTimeOffset now, CancellationToken cancellation) =>
+        ReadAsync(tenant, $"""
             select s.id
             from {Streams} s
-            join {PatientRecords} r on r.id = s.id
-            left join {DetectionCheckpoints} c on c.id = s.id
-            where not coalesce((r.data ->> 'erased')::boolean, false)
+            join {PatientRecords} r on r.tenant_id = s.tenant_id and r.id = s.id
+            left join {DetectionCheckpoints} c on c.tenant_id = s.tenant_id and c.id = s.id
+            where s.tenant_id = $2
+              and not coalesce((r.data ->> 'erased')::boolean, false)
               and (c.id is null
                or s.version > (c.data ->> 'evaluatedThroughVersion')::bigint
                or (c.data ->> 'nextReviewAt')::timestamptz <= $1)
@@ -32,29 +34,34 @@ public sealed class EventStoreQueries(NpgsqlDataSource dataSource)
 
     /// <summary>Open experiments (neither stopped nor concluded) whose last day is on or before <paramref name="utcToday"/>,
     /// on records not erased. In record, then experiment order.</summary>
-    public Task<List<(Guid PatientId, Guid ExperimentId)>> ExperimentsDueForConclusionAsync(DateOnly utcToday, CancellationToken cancellation) =>
-        ReadAsync($"""
+    public Task<List<(Guid PatientId, Guid ExperimentId)>> ExperimentsDueForConclusionAsync(string tenant, DateOnly utcToday, CancellationToken cancellation) =>
+        ReadAsync(tenant, $"""
             select r.id, e.key
             from {PatientRecords} r
             cross join lateral jsonb_each(coalesce(r.data -> 'experiments', jsonb_build_object())) e
-            where not coalesce((r.data ->> 'erased')::boolean, false)
+            where r.tenant_id = $2
+              and not coalesce((r.data ->> 'erased')::boolean, false)
               and not coalesce((e.value ->> 'concluded')::boolean, false)
               and e.value ->> 'stoppedOn' is null
               and (e.value ->> 'lastDay')::date <= $1
             order by r.id, e.key
             """, utcToday, reader => (reader.GetGuid(0), Guid.Parse(reader.GetString(1))), cancellation);
 
-    /// <summary>Every stream's id and version, in id order.</summary>
-    public Task<List<(Guid Id, long Version)>> StreamVersionsAsync(CancellationToken cancellation) =>
-        ReadAsync<object?, (Guid, long)>($"select id, version from {Streams} order by id", null, reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
+    /// <summary>Every stream's id and version in the bucket, in id order.</summary>
+    public Task<List<(Guid Id, long Version)>> StreamVersionsAsync(string tenant, CancellationToken cancellation) =>
+        ReadAsync<object?, (Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", null, reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
 
-    private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
+    /// <summary>Runs on the tenant's shard; the tenant id is the last parameter ($1 without another parameter, else $2).</summary>
+    private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
     {
-        await using var command = dataSource.CreateCommand(sql);
+        await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
+        await using var command = new NpgsqlCommand(sql, connection);
         if (parameter is not null)
         {
             command.Parameters.AddWithValue(parameter);
         }
+
+        command.Parameters.AddWithValue(tenant);
 
         var rows = new List<TRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);

@@ -48,7 +48,12 @@ public static class HttpSurface
         app.MapMetrics();
         app.MapOpenApi();
         app.MapApiDocs();
-        app.MapWolverineEndpoints(http => http.RejectUnparseableQueryValues = true);
+        app.MapWolverineEndpoints(http =>
+        {
+            http.RejectUnparseableQueryValues = true;
+            // Sessions and messages of a request about a patient belong to the patient's bucket (docs/scaling.md).
+            http.TenantId.DetectWith<Sharding.PatientTenantDetection>();
+        });
         return app;
     }
 }

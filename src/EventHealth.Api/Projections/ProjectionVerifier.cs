@@ -35,7 +35,7 @@ public sealed record RebuildReport(
 /// aggregation for snapshots, the shared pure functions for the entry documents), compares each rebuilt document
 /// with the live one, and reports. With <c>repair</c>, unequal live documents are replaced by the rebuilt ones.
 /// </summary>
-public sealed class ProjectionVerifier(IDocumentStore store, EventStoreQueries queries, TimeProvider clock, ILogger<ProjectionVerifier> logger)
+public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSessions sessions, EventStoreQueries queries, TimeProvider clock, ILogger<ProjectionVerifier> logger)
 {
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
     private const int MaxAttemptsPerStream = 5;
@@ -57,7 +57,12 @@ public sealed class ProjectionVerifier(IDocumentStore store, EventStoreQueries q
         var days = new Tally("PatientDays", "async");
         var alerts = new Tally("RecordAlerts", "inline");
         long eventCount = 0;
-        var streams = await queries.StreamVersionsAsync(cancellation);
+        // Every bucket's streams, each compared on its own shard.
+        var streams = new List<(Guid Id, long Version)>();
+        foreach (var bucket in sessions.Buckets.AllBuckets)
+        {
+            streams.AddRange(await queries.StreamVersionsAsync(bucket, cancellation));
+        }
 
         // Streams are independent: several at a time keep both the database and the CPU busy (each stream costs a
         // few round trips). Each stream's events are read once and folded in memory by Marten's own aggregators.
@@ -108,7 +113,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, EventStoreQueries q
             // Per-attempt tallies: a stream that moved while it was compared (an email's "sent" event, a new
             // entry) is compared again, so a live write is never mistaken for drift.
             var (streamRecords, streamEntries, streamDays, streamAlerts) = (records.Empty(), entries.Empty(), days.Empty(), alerts.Empty());
-            await using var session = store.LightweightSession();
+            await using var session = sessions.WriteFor(streamId);
 
             // The live documents and the stream's version in one round trip, then the events once.
             var batch = session.CreateBatchQuery();

@@ -186,7 +186,8 @@ public static class RecordWrites
             return Results.Problem(Problems.Validation("If-Match", "must be a quoted stream version such as \"7\""));
         }
 
-        var written = await bus.InvokeAsync<RecordWritten>(new RecordChange(patientId, WriteContext.From(http, clock, expectedVersion), change), http.RequestAborted);
+        var tenant = http.RequestServices.GetRequiredService<Sharding.PatientBuckets>().TenantOf(patientId);
+        var written = await bus.InvokeForTenantAsync<RecordWritten>(tenant, new RecordChange(patientId, WriteContext.From(http, clock, expectedVersion), change), http.RequestAborted);
         if (written.Refused is null)
         {
             WriteContext.SetETag(http.Response, written.Version);
@@ -196,8 +197,8 @@ public static class RecordWrites
     }
 
     /// <summary>A change without an HTTP request (a job, a message handler), through the same path.</summary>
-    public static Task<RecordWritten> SendAsync(IMessageBus bus, Guid patientId, WriteContext context, IRecordChange change, CancellationToken cancellation) =>
-        bus.InvokeAsync<RecordWritten>(new RecordChange(patientId, context, change), cancellation);
+    public static Task<RecordWritten> SendAsync(IMessageBus bus, Sharding.PatientBuckets buckets, Guid patientId, WriteContext context, IRecordChange change, CancellationToken cancellation) =>
+        bus.InvokeForTenantAsync<RecordWritten>(buckets.TenantOf(patientId), new RecordChange(patientId, context, change), cancellation);
 }
 
 /// <summary>Entries decided against the index documents loaded with the record.</summary>

@@ -407,7 +407,15 @@ public sealed class AccessMatrixTests(AppFixture app)
 
     private async Task<List<AccessRecord>> AuditRecordsAsync(string correlationId)
     {
-        await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
-        return (await session.Query<AccessRecord>().Where(r => r.CorrelationId == correlationId).ToListAsync()).ToList();
+        // Every shard's records, whichever bucket (or none) each request named.
+        var sessions = app.Host.Services.GetRequiredService<EventHealth.Sharding.TenantSessions>();
+        var found = new List<AccessRecord>();
+        foreach (var (_, tenants) in await sessions.DatabasesAsync())
+        {
+            await using var session = sessions.QueryForTenant(tenants[0]);
+            found.AddRange(await session.Query<AccessRecord>().Where(r => r.AnyTenant() && r.CorrelationId == correlationId).ToListAsync());
+        }
+
+        return found;
     }
 }

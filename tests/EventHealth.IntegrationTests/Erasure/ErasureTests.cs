@@ -98,7 +98,7 @@ public sealed class ErasureTests(AppFixture app)
 
         // Detection no longer evaluates the record (its erasure event would otherwise make it due).
         await app.Host.Scenario(s => { s.Post.Url("/api/admin/detection/run"); s.StatusCodeShouldBeOk(); });
-        await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = app.Host.QueryFor(patientId);
         var checkpoint = await session.LoadAsync<DetectionCheckpoint>(patientId);
         checkpoint.ShouldNotBeNull().EvaluatedThroughVersion.ShouldBeLessThan(await app.Host.StreamVersionAsync(patientId));
     }

@@ -19,7 +19,7 @@ public sealed class InfrastructureTests(AppFixture app)
         var store = app.Host.Services.GetRequiredService<IDocumentStore>();
         var streamId = Guid.NewGuid();
 
-        await using (var session = store.LightweightSession())
+        await using (var session = app.Host.WriteFor(streamId))
         {
             session.CorrelationId = "corr-foundation";
             session.LastModifiedBy = "foundation-test";
@@ -28,7 +28,7 @@ public sealed class InfrastructureTests(AppFixture app)
             await session.SaveChangesAsync();
         }
 
-        await using var query = store.QuerySession();
+        await using var query = app.Host.QueryFor(streamId);
         var events = await query.Events.FetchStreamAsync(streamId);
         var only = events.ShouldHaveSingleItem();
         only.Data.ShouldBe(new FoundationProbeRecorded("hello"));

@@ -28,7 +28,7 @@ public sealed class HostileInputTests(AppFixture app)
 
         status.ShouldBe(HttpStatusCode.BadRequest);
         problem.ProblemFields().ShouldBe(["displayName"]);
-        await using (var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession())
+        await using (var session = app.Host.QueryFor(patientId))
         {
             (await session.Events.FetchStreamStateAsync(patientId)).ShouldBeNull("no orphan stream row");
         }

@@ -118,16 +118,22 @@ public static class Records
 
     public static JsonObject Typed(this JsonObject entry, string type) => entry.With("type", type);
 
+    /// <summary>A query session on the patient's bucket (Marten's sharded tenancy has no session without a tenant).</summary>
+    public static IQuerySession QueryFor(this IAlbaHost host, Guid patientId) => host.Services.GetRequiredService<EventHealth.Sharding.TenantSessions>().QueryFor(patientId);
+
+    /// <summary>A writing session on the patient's bucket.</summary>
+    public static IDocumentSession WriteFor(this IAlbaHost host, Guid patientId) => host.Services.GetRequiredService<EventHealth.Sharding.TenantSessions>().WriteFor(patientId);
+
     public static async Task<long> StreamVersionAsync(this IAlbaHost host, Guid patientId)
     {
-        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = host.QueryFor(patientId);
         var state = await session.Events.FetchStreamStateAsync(patientId);
         return state?.Version ?? 0;
     }
 
     public static async Task<int> EventCountAsync(this IAlbaHost host, Guid patientId)
     {
-        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = host.QueryFor(patientId);
         return (await session.Events.FetchStreamAsync(patientId)).Count;
     }
 

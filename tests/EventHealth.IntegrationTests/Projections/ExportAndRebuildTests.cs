@@ -87,7 +87,7 @@ public sealed class ExportAndRebuildTests(AppFixture app)
             .ShouldBe(HttpStatusCode.Created);
 
         var store = app.Host.Services.GetRequiredService<IDocumentStore>();
-        await using (var session = store.LightweightSession())
+        await using (var session = app.Host.WriteFor(patientId))
         {
             var entry = (await session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(patientId, entryId)))!;
             session.Store(entry with { Summary = "tampered" });

@@ -75,7 +75,7 @@ public sealed partial class OneWritePathTests(AppFixture app)
         answers.Count(a => a.Status == HttpStatusCode.Created).ShouldBe(writes.Count - 3); // the repeat (200), the batch (200), the profile (200)
         answers.Count(a => a.Status == HttpStatusCode.OK).ShouldBe(3);
 
-        await using var session = app.Host.Services.GetRequiredService<IDocumentStore>().QuerySession();
+        await using var session = app.Host.QueryFor(patientId);
         var events = await session.Events.FetchStreamAsync(patientId);
         events.Select(e => e.Version).ShouldBe(Enumerable.Range(1, events.Count).Select(v => (long)v));
         var written = events.Where(e => e.Version > before).Select(e => e.Data).ToList();

@@ -1,0 +1,29 @@
+namespace EventHealth.Sharding;
+
+/// <summary>
+/// <c>Sharding:Buckets</c> (B, 16 unless configured; permanent for a deployment) and <c>Sharding:Shards:&lt;id&gt;</c>, one
+/// connection string per shard database. No shard configured: a pool of one, the control database itself
+/// (<see cref="DefaultShardId"/>), so the single-database deployment runs the same code as the sharded one.
+/// </summary>
+public sealed record ShardingSettings
+{
+    public const string Section = "Sharding";
+    public const string DefaultShardId = "shard01";
+    public const int DefaultBuckets = 16;
+
+    public int Buckets { get; init; } = DefaultBuckets;
+
+    public Dictionary<string, string> Shards { get; init; } = [];
+
+    public static ShardingSettings From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<ShardingSettings>() ?? new ShardingSettings();
+
+    /// <summary>The shard databases by id, in id order: the configured ones, or the control database alone.</summary>
+    public IReadOnlyList<(string Id, string ConnectionString)> ShardDatabases(IConfiguration configuration) =>
+        Shards.Count == 0
+            ? [(DefaultShardId, Hosting.Database.ConnectionString(configuration))]
+            : [.. Shards.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (s.Key, Hosting.Database.WithPoolDefaults(s.Value)))];
+
+    /// <summary>The shard a bucket is assigned to when it is first provisioned: bucket i on shard i mod N (in id order).</summary>
+    public static string InitialShardOf(int bucket, IReadOnlyList<string> shardIds) => shardIds[bucket % shardIds.Count];
+}
