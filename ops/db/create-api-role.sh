@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates (or updates) the least-privileged role the API connects as outside development, and grants it what the
-# API needs: read and write on the tables of the eventhealth, wolverine and hangfire schemas (existing ones and those
+# API needs: read and write on the tables of the eventhealth, wolverine, hangfire and sharding schemas (existing ones and those
 # the schema owner creates later), but only SELECT and INSERT on the access audit. No DDL, no superuser, no BYPASSRLS.
 # Run it as the schema owner (e.g. postgres) before or after `EventHealth.Api resources setup`; it is idempotent.
 #   PGHOST/PGPORT/PGUSER/PGDATABASE as for psql; EVENTHEALTH_API_PASSWORD sets the role's password (optional locally).
@@ -21,8 +21,12 @@ SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %I GRANT USAGE, SELECT, UPDATE 
 -- What exists already.
 SELECT format('GRANT USAGE ON SCHEMA %1$I TO %2$I; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %1$I TO %2$I; '
               'GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %1$I TO %2$I', nspname, :'role')
-FROM pg_namespace WHERE nspname IN ('eventhealth', 'wolverine', 'hangfire') \gexec
+FROM pg_namespace WHERE nspname IN ('eventhealth', 'wolverine', 'hangfire', 'sharding') \gexec
 -- The access audit: read and append only (the table's trigger refuses changes from anyone as well).
 SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON eventhealth.mt_doc_accessrecord FROM %I', :'role')
 WHERE to_regclass('eventhealth.mt_doc_accessrecord') IS NOT NULL \gexec
+-- Its per-bucket partitions too (sharded tenancy partitions every table by bucket; the trigger is cloned onto each).
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %I', inhrelid::regclass, :'role')
+FROM pg_inherits WHERE to_regclass('eventhealth.mt_doc_accessrecord') IS NOT NULL
+  AND inhparent = to_regclass('eventhealth.mt_doc_accessrecord') \gexec
 SQL

@@ -139,40 +139,46 @@ public sealed class ErasureTests(AppFixture app)
     }
 
     /// <summary>Every table of every schema whose rows, read as text (bytea columns decoded), contain <paramref name="canary"/>.</summary>
+    /// <summary>Every table of every database behind the host (control and shards) holding the canary, as schema.table.</summary>
     private async Task<List<string>> TablesContainingAsync(string canary)
     {
-        var dataSource = app.Host.Services.GetRequiredService<NpgsqlDataSource>();
-        var tables = new List<(string Schema, string Table, List<string> ByteaColumns)>();
-        await using (var list = dataSource.CreateCommand("""
-            select t.table_schema, t.table_name,
-                   coalesce(array_agg(c.column_name::text) filter (where c.data_type = 'bytea'), '{}')
-            from information_schema.tables t
-            join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
-            where t.table_type = 'BASE TABLE' and t.table_schema not in ('pg_catalog', 'information_schema')
-            group by t.table_schema, t.table_name
-            """))
-        await using (var reader = await list.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                tables.Add((reader.GetString(0), reader.GetString(1), [.. reader.GetFieldValue<string[]>(2)]));
-            }
-        }
-
-        tables.Select(t => t.Schema).Distinct().ShouldContain("wolverine");
-        tables.Select(t => t.Schema).Distinct().ShouldContain("hangfire");
         var containing = new List<string>();
-        foreach (var (schema, table, bytea) in tables)
+        var schemas = new HashSet<string>();
+        foreach (var owner in await app.Host.AllOwnerConnectionsAsync())
         {
-            var decoded = string.Concat(bytea.Select(column => $" or position(convert_to($1, 'UTF8') in t.\"{column}\") > 0"));
-            await using var search = dataSource.CreateCommand($"select exists (select 1 from \"{schema}\".\"{table}\" t where position($1 in t::text) > 0{decoded})");
-            search.Parameters.AddWithValue(canary);
-            if ((bool)(await search.ExecuteScalarAsync())!)
+            await using var dataSource = NpgsqlDataSource.Create(owner);
+            var tables = new List<(string Schema, string Table, List<string> ByteaColumns)>();
+            await using (var list = dataSource.CreateCommand("""
+                select t.table_schema, t.table_name,
+                       coalesce(array_agg(c.column_name::text) filter (where c.data_type = 'bytea'), '{}')
+                from information_schema.tables t
+                join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
+                where t.table_type = 'BASE TABLE' and t.table_schema not in ('pg_catalog', 'information_schema')
+                group by t.table_schema, t.table_name
+                """))
+            await using (var reader = await list.ExecuteReaderAsync())
             {
-                containing.Add($"{schema}.{table}");
+                while (await reader.ReadAsync())
+                {
+                    tables.Add((reader.GetString(0), reader.GetString(1), [.. reader.GetFieldValue<string[]>(2)]));
+                }
+            }
+
+            schemas.UnionWith(tables.Select(t => t.Schema));
+            foreach (var (schema, table, bytea) in tables)
+            {
+                var decoded = string.Concat(bytea.Select(column => $" or position(convert_to($1, 'UTF8') in t.\"{column}\") > 0"));
+                await using var search = dataSource.CreateCommand($"select exists (select 1 from \"{schema}\".\"{table}\" t where position($1 in t::text) > 0{decoded})");
+                search.Parameters.AddWithValue(canary);
+                if ((bool)(await search.ExecuteScalarAsync())!)
+                {
+                    containing.Add($"{schema}.{table}");
+                }
             }
         }
 
-        return containing;
+        schemas.ShouldContain("wolverine");
+        schemas.ShouldContain("hangfire");
+        return [.. containing.Distinct()];
     }
 }

@@ -12,15 +12,14 @@ namespace EventHealth.IntegrationTests.Hosting;
 [Collection(ApiCollection.Name)]
 public sealed class DatabaseFaultTests(AppFixture app)
 {
-    private static readonly string Owner = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")!;
-
     [Fact]
     public async Task The_API_role_may_read_and_append_the_audit_but_not_change_or_delete_it()
     {
-        var apiRole = Environment.GetEnvironmentVariable("EVENTHEALTH_API_ROLE_CONNECTION")
-            ?? throw new InvalidOperationException("EVENTHEALTH_API_ROLE_CONNECTION is set by ops/test");
-        await app.Host.EnrollAsync();
-        await using var connection = new NpgsqlConnection(apiRole);
+        _ = Environment.GetEnvironmentVariable("EVENTHEALTH_API_ROLE_CONNECTION")
+            ?? throw new InvalidOperationException("EVENTHEALTH_API_ROLE_CONNECTION is set by ops/test (which creates the role)");
+        var patientId = await app.Host.EnrollAsync();
+        // The role on the database holding the patient's audit records (its bucket's shard).
+        await using var connection = new NpgsqlConnection(ShardDatabases.AsApiRole(await app.Host.OwnerConnectionForAsync(patientId)));
         await connection.OpenAsync();
 
         (await Scalar(connection, "select rolsuper from pg_roles where rolname = current_user")).ShouldBe(false);
@@ -40,8 +39,8 @@ public sealed class DatabaseFaultTests(AppFixture app)
     [Fact]
     public async Task Even_the_schema_owner_cannot_change_or_delete_audit_records()
     {
-        await app.Host.EnrollAsync();
-        await using var connection = new NpgsqlConnection(Owner);
+        var patientId = await app.Host.EnrollAsync();
+        await using var connection = new NpgsqlConnection(await app.Host.OwnerConnectionForAsync(patientId));
         await connection.OpenAsync();
         foreach (var change in new[]
                  {
@@ -60,7 +59,7 @@ public sealed class DatabaseFaultTests(AppFixture app)
     {
         var patientId = Guid.NewGuid();
         // PostgreSQL answering "the database system is shutting down" (57P01) for this one stream, as during a restart.
-        await using var fault = await FaultAsync("eventhealth.mt_streams", "INSERT", $"NEW.id = '{patientId}'", "57P01");
+        await using var fault = await FaultAsync(await app.Host.OwnerConnectionForAsync(patientId), "eventhealth.mt_streams", "INSERT", $"NEW.id = '{patientId}'", "57P01");
 
         using var client = app.Host.Server.CreateClient();
         using var response = await client.PostAsync("/api/patients", Records.JsonContent(Records.Enrollment(patientId)));
@@ -75,7 +74,7 @@ public sealed class DatabaseFaultTests(AppFixture app)
     public async Task An_answer_whose_audit_record_cannot_be_written_is_withheld_with_a_503()
     {
         var patientId = await app.Host.EnrollAsync();
-        await using var fault = await FaultAsync("eventhealth.mt_doc_accessrecord", "INSERT", $"NEW.data->>'patientId' = '{patientId}'", "57P03");
+        await using var fault = await FaultAsync(await app.Host.OwnerConnectionForAsync(patientId), "eventhealth.mt_doc_accessrecord", "INSERT", $"NEW.data->>'patientId' = '{patientId}'", "57P03");
 
         var (status, body, contentType) = await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null);
 
@@ -91,10 +90,10 @@ public sealed class DatabaseFaultTests(AppFixture app)
     }
 
     /// <summary>A BEFORE trigger raising <paramref name="sqlState"/> for rows matching <paramref name="when"/>; dropped on dispose.</summary>
-    private static async Task<IAsyncDisposable> FaultAsync(string table, string operation, string when, string sqlState)
+    private static async Task<IAsyncDisposable> FaultAsync(string owner, string table, string operation, string when, string sqlState)
     {
         var name = $"test_fault_{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(Owner);
+        await using var connection = new NpgsqlConnection(owner);
         await connection.OpenAsync();
         await Scalar(connection, $"""
             create function public.{name}() returns trigger language plpgsql as $$
@@ -103,7 +102,7 @@ public sealed class DatabaseFaultTests(AppFixture app)
             """);
         return new Dropper(async () =>
         {
-            await using var drop = new NpgsqlConnection(Owner);
+            await using var drop = new NpgsqlConnection(owner);
             await drop.OpenAsync();
             await Scalar(drop, $"drop trigger {name} on {table}; drop function public.{name}();");
         });
