@@ -8,21 +8,42 @@ namespace EventHealth.Hosting;
 /// when the table was a fifth of its size the planner chose a bitmap scan of the whole range, a hash join and a sort
 /// (207 ms per page of 500) instead of walking the index and stopping after 500 rows (1.7 ms), docs/benchmarks.md.
 /// PostgreSQL's default re-analyzes a table after 10% of it changed; the event log is analyzed after 1% (and at least
-/// 1,000 rows). Installed with the schema (<c>resources setup</c>).
+/// 1,000 rows). The log is partitioned by bucket, and PostgreSQL keeps these settings per partition (a partitioned table
+/// takes none): each bucket's partition gets them, and a database counts as installed when none lacks them. Installed
+/// with the schema (<c>resources setup</c>, which provisions the buckets' partitions and then installs this again).
 /// </summary>
 public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_statistics", "mt_events")
 {
     private const string Table = Database.EventStoreSchema + ".mt_events";
     private const string Options = "autovacuum_analyze_scale_factor=0.01";
 
-    protected override string CreateSql => $"ALTER TABLE {Table} SET ({Options}, autovacuum_analyze_threshold=1000);";
+    /// <summary>The event log's tables holding rows: its partitions, or the table itself when it is not partitioned.</summary>
+    private const string Leaves = $"""
+        select c.oid, c.reloptions from pg_class c
+        where c.relkind = 'r' and (c.oid = to_regclass('{Table}')
+           or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('{Table}')))
+        """;
 
-    protected override string DropSql => $"ALTER TABLE {Table} RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold);";
+    protected override string CreateSql => $$"""
+        DO $$ DECLARE leaf oid; BEGIN
+          FOR leaf IN {{Leaves}} LOOP
+            EXECUTE format('ALTER TABLE %s SET ({{Options}}, autovacuum_analyze_threshold=1000)', leaf::regclass);
+          END LOOP;
+        END $$;
+        """;
+
+    protected override string DropSql => $$"""
+        DO $$ DECLARE leaf oid; BEGIN
+          FOR leaf IN {{Leaves}} LOOP
+            EXECUTE format('ALTER TABLE %s RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)', leaf::regclass);
+          END LOOP;
+        END $$;
+        """;
 
     protected override string InstalledQuery =>
-        $$"""select count(*) from pg_class where oid = to_regclass('{{Table}}') and '{{Options}}' = any(coalesce(reloptions, '{}'));""";
+        $$"""select count(*) from ({{Leaves}}) leaf where not '{{Options}}' = any(coalesce(leaf.reloptions, '{}'));""";
 
-    protected override long InstalledCount => 1;
+    protected override long InstalledCount => 0;
 }
 
 /// <summary>The statistics setting as a schema feature, applied after the event tables exist.</summary>

@@ -38,6 +38,7 @@ public sealed class DeploymentBuckets(string controlConnectionString, ShardingSe
         await CheckCountAsync(cancellation);
         var assigned = await AssignmentsAsync(cancellation);
         var buckets = new PatientBuckets(settings.Buckets);
+        var added = 0;
         foreach (var (tenant, index) in buckets.AllTenants.Select((tenant, index) => (tenant, index)))
         {
             if (!assigned.ContainsKey(tenant))
@@ -45,7 +46,14 @@ public sealed class DeploymentBuckets(string controlConnectionString, ShardingSe
                 // The common tenant sits with bucket 0.
                 var shard = ShardingSettings.InitialShardOf(tenant == PatientBuckets.CommonTenant ? 0 : index, shardIds);
                 await store.Advanced.AddTenantToShardAsync(tenant, shard, cancellation);
+                added++;
             }
+        }
+
+        if (added > 0)
+        {
+            // Schema pieces set per partition (Hosting.EventLogStatistics) reach the partitions just created.
+            await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
     }
 
