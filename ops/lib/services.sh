@@ -129,10 +129,10 @@ free_port() {
   log "no free port found"; return 1
 }
 
-# start_postgres DATA_DIR PORT: creates the cluster on first use, starts it, ensures the database exists.
-# PG_FSYNC (on/off) and PG_OPTIONS (more "-c name=value" server settings) adjust the server.
+# start_postgres DATA_DIR PORT [DATABASE]: creates the cluster on first use, starts it, ensures the database
+# (default eventhealth) exists. PG_FSYNC (on/off) and PG_OPTIONS (more "-c name=value" server settings) adjust the server.
 start_postgres() {
-  local data_dir=$1 port=$2
+  local data_dir=$1 port=$2 database=${3:-eventhealth}
   mkdir -p "$data_dir"
   [ "$(id -u)" = 0 ] && { id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin postgres; chown -R postgres "$data_dir"; }
   chmod 700 "$data_dir"
@@ -143,8 +143,8 @@ start_postgres() {
   log "starting PostgreSQL on 127.0.0.1:$port"
   as_db_owner "$pg_bin/pg_ctl" -D "$data_dir" -l "$data_dir/server.log" -w -t 60 \
     -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data_dir' -c max_connections=200 -c fsync=${PG_FSYNC:-on} ${PG_OPTIONS:-}" start >/dev/null
-  if ! as_db_owner "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='eventhealth'" postgres | grep -q 1; then
-    as_db_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres eventhealth
+  if ! as_db_owner "$pg_bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_database where datname='$database'" postgres | grep -q 1; then
+    as_db_owner "$pg_bin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
   fi
 }
 
@@ -172,9 +172,45 @@ wait_for_http() {
   log "timed out waiting for $url"; return 1
 }
 
-# create_api_role PORT: the least-privileged role the API uses outside development (ops/db/create-api-role.sh).
+# create_api_role PORT [DATABASE]: the least-privileged role the API uses outside development
+# (ops/db/create-api-role.sh), granted on DATABASE (default eventhealth).
 create_api_role() {
-  local port=$1
-  PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres PGDATABASE=eventhealth PATH="$pg_bin:$PATH" \
+  local port=$1 database=${2:-eventhealth}
+  PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres PGDATABASE="$database" PATH="$pg_bin:$PATH" \
     "$repo_root/ops/db/create-api-role.sh" >&2
+}
+
+# Shard clusters for Marten's sharded tenancy (docs/operations.md, "Running sharded locally"): each shard is a cluster
+# of its own, like the control cluster started by start_postgres, holding one database eventhealth_shardNN.
+# What the last start_shard_clusters started, for stop_shard_clusters and the callers' banners and tests.
+shard_ids=()
+shard_ports=()
+shard_dirs=()
+
+# start_shard_clusters COUNT DIR_PREFIX FIRST_PORT [CONNECTION_OPTIONS]
+# Starts shard01..shardCOUNT: data in DIR_PREFIX-shardNN, port FIRST_PORT+NN-1 (a free port each when FIRST_PORT is
+# "free"), database eventhealth_shardNN with the API role granted on it. Exports Sharding__Shards__shardNN (as postgres,
+# CONNECTION_OPTIONS appended, e.g. ";Maximum Pool Size=80") and EVENTHEALTH_API_ROLE_CONNECTION_shardNN. Uses the same
+# PG_FSYNC and PG_OPTIONS as start_postgres. Registered before starting, so a cleanup trap stops a half-started set too.
+start_shard_clusters() {
+  local count=$1 dir_prefix=$2 first_port=$3 options=${4:-} index id port dir database
+  [[ "$count" =~ ^[0-9]+$ ]] || { log "the number of shards must be a whole number, not '$count'"; return 1; }
+  for ((index = 1; index <= count; index++)); do
+    id=$(printf 'shard%02d' "$index")
+    if [ "$first_port" = free ]; then port=$(free_port); else port=$((first_port + index - 1)); fi
+    dir="$dir_prefix-$id"
+    database="eventhealth_$id"
+    shard_ids+=("$id"); shard_ports+=("$port"); shard_dirs+=("$dir")
+    log "shard $id: database $database"
+    start_postgres "$dir" "$port" "$database"
+    create_api_role "$port" "$database"
+    export "Sharding__Shards__$id=Host=127.0.0.1;Port=$port;Database=$database;Username=postgres$options"
+    export "EVENTHEALTH_API_ROLE_CONNECTION_$id=Host=127.0.0.1;Port=$port;Database=$database;Username=eventhealth_api"
+  done
+}
+
+# stop_shard_clusters: stops what start_shard_clusters started (data kept); safe to call when nothing was started.
+stop_shard_clusters() {
+  local dir
+  for dir in "${shard_dirs[@]}"; do stop_postgres "$dir"; done
 }

@@ -58,7 +58,7 @@ public sealed class ProductionIdentityTests
     }
 
     /// <summary>Each service of the compose file: its name and its lines, trimmed, comments and blank lines left out.</summary>
-    private static Dictionary<string, List<string>> ComposeServices(string[] file)
+    internal static Dictionary<string, List<string>> ComposeServices(string[] file)
     {
         var services = new Dictionary<string, List<string>>();
         var inServices = false;
@@ -91,7 +91,7 @@ public sealed class ProductionIdentityTests
     }
 
     /// <summary>The entries of a service's <c>ports:</c> list, unquoted.</summary>
-    private static List<string> Published(List<string> service) =>
+    internal static List<string> Published(List<string> service) =>
         service.SkipWhile(line => line != "ports:").Skip(1)
             .TakeWhile(line => line.StartsWith('-'))
             .Select(line => line.TrimStart('-', ' ').Trim('"', '\''))
