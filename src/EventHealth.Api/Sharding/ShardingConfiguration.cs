@@ -22,6 +22,7 @@ public static class ShardingConfiguration
         builder.Services.AddSingleton<PatientTenantDetection>();
         builder.Services.AddSingleton<TenantSessions>();
         builder.Services.AddSingleton<ISystemPart, BucketAssignmentPart>();
+        builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards", tags: [Hosting.HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService(services => new BucketAssignmentCheck(deployment, services.GetRequiredService<IDocumentStore>(), builder.CreateSchemaOnStartupFlag()));
         return builder;
     }

@@ -69,41 +69,59 @@ public sealed class ShardedDeployment : IAsyncDisposable
 
     private static async Task<IAlbaHost> BootAsync(string control, List<PostgresCluster> clusters, (string Key, string Value)[] settings, bool solo = true)
     {
-            JasperFxEnvironment.AutoStartHost = true;
-            return await AlbaHost.For<Program>(builder =>
+        // The host reads environment variables when it is built: the shards ops/test started for the shared host
+        // (EVENTHEALTH_SHARDS=2) must not join this deployment. Its tests run one at a time (SeparateHostsCollection).
+        var inherited = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase))
+            .Select(key => (Key: key, Value: Environment.GetEnvironmentVariable(key))).ToList();
+        inherited.ForEach(variable => Environment.SetEnvironmentVariable(variable.Key, null));
+        try
+        {
+            return await BuildAsync(control, clusters, settings, solo);
+        }
+        finally
+        {
+            inherited.ForEach(variable => Environment.SetEnvironmentVariable(variable.Key, variable.Value));
+        }
+    }
+
+    private static async Task<IAlbaHost> BuildAsync(string control, List<PostgresCluster> clusters, (string Key, string Value)[] settings, bool solo)
+    {
+        JasperFxEnvironment.AutoStartHost = true;
+        return await AlbaHost.For<Program>(builder =>
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("ConnectionStrings:EventHealth", control);
+            for (var i = 0; i < clusters.Count; i++)
             {
-                builder.UseEnvironment("Testing");
-                builder.UseSetting("ConnectionStrings:EventHealth", control);
-                for (var i = 0; i < clusters.Count; i++)
-                {
-                    builder.UseSetting($"Sharding:Shards:shard{i + 1:00}", clusters[i].ConnectionString() + ";Maximum Pool Size=40;Timeout=3");
-                }
+                builder.UseSetting($"Sharding:Shards:shard{i + 1:00}", clusters[i].ConnectionString() + ";Maximum Pool Size=40;Timeout=3");
+            }
 
-                builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
-                builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
-                builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
-                builder.UseSetting("RateLimits:WritesPerMinute", "100000");
-                builder.UseSetting("RateLimits:ReadsPerMinute", "100000");
-                builder.UseSetting("Scheduling:QueuePollInterval", "00:00:01");
-                builder.UseSetting("Logging:LogLevel:Default", "Warning");
-                builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
-                builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
-                builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
-                foreach (var (key, value) in settings)
-                {
-                    builder.UseSetting(key, value);
-                }
+            builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
+            builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
+            builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+            builder.UseSetting("RateLimits:WritesPerMinute", "100000");
+            builder.UseSetting("RateLimits:ReadsPerMinute", "100000");
+            builder.UseSetting("Scheduling:QueuePollInterval", "00:00:01");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
+            builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
+            builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
 
-                builder.ConfigureServices(services =>
+            builder.ConfigureServices(services =>
+            {
+                services.AddSingleton<IStartupFilter, RightfulCaller>();
+                if (solo)
                 {
-                    services.AddSingleton<IStartupFilter, RightfulCaller>();
-                    if (solo)
-                    {
-                        // One node: agents (projections, scheduled work) start at once instead of after leader election.
-                        services.RunWolverineInSoloMode();
-                    }
-                });
+                    // One node: agents (projections, scheduled work) start at once instead of after leader election.
+                    services.RunWolverineInSoloMode();
+                }
             });
+        });
     }
 
     /// <summary>The connection string of every shard database, shard01 first (the control database when there is no shard).</summary>

@@ -46,6 +46,13 @@ public sealed class ShardIsolationTests
                 }
             }
 
+            // The node stays ready (it serves every other bucket) and says it is degraded.
+            using (var ready = await client.GetAsync("/health/ready"))
+            {
+                ready.StatusCode.ShouldBe(HttpStatusCode.OK);
+                (await ready.Content.ReadAsStringAsync()).ShouldBe("Degraded");
+            }
+
             foreach (var patientId in onRunning)
             {
                 (await deployment.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().ToJsonString())).Status
