@@ -36,6 +36,10 @@ public static class EventStoreConfiguration
                     }
 
                     pool.UseExplicitAssignment();
+
+                    // The pool registry must exist before Marten can list its databases, which `resources setup` does
+                    // first, so it is created (or found current: then nothing is run) whatever the schema setting.
+                    pool.AutoCreate = AutoCreate.CreateOrUpdate;
                 });
 
                 // Not Events.UseTenantPartitionedEvents (per-bucket event partitions, sequences and daemon progress): tried,
