@@ -18,11 +18,15 @@ public sealed record ShardingSettings
     public static ShardingSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<ShardingSettings>() ?? new ShardingSettings();
 
-    /// <summary>The shard databases by id, in id order: the configured ones, or the control database alone.</summary>
-    public IReadOnlyList<(string Id, string ConnectionString)> ShardDatabases(IConfiguration configuration) =>
-        Shards.Count == 0
+    /// <summary>The shard databases by id, in id order: the configured ones, or the control database alone. A shard
+    /// configured blank is not configured (a layer of configuration can take back one that another set).</summary>
+    public IReadOnlyList<(string Id, string ConnectionString)> ShardDatabases(IConfiguration configuration)
+    {
+        var configured = Shards.Where(s => !string.IsNullOrWhiteSpace(s.Value)).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        return configured.Count == 0
             ? [(DefaultShardId, Hosting.Database.ConnectionString(configuration))]
-            : [.. Shards.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => (s.Key, Hosting.Database.WithPoolDefaults(s.Value)))];
+            : [.. configured.Select(s => (s.Key, Hosting.Database.WithPoolDefaults(s.Value)))];
+    }
 
     /// <summary>The shard a bucket is assigned to when it is first provisioned: bucket i on shard i mod N (in id order).</summary>
     public static string InitialShardOf(int bucket, IReadOnlyList<string> shardIds) => shardIds[bucket % shardIds.Count];

@@ -56,6 +56,12 @@ public sealed class CommandLineTests
         }
 
         start.Environment["ConnectionStrings__EventHealth"] = database;
+        // A deployment of its own: not the shards ops/test started for the shared host (EVENTHEALTH_SHARDS=2).
+        foreach (var inherited in start.Environment.Keys.Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+
         start.Environment["EVENTHEALTH_CONFIGURATION"] = "Release";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
