@@ -24,18 +24,14 @@ public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_stati
            or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('{Table}')))
         """;
 
-    protected override string CreateSql => $$"""
-        DO $$ DECLARE leaf oid; BEGIN
-          FOR leaf IN {{Leaves}} LOOP
-            EXECUTE format('ALTER TABLE %s SET ({{Options}}, autovacuum_analyze_threshold=1000)', leaf::regclass);
-          END LOOP;
-        END $$;
-        """;
+    protected override string CreateSql => OnEveryLeaf($"SET ({Options}, autovacuum_analyze_threshold=1000)");
 
-    protected override string DropSql => $$"""
+    protected override string DropSql => OnEveryLeaf("RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)");
+
+    private static string OnEveryLeaf(string alteration) => $$"""
         DO $$ DECLARE leaf oid; BEGIN
           FOR leaf IN {{Leaves}} LOOP
-            EXECUTE format('ALTER TABLE %s RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)', leaf::regclass);
+            EXECUTE format('ALTER TABLE %s {{alteration}}', leaf::regclass);
           END LOOP;
         END $$;
         """;

@@ -45,9 +45,7 @@ public sealed class AppFixture : IAsyncLifetime
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("Smtp:Port", Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
-            builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
-            builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+            UseTestTokens(builder);
             builder.UseSetting("Cors:AllowedOrigins:0", AllowedOrigin);
             // Spans go to the in-memory exporter below (the telemetry tests read them).
             builder.UseSetting("Telemetry:RecordTraces", "true");
@@ -55,14 +53,8 @@ public sealed class AppFixture : IAsyncLifetime
             // The access matrix reads as one auditor and calls anonymously many times a minute.
             builder.UseSetting("RateLimits:ReadsPerMinute", "100000");
             builder.UseSetting("RateLimits:AnonymousPerMinute", "100000");
-            // Short retry waits so that "SMTP comes back" is seen within seconds.
             builder.UseSetting("AlertEmails:DailyCapPerPatient", "4");
-            builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
-            builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
-            builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
-            builder.UseSetting("AlertEmails:RetryDelays:3", "00:00:02");
-            builder.UseSetting("AlertEmails:RetryDelays:4", "00:00:03");
-            builder.UseSetting("AlertEmails:RetryDelays:5", "00:00:03");
+            UseShortEmailRetries(builder);
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton<IStartupFilter, TestOnlyRoutes>();
@@ -74,6 +66,24 @@ public sealed class AppFixture : IAsyncLifetime
                 services.RunWolverineInSoloMode();
             });
         });
+    }
+
+    /// <summary>Tokens minted by <see cref="TestTokens"/> are accepted.</summary>
+    public static void UseTestTokens(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
+        builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
+        builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+    }
+
+    /// <summary>Seconds between alert e-mail attempts instead of minutes, so that "SMTP comes back" is seen within a test.</summary>
+    public static void UseShortEmailRetries(IWebHostBuilder builder)
+    {
+        string[] delays = ["00:00:01", "00:00:01", "00:00:02", "00:00:02", "00:00:03", "00:00:03"];
+        for (var i = 0; i < delays.Length; i++)
+        {
+            builder.UseSetting($"AlertEmails:RetryDelays:{i}", delays[i]);
+        }
     }
 
     /// <summary>Waits until async projections (daily summaries) have processed every event appended so far.</summary>

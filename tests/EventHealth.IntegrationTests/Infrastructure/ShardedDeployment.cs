@@ -97,16 +97,12 @@ public sealed class ShardedDeployment : IAsyncDisposable
                 builder.UseSetting($"Sharding:Shards:shard{i + 1:00}", clusters[i].ConnectionString() + ";Maximum Pool Size=40;Timeout=3");
             }
 
-            builder.UseSetting("Auth:Issuer", TestTokens.Settings.Issuer);
-            builder.UseSetting("Auth:Audience", TestTokens.Settings.Audience);
-            builder.UseSetting("Auth:SigningKey", TestTokens.Settings.SigningKey);
+            AppFixture.UseTestTokens(builder);
+            AppFixture.UseShortEmailRetries(builder);
             builder.UseSetting("RateLimits:WritesPerMinute", "100000");
             builder.UseSetting("RateLimits:ReadsPerMinute", "100000");
             builder.UseSetting("Scheduling:QueuePollInterval", "00:00:01");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
-            builder.UseSetting("AlertEmails:RetryDelays:0", "00:00:01");
-            builder.UseSetting("AlertEmails:RetryDelays:1", "00:00:01");
-            builder.UseSetting("AlertEmails:RetryDelays:2", "00:00:02");
             foreach (var (key, value) in settings)
             {
                 builder.UseSetting(key, value);
