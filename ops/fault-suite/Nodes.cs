@@ -6,14 +6,41 @@ using EventHealth.Access;
 namespace EventHealth.Faults;
 
 /// <summary>Where everything runs: given by ops/faults, which started PostgreSQL and MailDev.</summary>
-public sealed record Setup(string ApiDll, string WorkDir, string PgBin, string PgData, int PgPort, int MailDevSmtp, int MailDevWeb, string Docs, int FuzzCases)
+public sealed record Setup(string ApiDll, string WorkDir, string PgBin, string PgData, int PgPort, int MailDevSmtp, int MailDevWeb, string Docs, int FuzzCases,
+    string ShardedControlDatabase, IReadOnlyList<(string Id, int Port, string DataDir)> Shards)
 {
     public static Setup FromEnvironment() => new(
         Env("FAULTS_API_DLL"), Env("FAULTS_WORK_DIR"), Env("FAULTS_PG_BIN"), Env("FAULTS_PG_DATA"), int.Parse(Env("FAULTS_PG_PORT")),
         int.Parse(Env("FAULTS_MAILDEV_SMTP")), int.Parse(Env("FAULTS_MAILDEV_WEB")), Env("FAULTS_DOCS"),
-        int.Parse(Environment.GetEnvironmentVariable("FAULTS_FUZZ_CASES") ?? "3000"));
+        int.Parse(Environment.GetEnvironmentVariable("FAULTS_FUZZ_CASES") ?? "3000"),
+        Env("FAULTS_SHARDED_CONTROL"),
+        // "shard01:port:dir shard02:port:dir"
+        [.. Env("FAULTS_SHARDS").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split(':', 3)).Select(p => (p[0], int.Parse(p[1]), p[2]))]);
 
     public string OwnerConnection => $"Host=127.0.0.1;Port={PgPort};Database=eventhealth;Username=postgres";
+
+    /// <summary>The sharded deployment's control database, as its owner.</summary>
+    public string ShardedControlConnection => $"Host=127.0.0.1;Port={PgPort};Database={ShardedControlDatabase};Username=postgres";
+
+    public static string ShardDatabase(string shardId) => $"eventhealth_{shardId}";
+
+    /// <summary>
+    /// What makes an API node a node of the sharded deployment: the control database and every shard, as the API's
+    /// least-privileged role. A short connect timeout, so that a request for a stopped shard is answered at once.
+    /// </summary>
+    public Dictionary<string, string> ShardedEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__EventHealth"] = $"Host=127.0.0.1;Port={PgPort};Database={ShardedControlDatabase};Username=eventhealth_api;Maximum Pool Size=40",
+        };
+        foreach (var (id, port, _) in Shards)
+        {
+            environment[$"Sharding__Shards__{id}"] = $"Host=127.0.0.1;Port={port};Database={ShardDatabase(id)};Username=eventhealth_api;Maximum Pool Size=40;Timeout=3";
+        }
+
+        return environment;
+    }
 
     private static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? throw new InvalidOperationException($"{name} is not set: run ops/faults");
 }
@@ -39,7 +66,7 @@ public static class Tokens
 /// One API process, started as production would run it (built dll, least-privileged database role, schema made by
 /// `resources setup`), with its console log kept in a file. Killed with SIGKILL, restarted on the same port.
 /// </summary>
-public sealed class ApiNode(Setup setup, string name, int port, int smtpPort) : IAsyncDisposable
+public sealed class ApiNode(Setup setup, string name, int port, int smtpPort, IReadOnlyDictionary<string, string>? environment = null) : IAsyncDisposable
 {
     private Process? process;
 
@@ -75,6 +102,11 @@ public sealed class ApiNode(Setup setup, string name, int port, int smtpPort) : 
 
         env["Detection__Cron"] = "0 0 1 1 *";
         env["Logging__LogLevel__Default"] = "Information";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
         process = Process.Start(info)!;
         var log = new StreamWriter(LogFile, append: true) { AutoFlush = true };
         var gate = new object();
@@ -155,6 +187,88 @@ public static class Postgres
         if (pgctl.ExitCode != 0)
         {
             throw new InvalidOperationException("pg_ctl restart failed: " + await pgctl.StandardError.ReadToEndAsync());
+        }
+    }
+}
+
+/// <summary>One shard cluster of the sharded deployment (started by ops/faults): stopped cleanly, killed, started again on its port.</summary>
+public sealed class ShardCluster(Setup setup, string id, int port, string dataDir)
+{
+    public string Id => id;
+
+    // Unpooled: the suite's own queries must not pick up a connection that the last stop or kill broke.
+    public string OwnerConnection => $"Host=127.0.0.1;Port={port};Database={Setup.ShardDatabase(id)};Username=postgres;Pooling=false";
+
+    /// <summary>pg_ctl stop -m fast: sessions are ended, the data checkpointed.</summary>
+    public Task StopAsync() => PgCtlAsync("-m", "fast", "-w", "-t", "60", "stop");
+
+    /// <summary>kill -9 of the postmaster, as a crash would end it; returns once it and its backends are gone.</summary>
+    public async Task KillAsync()
+    {
+        var pidFile = Path.Combine(dataDir, "postmaster.pid");
+        var postmaster = int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var children = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture)).Where(pid => ParentOf(pid) == postmaster).ToList();
+        Process.Start("kill", ["-KILL", postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((Alive(postmaster) || children.Any(Alive)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        if (File.Exists($"/proc/{postmaster}/stat"))
+        {
+            // A zombie nobody reaps still answers kill(pid, 0), and the next postmaster would refuse its lock file.
+            File.Delete(pidFile);
+        }
+    }
+
+    /// <summary>Starts the server with the settings ops/lib/services.sh start_postgres gave it.</summary>
+    public Task StartAsync() => PgCtlAsync("-l", Path.Combine(dataDir, "server.log"), "-w", "-t", "60", "-o",
+        $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{dataDir}' -c max_connections=200 -c fsync=on", "start");
+
+    private async Task PgCtlAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo("runuser", ["-u", "postgres", "--", Path.Combine(setup.PgBin, "pg_ctl"), "-D", dataDir, .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = "/",
+        };
+        using var pgctl = Process.Start(info)!;
+        var output = pgctl.StandardOutput.ReadToEndAsync();
+        var error = pgctl.StandardError.ReadToEndAsync();
+        await pgctl.WaitForExitAsync();
+        if (pgctl.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"pg_ctl {string.Join(' ', arguments)} on {id} failed: {await error}{await output}");
+        }
+    }
+
+    /// <summary>Running and not a zombie.</summary>
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int? ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 }

@@ -56,6 +56,10 @@ public static class Database
         builder.Configuration.GetValue<bool?>("Database:CreateSchemaOnStartup")
         ?? (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"));
 
+    /// <summary>Whether this process runs <c>resources setup</c>, the schema owner's one-off creation of every schema object.</summary>
+    public static bool RunsResourcesSetup() =>
+        Environment.GetCommandLineArgs().Skip(1).Take(2).SequenceEqual(["resources", "setup"], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// Whether this host creates or migrates schema objects, as the Critter Stack decided it
     /// (<see cref="AddDatabase"/>): Hangfire asks here so that it follows Marten and Wolverine.

@@ -36,10 +36,13 @@ public static class EventStoreConfiguration
                     }
 
                     pool.UseExplicitAssignment();
-
-                    // The pool registry must exist before Marten can list its databases, which `resources setup` does
-                    // first, so it is created (or found current: then nothing is run) whatever the schema setting.
-                    pool.AutoCreate = AutoCreate.CreateOrUpdate;
+                    if (Database.RunsResourcesSetup())
+                    {
+                        // `resources setup` lists Marten's databases before it creates anything, and listing a sharded
+                        // pool reads its registry tables: on a fresh control database they must be made first, which
+                        // Marten does only where the pool may create schema objects.
+                        pool.AutoCreate = AutoCreate.CreateOrUpdate;
+                    }
                 });
 
                 // Not Events.UseTenantPartitionedEvents (per-bucket event partitions, sequences and daemon progress): tried,

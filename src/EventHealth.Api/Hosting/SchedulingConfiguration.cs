@@ -32,7 +32,7 @@ public static class SchedulingConfiguration
         builder.Services.AddSystemPart(new HangfireSystemPart(new HangfireSchema(connectionString)));
         builder.Services.AddHangfireServer(server =>
         {
-            server.ServerName = $"eventhealth:{Environment.MachineName}:{Environment.ProcessId}";
+            server.ServerName = $"eventhealth:{Environment.MachineName}:{Environment.ProcessId}{settings.ServerNameSuffix}";
             server.WorkerCount = settings.WorkerCount;
         });
         return builder;
@@ -63,6 +63,12 @@ public sealed record SchedulingSettings
     public TimeSpan QueuePollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public int WorkerCount { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Appended to the job server's name (machine and process id), which Hangfire records on every job it runs: two
+    /// hosts in one process (tests) are told apart by it. Empty in deployments, where the process id already differs.
+    /// </summary>
+    public string ServerNameSuffix { get; init; } = "";
 }
 
 /// <summary>When a recurring job fires: a Hangfire cron read in an IANA zone.</summary>
