@@ -63,6 +63,10 @@ public static class Database
     public static bool CreatesSchemaObjects(this IServiceProvider services) =>
         services.GetRequiredService<JasperFxOptions>().ActiveProfile.ResourceAutoCreate != AutoCreate.None;
 
+    /// <summary>Whether this process runs a `resources` verb (`resources setup`, `resources list`…) rather than serving.</summary>
+    public static bool RunsResourcesVerb() =>
+        Environment.GetCommandLineArgs().Skip(1).FirstOrDefault() is "resources";
+
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.ConnectionString()));

@@ -36,6 +36,14 @@ public static class EventStoreConfiguration
                     }
 
                     pool.UseExplicitAssignment();
+
+                    // Marten registers the configured shards in the pool registry while it lists its resources, before
+                    // any resource's setup runs: `resources setup` on a fresh control database must create the
+                    // registry's tables then. A serving host that does not create schemas leaves them alone.
+                    if (createSchema || Database.RunsResourcesVerb())
+                    {
+                        pool.AutoCreate = AutoCreate.CreateOrUpdate;
+                    }
                 });
 
                 // Not Events.UseTenantPartitionedEvents (per-bucket event partitions, sequences and daemon progress): tried,
