@@ -36,6 +36,7 @@ public static class EventStoreConfiguration
                     }
 
                     pool.UseExplicitAssignment();
+
                     if (Database.RunsResourcesSetup())
                     {
                         // `resources setup` lists Marten's databases before it creates anything, and listing a sharded

@@ -40,8 +40,35 @@ public sealed class CommandLineTests
         }
     }
 
+    [Fact]
+    public async Task Resources_setup_creates_a_fresh_database_as_a_production_deployment_runs_it()
+    {
+        // Production order (docs/operations.md): the schema owner runs `resources setup` on an empty database, with no
+        // host creating schemas. Marten registers the shard in the pool registry while listing its resources, before any
+        // setup runs, so the registry's tables have to come into being in that same command.
+        var database = await OwnDatabaseAsync("eventhealth_resources_setup", fresh: true);
+        var api = Path.Combine(Repository.Root, "src", "EventHealth.Api", "bin", "Release", "net10.0");
+
+        var (exitCode, output) = await RunAsync("dotnet", [Path.Combine(api, "EventHealth.Api.dll"), "resources", "setup"], api, database, stopWhen: null,
+            environment: new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Staging",
+                ["Database__CreateSchemaOnStartup"] = "false",
+                ["Auth__SigningKey"] = "command-line-test-signing-key-not-a-secret-0123456789",
+            });
+
+        exitCode.ShouldBe(0, output);
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var assignments = new NpgsqlCommand("select count(*) from sharding.mt_tenant_assignments where database_id = 'shard01'", connection);
+        ((long)(await assignments.ExecuteScalarAsync())!).ShouldBe(17, "16 buckets and the common tenant, all on the only shard");
+        await using var events = new NpgsqlCommand("select count(*) from eventhealth.mt_events", connection);
+        ((long)(await events.ExecuteScalarAsync())!).ShouldBe(0);
+    }
+
     /// <summary>Runs a process to its end, or until <paramref name="stopWhen"/> sees a line (then stops it); answers its exit code and output.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory, string database, Func<string, bool>? stopWhen)
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory, string database, Func<string, bool>? stopWhen,
+        Dictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -66,6 +93,10 @@ public sealed class CommandLineTests
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["Scheduling__QueuePollInterval"] = "00:00:15";
+        foreach (var (name, value) in environment ?? [])
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start)!;
         var output = new StringBuilder();
@@ -106,14 +137,22 @@ public sealed class CommandLineTests
         }
     }
 
-    /// <summary>A database of its own on the test cluster: this process's Hangfire server and Wolverine node must not take the shared host's work.</summary>
-    private static async Task<string> OwnDatabaseAsync()
+    /// <summary>
+    /// A database of its own on the test cluster: this process's Hangfire server and Wolverine node must not take the
+    /// shared host's work. <paramref name="fresh"/>: dropped first, so it starts empty.
+    /// </summary>
+    private static async Task<string> OwnDatabaseAsync(string name = "eventhealth_command_line", bool fresh = false)
     {
-        const string name = "eventhealth_command_line";
         var shared = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")
             ?? throw new InvalidOperationException("ConnectionStrings__EventHealth is not set: run the tests through ops/test, which starts PostgreSQL.");
         await using var connection = new NpgsqlConnection(shared);
         await connection.OpenAsync();
+        if (fresh)
+        {
+            await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+
         await using var exists = new NpgsqlCommand("select count(*) from pg_database where datname = @name", connection);
         exists.Parameters.AddWithValue("name", name);
         if ((long)(await exists.ExecuteScalarAsync())! == 0)
