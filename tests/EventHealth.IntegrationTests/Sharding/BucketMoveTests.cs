@@ -150,10 +150,18 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         await StopAtAsync(mover, resumed.Key, "2/6");
         (await mover.MovesUnderWayAsync(CancellationToken.None)).ShouldHaveSingleItem().ShouldBe(new BucketMover.Move(resumed.Key, Source, Target, BucketMover.Phase.Fenced));
         (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{resumed.First()}/episodes", Records.Episode().ToJsonString())).Status.ShouldBe(HttpStatusCode.ServiceUnavailable);
-        await mover.MoveAsync(resumed.Key, Target, output.WriteLine, CancellationToken.None);
+        // Finished by the verb, from another process, as an operator would (ops/cli from the repository root): the API
+        // host learns of the reassignment only through its own refresh of the registry.
+        var (exitCode, verbOutput) = await MoveBucketVerbAsync(deployment, resumed.Key, Target);
+        output.WriteLine(verbOutput);
+        exitCode.ShouldBe(0, verbOutput);
+        verbOutput.ShouldContain($"Resuming the move of {resumed.Key} from {Source} to {Target}");
+        verbOutput.ShouldContain("6/6");
         (await EventsAsync(target, resumed.Key)).Select(e => e.Row).ShouldBe(eventsBefore.Select(e => e.Row));
         (await EventsAsync(source, resumed.Key)).ShouldBeEmpty();
-        (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{resumed.First()}/episodes", Records.Episode().ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+        var entry = Records.Episode();
+        (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{resumed.First()}/episodes", entry.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+        (await ReadAsync(target, $"select count(*) from eventhealth.mt_events where data->>'entryId' = '{entry["entryId"]}'", r => r.GetInt64(0))).ShouldBe([1L]);
 
         // Stopped after the verification, before the reassignment: rolled back, the bucket stays and writes again on the source.
         var rolledBackEvents = await EventsAsync(source, rolledBack.Key);
@@ -167,6 +175,37 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         (await EventsAsync(source, rolledBack.Key)).Select(e => e.Row).ShouldBe(rolledBackEvents.Select(e => e.Row));
         (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{rolledBack.First()}/episodes", Records.Episode().ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
         (await EventsAsync(source, rolledBack.Key)).Count.ShouldBe(rolledBackEvents.Count + 1);
+    }
+
+    private static async Task<(int ExitCode, string Output)> MoveBucketVerbAsync(ShardedDeployment deployment, string tenant, string shard)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Repository.Root, "ops", "cli"))
+        {
+            WorkingDirectory = Repository.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "move-bucket", tenant, shard })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ConnectionStrings__EventHealth"] = deployment.Control;
+        for (var i = 0; i < deployment.Shards.Count; i++)
+        {
+            start.Environment[$"Sharding__Shards__shard{i + 1:00}"] = deployment.ShardConnections[i];
+        }
+
+        start.Environment["Sharding__AssignmentRefreshInterval"] = "00:00:01";
+        start.Environment["EVENTHEALTH_CONFIGURATION"] = "Release";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var standardError = process.StandardError.ReadToEndAsync();
+        var standardOutput = await process.StandardOutput.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, standardOutput + await standardError);
     }
 
     /// <summary>Runs a move and stops it, as a crash would, right after the step that reports <paramref name="step"/>.</summary>
