@@ -235,8 +235,8 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
 
     /// <summary>
     /// The tables of the event store's schema holding rows of the bucket, streams before events before documents: those
-    /// Marten partitions by tenant (with the bucket's partition), and those with a tenant_id column it does not
-    /// partition (the event log, conjoined).
+    /// Marten partitions by tenant (with the bucket's partition), and the event log, which it does not partition here
+    /// (conjoined). The daemon's own tables (progression, projection floors) count in seq_ids of the shard and do not move.
     /// </summary>
     private async Task<List<BucketTable>> BucketTablesAsync(NpgsqlConnection connection, string tenant, CancellationToken cancellation)
     {
@@ -249,8 +249,7 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
             union all
             select c.relname, format('%I.%I', n.nspname, c.relname), false
             from pg_class c join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = '{Schema}' and c.relkind = 'r' and not c.relispartition
-              and exists (select from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+            where n.nspname = '{Schema}' and c.relkind = 'r' and not c.relispartition and c.relname in ('mt_streams', 'mt_events')
             """, reader => new BucketTable(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), false), cancellation);
         return [.. tables.Select(t => t with { Async = asyncTables.Contains(t.Name) })
             .OrderBy(t => t.Name switch { "mt_streams" => 0, "mt_events" => 1, _ => 2 }).ThenBy(t => t.Name, StringComparer.Ordinal)];

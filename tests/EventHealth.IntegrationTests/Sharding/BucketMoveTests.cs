@@ -73,7 +73,9 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         }
 
         var mover = host.Services.GetRequiredService<BucketMover>();
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         var outcome = await mover.MoveAsync(tenant, Target, Report, CancellationToken.None);
+        output.WriteLine($"moved {eventsBefore.Count} events and {documentsBefore.Values.Sum(d => d.Count)} documents in {stopwatch.Elapsed.TotalSeconds:0.0} s");
 
         fenced.ShouldHaveSingleItem().ShouldBe((HttpStatusCode.ServiceUnavailable, "5", HttpStatusCode.Created));
 
