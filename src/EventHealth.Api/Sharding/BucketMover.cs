@@ -55,6 +55,7 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
     {
         await ValidateAsync(tenant, target);
         await EnsureMovesTableAsync(cancellation);
+        await using var exclusive = await LockAsync(tenant, cancellation);
         var assignments = await deployment.AssignmentsAsync(cancellation);
         var move = await ReadMoveAsync(tenant, cancellation);
         if (move is null)
@@ -138,6 +139,7 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
     public async Task RollBackAsync(string tenant, Action<string> report, CancellationToken cancellation)
     {
         await EnsureMovesTableAsync(cancellation);
+        await using var exclusive = await LockAsync(tenant, cancellation);
         var move = await ReadMoveAsync(tenant, cancellation);
         if (move is null)
         {
@@ -409,6 +411,24 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
               end if;
             end $revoke$;
             """, cancellation);
+    }
+
+    /// <summary>
+    /// One run per bucket at a time: a session advisory lock on the control database, held by the returned connection,
+    /// unpooled so that disposing it ends the session and the lock (as does the process dying).
+    /// </summary>
+    private async Task<NpgsqlConnection> LockAsync(string tenant, CancellationToken cancellation)
+    {
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(deployment.ControlConnectionString) { Pooling = false }.ConnectionString);
+        await connection.OpenAsync(cancellation);
+        var locked = (await ReadAsync(connection, $"select pg_try_advisory_lock(hashtext('eventhealth bucket move {tenant}'))", r => r.GetBoolean(0), cancellation)).Single();
+        if (!locked)
+        {
+            await connection.DisposeAsync();
+            throw new InvalidOperationException($"Another move-bucket run for {tenant} is under way; let it end (or stop it) first.");
+        }
+
+        return connection;
     }
 
     private async Task EnsureMovesTableAsync(CancellationToken cancellation)
