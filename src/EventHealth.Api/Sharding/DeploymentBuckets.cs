@@ -16,6 +16,9 @@ public sealed class DeploymentBuckets(string controlConnectionString, ShardingSe
     private const string DeploymentTable = Schema + ".deployment";
     private const string Assignments = Schema + ".mt_tenant_assignments";
 
+    /// <summary>The control database, which holds the registry.</summary>
+    public string ControlConnectionString => controlConnectionString;
+
     /// <summary>Records the bucket count if none is recorded, then checks it; assigns every unassigned tenant.</summary>
     public async Task ProvisionAsync(IDocumentStore store, CancellationToken cancellation)
     {

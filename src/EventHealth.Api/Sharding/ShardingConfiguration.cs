@@ -21,6 +21,8 @@ public static class ShardingConfiguration
         builder.Services.AddSingleton(deployment);
         builder.Services.AddSingleton<PatientTenantDetection>();
         builder.Services.AddSingleton<TenantSessions>();
+        builder.Services.AddSingleton<BucketMover>();
+        builder.Services.AddHostedService<BucketAssignmentRefresh>();
         builder.Services.AddSingleton<ISystemPart, BucketAssignmentPart>();
         builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards", tags: [Hosting.HealthEndpoints.ReadyTag]);
         builder.Services.AddHostedService(services => new BucketAssignmentCheck(deployment, services.GetRequiredService<IDocumentStore>(), builder.CreateSchemaOnStartupFlag()));

@@ -15,6 +15,12 @@ public sealed record ShardingSettings
 
     public Dictionary<string, string> Shards { get; init; } = [];
 
+    /// <summary>
+    /// How often every host re-reads the bucket assignments (<see cref="BucketAssignmentRefresh"/>): the longest a node
+    /// keeps sending a moved bucket to its old shard. <c>move-bucket</c> waits twice this before dropping the old rows.
+    /// </summary>
+    public TimeSpan AssignmentRefreshInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     public static ShardingSettings From(IConfiguration configuration) =>
         configuration.GetSection(Section).Get<ShardingSettings>() ?? new ShardingSettings();
 
