@@ -84,7 +84,9 @@ public sealed class CommandLineTests
 
         start.Environment["ConnectionStrings__EventHealth"] = database;
         // A deployment of its own: not the shards ops/test started for the shared host (EVENTHEALTH_SHARDS=2).
-        foreach (var inherited in start.Environment.Keys.Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase)).ToList())
+        // (ops/cli itself adds ops/run's shards when EVENTHEALTH_SHARDS is set.)
+        foreach (var inherited in start.Environment.Keys
+                     .Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase) || key == "EVENTHEALTH_SHARDS").ToList())
         {
             start.Environment.Remove(inherited);
         }
