@@ -60,7 +60,8 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
         var move = await ReadMoveAsync(tenant, cancellation);
         if (move is null)
         {
-            var current = assignments[tenant];
+            var current = assignments.GetValueOrDefault(tenant)
+                ?? throw new InvalidOperationException($"{tenant} is not assigned to any shard: provision the deployment first (`resources setup`).");
             if (current == target)
             {
                 report($"{tenant} is on {target} already; nothing to do.");

@@ -36,6 +36,26 @@ public static class ShardDatabases
         return [.. all.DistinctBy(Identity)];
     }
 
+    /// <summary>The rows of <paramref name="sql"/> (every result set of it) on a database, read by <paramref name="row"/>.</summary>
+    public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> row)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<T>();
+        do
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add(row(reader));
+            }
+        }
+        while (await reader.NextResultAsync());
+
+        return rows;
+    }
+
     /// <summary>The same database as the API's least-privileged role (ops/db/create-api-role.sh creates it in every database).</summary>
     public static string AsApiRole(string ownerConnection) =>
         new NpgsqlConnectionStringBuilder(ownerConnection) { Username = "eventhealth_api", Password = null }.ConnectionString;

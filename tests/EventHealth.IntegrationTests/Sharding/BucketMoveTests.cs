@@ -81,7 +81,7 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
 
         outcome.Tables.ShouldAllBe(t => t.Source == t.Target);
         (await mover.MovesUnderWayAsync(CancellationToken.None)).ShouldBeEmpty();
-        (await ReadAsync(deployment.Control, $"select database_id from sharding.mt_tenant_assignments where tenant_id = '{tenant}'", r => r.GetString(0)))
+        (await ShardDatabases.QueryAsync(deployment.Control, $"select database_id from sharding.mt_tenant_assignments where tenant_id = '{tenant}'", r => r.GetString(0)))
             .ShouldBe([Target]);
 
         // Every event once, in the original order, with its id, version, timestamp and metadata; new seq_ids on the target.
@@ -104,7 +104,7 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         // Nothing of the bucket is left on the source: no rows, no partitions.
         (await EventsAsync(source, tenant)).ShouldBeEmpty();
         (await DocumentsAsync(source, tenant)).ShouldBeEmpty();
-        (await ReadAsync(source, $"select count(*) from pg_class c where c.relispartition and pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (%L)', '{tenant}')",
+        (await ShardDatabases.QueryAsync(source, $"select count(*) from pg_class c where c.relispartition and pg_get_expr(c.relpartbound, c.oid) = format('FOR VALUES IN (%L)', '{tenant}')",
             r => r.GetInt64(0))).ShouldBe([0L]);
 
         // The API answers as before, for the moved records and for the others.
@@ -119,8 +119,8 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         var entry = Records.Episode();
         (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{movedPatient}/episodes", entry.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
         var entryEvent = $"select count(*) from eventhealth.mt_events where stream_id = '{movedPatient}' and data->>'entryId' = '{entry["entryId"]}'";
-        (await ReadAsync(target, entryEvent, r => r.GetInt64(0))).ShouldBe([1L]);
-        (await ReadAsync(source, entryEvent, r => r.GetInt64(0))).ShouldBe([0L]);
+        (await ShardDatabases.QueryAsync(target, entryEvent, r => r.GetInt64(0))).ShouldBe([1L]);
+        (await ShardDatabases.QueryAsync(source, entryEvent, r => r.GetInt64(0))).ShouldBe([0L]);
         (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{stayed[0]}/episodes", Records.Episode().ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
         await deployment.WaitForProjectionsAsync();
         (await EpisodesYesterdayAsync(deployment, movedPatient)).ShouldBe(daysBefore + 1);
@@ -163,14 +163,14 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         (await EventsAsync(source, resumed.Key)).ShouldBeEmpty();
         var entry = Records.Episode();
         (await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{resumed.First()}/episodes", entry.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
-        (await ReadAsync(target, $"select count(*) from eventhealth.mt_events where data->>'entryId' = '{entry["entryId"]}'", r => r.GetInt64(0))).ShouldBe([1L]);
+        (await ShardDatabases.QueryAsync(target, $"select count(*) from eventhealth.mt_events where data->>'entryId' = '{entry["entryId"]}'", r => r.GetInt64(0))).ShouldBe([1L]);
 
         // Stopped after the verification, before the reassignment: rolled back, the bucket stays and writes again on the source.
         var rolledBackEvents = await EventsAsync(source, rolledBack.Key);
         await StopAtAsync(mover, rolledBack.Key, "3/6");
         await mover.RollBackAsync(rolledBack.Key, output.WriteLine, CancellationToken.None);
         (await mover.MovesUnderWayAsync(CancellationToken.None)).ShouldBeEmpty();
-        (await ReadAsync(deployment.Control, $"select database_id from sharding.mt_tenant_assignments where tenant_id = '{rolledBack.Key}'", r => r.GetString(0)))
+        (await ShardDatabases.QueryAsync(deployment.Control, $"select database_id from sharding.mt_tenant_assignments where tenant_id = '{rolledBack.Key}'", r => r.GetString(0)))
             .ShouldBe([Source]);
         (await EventsAsync(target, rolledBack.Key)).ShouldBeEmpty();
         (await DocumentsAsync(target, rolledBack.Key)).ShouldBeEmpty();
@@ -307,7 +307,7 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
     private sealed record StoredEvent(long SeqId, Guid StreamId, long Version, string Row);
 
     /// <summary>The bucket's events in seq_id order: everything but seq_id, as text.</summary>
-    private static Task<List<StoredEvent>> EventsAsync(string connection, string tenant) => ReadAsync(connection, $"""
+    private static Task<List<StoredEvent>> EventsAsync(string connection, string tenant) => ShardDatabases.QueryAsync(connection, $"""
         set timezone = 'UTC';
         select seq_id, stream_id, version, (to_jsonb(e) - 'seq_id')::text from eventhealth.mt_events e where tenant_id = '{tenant}' order by seq_id
         """, r => new StoredEvent(r.GetInt64(0), r.GetGuid(1), r.GetInt64(2), r.GetString(3)));
@@ -315,13 +315,13 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
     /// <summary>Per document table holding rows of the bucket: each row's id and data, sorted.</summary>
     private static async Task<Dictionary<string, List<string>>> DocumentsAsync(string connection, string tenant)
     {
-        var tables = await ReadAsync(connection,
+        var tables = await ShardDatabases.QueryAsync(connection,
             "select table_name from information_schema.tables where table_schema = 'eventhealth' and table_name like 'mt_doc_%' and table_type = 'BASE TABLE'"
             + " and table_name in (select c.relname from pg_class c where c.relkind = 'p')", r => r.GetString(0));
         var documents = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var table in tables)
         {
-            var rows = await ReadAsync(connection, $"select jsonb_build_array(id, data)::text from eventhealth.{table} where tenant_id = '{tenant}' order by 1", r => r.GetString(0));
+            var rows = await ShardDatabases.QueryAsync(connection, $"select jsonb_build_array(id, data)::text from eventhealth.{table} where tenant_id = '{tenant}' order by 1", r => r.GetString(0));
             if (rows.Count > 0)
             {
                 documents[table] = rows;
@@ -329,24 +329,5 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
         }
 
         return documents;
-    }
-
-    private static async Task<List<T>> ReadAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> row)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<T>();
-        do
-        {
-            while (await reader.ReadAsync())
-            {
-                rows.Add(row(reader));
-            }
-        }
-        while (await reader.NextResultAsync());
-
-        return rows;
     }
 }

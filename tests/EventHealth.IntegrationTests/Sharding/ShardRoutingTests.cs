@@ -2,7 +2,6 @@ using System.Net;
 using EventHealth.IntegrationTests.Infrastructure;
 using EventHealth.Sharding;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 
 namespace EventHealth.IntegrationTests.Sharding;
 
@@ -27,7 +26,7 @@ public sealed class ShardRoutingTests
         });
 
         // The assignment table: 16 buckets and the common tenant, bucket i on shard (i mod 2) + 1.
-        var assignments = await ReadAsync(deployment.Control, "select tenant_id, database_id from sharding.mt_tenant_assignments",
+        var assignments = await ShardDatabases.QueryAsync(deployment.Control, "select tenant_id, database_id from sharding.mt_tenant_assignments",
             reader => (Tenant: reader.GetString(0), Shard: reader.GetString(1)));
         assignments.Count.ShouldBe(17);
         foreach (var (tenant, shard) in assignments.Where(a => a.Tenant != PatientBuckets.CommonTenant))
@@ -42,19 +41,19 @@ public sealed class ShardRoutingTests
         for (var i = 0; i < 2; i++)
         {
             var shard = $"shard{i + 1:00}";
-            var streams = await ReadAsync(deployment.ShardConnections[i], "select id, tenant_id from eventhealth.mt_streams",
+            var streams = await ShardDatabases.QueryAsync(deployment.ShardConnections[i], "select id, tenant_id from eventhealth.mt_streams",
                 reader => (Id: reader.GetGuid(0), Tenant: reader.GetString(1)));
             streams.Select(s => s.Id).ToHashSet().SetEquals(expected[shard]).ShouldBeTrue($"{shard} holds exactly the records of its buckets");
             streams.ShouldAllBe(s => s.Tenant == buckets.TenantOf(s.Id), "each stream is stored under its patient's bucket");
             expected[shard].Count.ShouldBeGreaterThan(150, "the buckets spread the patients over both shards");
 
             // The documents follow their streams: each record's snapshot is on its shard only.
-            var records = await ReadAsync(deployment.ShardConnections[i], "select id from eventhealth.mt_doc_patientrecord", reader => reader.GetGuid(0));
+            var records = await ShardDatabases.QueryAsync(deployment.ShardConnections[i], "select id from eventhealth.mt_doc_patientrecord", reader => reader.GetGuid(0));
             records.ToHashSet().SetEquals(expected[shard]).ShouldBeTrue();
         }
 
         // The control database keeps the registry, not records.
-        (await ReadAsync(deployment.Control, "select count(*) from pg_tables where schemaname = 'eventhealth' and tablename = 'mt_streams'", reader => reader.GetInt64(0)))
+        (await ShardDatabases.QueryAsync(deployment.Control, "select count(*) from pg_tables where schemaname = 'eventhealth' and tablename = 'mt_streams'", reader => reader.GetInt64(0)))
             .Single().ShouldBe(0);
 
         // Reads route too: every record answers from its shard.
@@ -72,20 +71,5 @@ public sealed class ShardRoutingTests
         var refused = await Should.ThrowAsync<Exception>(() => ShardedDeployment.StartOnAsync(deployment.Control, ("Sharding:Buckets", "32")));
 
         refused.ToString().ShouldContain("provisioned with 16 buckets");
-    }
-
-    private static async Task<List<T>> ReadAsync<T>(string connectionString, string sql, Func<NpgsqlDataReader, T> row)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<T>();
-        while (await reader.ReadAsync())
-        {
-            rows.Add(row(reader));
-        }
-
-        return rows;
     }
 }
