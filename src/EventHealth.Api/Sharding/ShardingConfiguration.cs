@@ -1,3 +1,4 @@
+using EventHealth.Hosting;
 using JasperFx.CommandLine.Descriptions;
 using JasperFx.Resources;
 using Marten;
@@ -9,13 +10,13 @@ public static class ShardingConfiguration
 {
     /// <summary>
     /// The bucket function, the deployment's shards and their provisioning. Marten's sharded tenancy itself is configured
-    /// with the event store (<see cref="Hosting.EventStoreConfiguration"/>), from the same <see cref="ShardingSettings"/>.
+    /// with the event store (<see cref="EventStoreConfiguration"/>), from the same <see cref="ShardingSettings"/>.
     /// </summary>
     public static IHostApplicationBuilder AddSharding(this IHostApplicationBuilder builder)
     {
         var settings = ShardingSettings.From(builder.Configuration);
         var shardIds = settings.ShardDatabases(builder.Configuration).Select(s => s.Id).ToList();
-        var deployment = new DeploymentBuckets(Hosting.Database.ConnectionString(builder.Configuration), settings, shardIds);
+        var deployment = new DeploymentBuckets(builder.Configuration.ConnectionString(), settings, shardIds);
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(new PatientBuckets(settings.Buckets));
         builder.Services.AddSingleton(deployment);
@@ -24,12 +25,11 @@ public static class ShardingConfiguration
         builder.Services.AddSingleton<BucketMover>();
         builder.Services.AddHostedService<BucketAssignmentRefresh>();
         builder.Services.AddSingleton<ISystemPart, BucketAssignmentPart>();
-        builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards", tags: [Hosting.HealthEndpoints.ReadyTag]);
-        builder.Services.AddHostedService(services => new BucketAssignmentCheck(deployment, services.GetRequiredService<IDocumentStore>(), builder.CreateSchemaOnStartupFlag()));
+        builder.Services.AddHealthChecks().AddCheck<ShardsHealthCheck>("shards", tags: [HealthEndpoints.ReadyTag]);
+        var provision = builder.CreateSchemaOnStartup();
+        builder.Services.AddHostedService(services => new BucketAssignmentCheck(deployment, services.GetRequiredService<IDocumentStore>(), provision));
         return builder;
     }
-
-    private static bool CreateSchemaOnStartupFlag(this IHostApplicationBuilder builder) => Hosting.Database.CreateSchemaOnStartup(builder);
 }
 
 /// <summary>
