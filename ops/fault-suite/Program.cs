@@ -7,6 +7,7 @@ using EventHealth.Access;
 using EventHealth.Alerts;
 using EventHealth.Faults;
 using EventHealth.Faults.Fuzzing;
+using EventHealth.IntegrationTests.Infrastructure;
 using Npgsql;
 
 // The fault suite: real processes on loopback (PostgreSQL, MailDev, API nodes, a fake SMTP server), faults injected
@@ -564,8 +565,7 @@ try
         var shardedEnvironment = setup.ShardedEnvironment();
         // The sharded nodes send through a gate to MailDev, shut from the detection run until the shard is down, so
         // that the alert e-mails are certainly waiting in the shard's outbox when it goes.
-        await using var smtpGate = new SmtpGate(FreePort(), setup.MailDevSmtp);
-        smtpGate.Open();
+        await using var smtpGate = SmtpGate.OpenTo(setup.MailDevSmtp);
         var shardedA = new ApiNode(setup, "node-sharded-a", FreePort(), smtpGate.Port, shardedEnvironment);
         nodes.Add(shardedA);
         await shardedA.StartAsync();

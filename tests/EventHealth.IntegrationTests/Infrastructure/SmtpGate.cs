@@ -5,14 +5,16 @@ namespace EventHealth.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A TCP relay between the host and MailDev's SMTP port that a test can close (connections are then refused, as
-/// when the mail server is down) and open again. The host is configured to send through it.
+/// when the mail server is down) and open again on the same port. The host is configured to send through it. The fault
+/// suite (ops/fault-suite) compiles this same file.
 /// </summary>
-public sealed class SmtpGate : IAsyncDisposable
+public sealed class SmtpGate(int targetPort) : IAsyncDisposable
 {
-    private readonly object gate = new();
+    private readonly Lock gate = new();
     private TcpListener? listener;
     private CancellationTokenSource stop = new();
 
+    /// <summary>The port the gate listens on: chosen when it first opens, kept when it opens again.</summary>
     public int Port { get; private set; }
 
     public void Open()
@@ -43,7 +45,7 @@ public sealed class SmtpGate : IAsyncDisposable
         }
     }
 
-    private static async Task AcceptAsync(TcpListener listener, CancellationToken cancellation)
+    private async Task AcceptAsync(TcpListener listener, CancellationToken cancellation)
     {
         while (!cancellation.IsCancellationRequested)
         {
@@ -61,14 +63,14 @@ public sealed class SmtpGate : IAsyncDisposable
         }
     }
 
-    private static async Task RelayAsync(TcpClient client, CancellationToken cancellation)
+    private async Task RelayAsync(TcpClient client, CancellationToken cancellation)
     {
         using (client)
         using (var upstream = new TcpClient())
         {
             try
             {
-                await upstream.ConnectAsync(IPAddress.Loopback, TargetPort, cancellation);
+                await upstream.ConnectAsync(IPAddress.Loopback, targetPort, cancellation);
                 var down = client.GetStream();
                 var up = upstream.GetStream();
                 await Task.WhenAny(down.CopyToAsync(up, cancellation), up.CopyToAsync(down, cancellation));
@@ -80,12 +82,10 @@ public sealed class SmtpGate : IAsyncDisposable
         }
     }
 
-    private static int TargetPort { get; set; }
-
+    /// <summary>A gate to <paramref name="targetPort"/>, open.</summary>
     public static SmtpGate OpenTo(int targetPort)
     {
-        TargetPort = targetPort;
-        var gate = new SmtpGate();
+        var gate = new SmtpGate(targetPort);
         gate.Open();
         return gate;
     }
