@@ -8,9 +8,10 @@ namespace EventHealth.Hosting;
 /// when the table was a fifth of its size the planner chose a bitmap scan of the whole range, a hash join and a sort
 /// (207 ms per page of 500) instead of walking the index and stopping after 500 rows (1.7 ms), docs/benchmarks.md.
 /// PostgreSQL's default re-analyzes a table after 10% of it changed; the event log is analyzed after 1% (and at least
-/// 1,000 rows). The log is partitioned by bucket, and PostgreSQL keeps these settings per partition (a partitioned table
-/// takes none): each bucket's partition gets them, and a database counts as installed when none lacks them. Installed
-/// with the schema (<c>resources setup</c>, which provisions the buckets' partitions and then installs this again).
+/// 1,000 rows). The log is one table per shard today; should it ever be partitioned (per-bucket event partitions,
+/// docs/scaling.md), PostgreSQL keeps these settings per partition (a partitioned table takes none): each partition gets
+/// them, and a database counts as installed when none lacks them. Installed with the schema (<c>resources setup</c>,
+/// which provisions the buckets and then installs this again).
 /// </summary>
 public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_statistics", "mt_events")
 {

@@ -8,7 +8,7 @@ namespace EventHealth.Hosting;
 /// stream's version at once. The table names follow Marten's naming in the event store schema (mt_streams; mt_doc_ and
 /// the document type's name in lower case): renaming a document type means changing them here, and the integration
 /// tests of detection, experiments and projection rebuilds fail until then. Each reads one bucket (tenant) on its shard:
-/// the tables are partitioned by tenant, so the tenant predicate reads that bucket's partitions only.
+/// the tenant predicate narrows the streams to the bucket and prunes the document tables to its partitions.
 /// </summary>
 public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 {

@@ -39,11 +39,7 @@ public sealed class SeparateHost : WebApplicationFactory<Program>
         return new SeparateHost(environment,
         [
             ("ConnectionStrings:EventHealth", connectionString),
-            // A deployment of its own: blank out the shards ops/test started for the shared host (EVENTHEALTH_SHARDS=2),
-            // whose envelopes this host's Wolverine node would otherwise recover and handle.
-            .. Environment.GetEnvironmentVariables().Keys.Cast<string>()
-                .Where(key => key.StartsWith("Sharding__Shards__", StringComparison.OrdinalIgnoreCase))
-                .Select(key => (key.Replace("__", ":", StringComparison.Ordinal), "")),
+            .. ShardedDeployment.WithoutInheritedShards(),
             // Quiet and idle: these hosts serve requests; nothing here waits for a scheduled job.
             ("Scheduling:QueuePollInterval", "00:00:15"),
             ("Logging:LogLevel:Default", "Warning"),

@@ -69,29 +69,16 @@ public sealed class ShardedDeployment : IAsyncDisposable
 
     private static async Task<IAlbaHost> BootAsync(string control, List<PostgresCluster> clusters, (string Key, string Value)[] settings, bool solo = true)
     {
-        // The host reads environment variables when it is built: the shards ops/test started for the shared host
-        // (EVENTHEALTH_SHARDS=2) must not join this deployment. Its tests run one at a time (SeparateHostsCollection).
-        var inherited = Environment.GetEnvironmentVariables().Keys.Cast<string>()
-            .Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase))
-            .Select(key => (Key: key, Value: Environment.GetEnvironmentVariable(key))).ToList();
-        inherited.ForEach(variable => Environment.SetEnvironmentVariable(variable.Key, null));
-        try
-        {
-            return await BuildAsync(control, clusters, settings, solo);
-        }
-        finally
-        {
-            inherited.ForEach(variable => Environment.SetEnvironmentVariable(variable.Key, variable.Value));
-        }
-    }
-
-    private static async Task<IAlbaHost> BuildAsync(string control, List<PostgresCluster> clusters, (string Key, string Value)[] settings, bool solo)
-    {
         JasperFxEnvironment.AutoStartHost = true;
         return await AlbaHost.For<Program>(builder =>
         {
             builder.UseEnvironment("Testing");
             builder.UseSetting("ConnectionStrings:EventHealth", control);
+            foreach (var (key, value) in WithoutInheritedShards())
+            {
+                builder.UseSetting(key, value);
+            }
+
             for (var i = 0; i < clusters.Count; i++)
             {
                 builder.UseSetting($"Sharding:Shards:shard{i + 1:00}", clusters[i].ConnectionString() + ";Maximum Pool Size=40;Timeout=3");
@@ -119,6 +106,16 @@ public sealed class ShardedDeployment : IAsyncDisposable
             });
         });
     }
+
+    /// <summary>
+    /// Settings that blank out the shards ops/test exported for the shared host (EVENTHEALTH_SHARDS=2): a host that is a
+    /// deployment of its own must not join them (a blank shard is not configured), or its Wolverine node would recover
+    /// and handle the shared host's envelopes.
+    /// </summary>
+    public static IEnumerable<(string Key, string Value)> WithoutInheritedShards() =>
+        Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(key => key.StartsWith("Sharding__Shards__", StringComparison.OrdinalIgnoreCase))
+            .Select(key => (key.Replace("__", ":", StringComparison.Ordinal), ""));
 
     /// <summary>The connection string of every shard database, shard01 first (the control database when there is no shard).</summary>
     public IReadOnlyList<string> ShardConnections => clusters.Count == 0 ? [Control] : [.. clusters.Select(c => c.ConnectionString())];
