@@ -116,6 +116,20 @@ async Task<JsonElement> Get(HttpClient client, string path, string token)
     return await response.Content.ReadFromJsonAsync<JsonElement>();
 }
 
+// The write path's group sizes so far (eventhealth.write.group.size): changes committed and transactions.
+async Task<(double Changes, double Commits)> WriteGroups(Func<HttpClient> pick)
+{
+    using var client = pick();
+    using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+    request.Headers.Authorization = Tokens.Bearer(Tokens.For(Roles.Operator, "fault-suite"));
+    using var response = await client.SendAsync(request);
+    var text = await response.Content.ReadAsStringAsync();
+    double Sum(string suffix) => text.Split('\n')
+        .Where(line => line.StartsWith("eventhealth_write_group_size", StringComparison.Ordinal) && line.Split(' ')[0].Split('{')[0].EndsWith(suffix, StringComparison.Ordinal))
+        .Sum(line => double.Parse(line.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture));
+    return (Sum("_sum"), Sum("_count"));
+}
+
 async Task RunDetection(HttpClient client)
 {
     using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/detection/run");
@@ -228,11 +242,16 @@ try
         }
 
         var kills = 0;
+        // Changes per transaction of the write path's group commit, read from the node's metrics just before each kill:
+        // groups were forming when the process died.
+        var (groupedChanges, groupCommits) = (0.0, 0.0);
         var (ackKill, statusKill) = await WriteLoad(nodeA.Client, writersA, TimeSpan.FromSeconds(30), async () =>
         {
             for (var round = 0; round < 3; round++)
             {
                 await Task.Delay(TimeSpan.FromSeconds(5));
+                var (changes, commits) = await WriteGroups(nodeA.Client);
+                (groupedChanges, groupCommits) = (groupedChanges + changes, groupCommits + commits);
                 nodeA.Kill();
                 kills++;
                 await Task.Delay(TimeSpan.FromSeconds(1));
@@ -244,6 +263,8 @@ try
         Report("kill -9 (3 kills, 8 writers)", "acknowledged entries lost", lostKill, lostKill == 0);
         Report("kill -9 (3 kills, 8 writers)", "acknowledged entries duplicated", dupKill, dupKill == 0);
         Report("kill -9 (3 kills, 8 writers)", "answers seen", Statuses(statusKill), !statusKill.Keys.Any(ServerError));
+        Report("kill -9 (3 kills, 8 writers)", "changes per commit before each kill (group commit, mean)",
+            groupCommits == 0 ? "no commits" : (groupedChanges / groupCommits).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), groupCommits > 0 && groupedChanges > groupCommits);
 
         // ---------------------------------------------------------------- PostgreSQL immediate restart under load
         Console.WriteLine("PostgreSQL restart -m immediate under write load");

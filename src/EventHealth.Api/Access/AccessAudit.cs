@@ -98,10 +98,41 @@ public static class AccessAudit
             await held.CopyToAsync(answer, context.RequestAborted);
         });
 
+    /// <summary>Set once the write path committed the request's access record with its events.</summary>
+    private const string WrittenWithTheChange = "EventHealth.AccessRecordWritten";
+
+    /// <summary>
+    /// The access record of a write to <paramref name="patientId"/>'s record, for the write path to commit in the same
+    /// transaction as the events (its status is the decision's); null when the middleware should write it as usual.
+    /// </summary>
+    public static Func<int, AccessRecord>? ForWrite(HttpContext context, Guid patientId)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api"))
+        {
+            return null;
+        }
+
+        var record = RecordOf(context, StatusCodes.Status200OK);
+        return record.PatientId == patientId ? status => record with { Status = status, Outcome = AccessRecord.OutcomeOf(status) } : null;
+    }
+
+    /// <summary>The write path committed this request's record: the middleware writes none.</summary>
+    public static void MarkWritten(HttpContext context) => context.Items[WrittenWithTheChange] = true;
+
     private static async Task WriteAsync(HttpContext context, int status)
     {
+        if (context.Items.ContainsKey(WrittenWithTheChange))
+        {
+            return;
+        }
+
+        await context.RequestServices.GetRequiredService<AccessAuditWriter>().WriteAsync(RecordOf(context, status));
+    }
+
+    private static AccessRecord RecordOf(HttpContext context, int status)
+    {
         var caller = Caller.Of(context.User);
-        var record = new AccessRecord
+        return new AccessRecord
         {
             Id = Guid.CreateVersion7(),
             At = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(),
@@ -117,7 +148,6 @@ public static class AccessAudit
             Outcome = AccessRecord.OutcomeOf(status),
             CorrelationId = Hosting.CorrelationId.Get(context),
         };
-        await context.RequestServices.GetRequiredService<AccessAuditWriter>().WriteAsync(record);
     }
 
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..length];

@@ -54,8 +54,8 @@ public static class GrantConsentEndpoint
 
     [WolverinePost("/api/patients/{patientId}/consents", OperationId = "grantConsent")]
     [Tags("Access"), ConsentResponses]
-    public static Task<IResult> Post(Guid patientId, GrantConsent request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new GrantConsentChange(request));
+    public static Task<IResult> Post(Guid patientId, GrantConsent request, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new GrantConsentChange(request));
 }
 
 public sealed record GrantConsentChange(GrantConsent Request) : IRecordChange
@@ -77,8 +77,8 @@ public static class RevokeConsentEndpoint
 {
     [WolverineDelete("/api/patients/{patientId}/consents/{clinicianId}", OperationId = "revokeConsent")]
     [Tags("Access"), RevokeConsentResponses]
-    public static Task<IResult> Delete(Guid patientId, string clinicianId, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new RevokeConsentChange(clinicianId));
+    public static Task<IResult> Delete(Guid patientId, string clinicianId, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new RevokeConsentChange(clinicianId));
 }
 
 public sealed record RevokeConsentChange(string ClinicianId) : IRecordChange

@@ -26,8 +26,8 @@ public static class AcknowledgeAlertEndpoint
     /// <summary>A person saw the alert. A second acknowledgement answers 200 with the first and stores nothing.</summary>
     [WolverinePost("/api/patients/{patientId}/alerts/{alertId}/acknowledgement", OperationId = "acknowledgeAlert")]
     [Tags("Alerts"), AcknowledgementResponses]
-    public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new AcknowledgeAlertChange(alertId, request.Note));
+    public static Task<IResult> Post(Guid patientId, Guid alertId, AcknowledgeAlert request, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new AcknowledgeAlertChange(alertId, request.Note));
 }
 
 /// <summary>A second acknowledgement answers 200 with the first and stores nothing.</summary>

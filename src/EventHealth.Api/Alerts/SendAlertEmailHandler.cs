@@ -35,7 +35,7 @@ public static class SendAlertEmailHandler
     /// <summary>Longer than the longest wait RFC 5321 allows a server (10 minutes after the final "."), so Wolverine never abandons a send the server may still accept.</summary>
     public static void Configure(Wolverine.Runtime.Handlers.HandlerChain chain) => chain.ExecutionTimeoutInSeconds = 12 * 60;
 
-    public static async Task Handle(SendAlertEmail message, Sharding.TenantSessions sessions, Wolverine.IMessageBus bus, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
+    public static async Task Handle(SendAlertEmail message, Sharding.TenantSessions sessions, RecordWriter writer, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
         var buckets = sessions.Buckets;
@@ -66,7 +66,7 @@ public static class SendAlertEmailHandler
         if (await session.LoadAsync<AlertEmailDelivery>(messageId, cancellation) is not null)
         {
             logger.LogWarning("Alert {AlertId} email: an earlier attempt stopped mid-transfer; recorded as unknown, not resent", message.AlertId);
-            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(writer, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, OutcomeUnknown, clock.GetUtcNow()));
             return;
         }
 
@@ -79,14 +79,14 @@ public static class SendAlertEmailHandler
                 accepted: () =>
                 {
                     accepted = true;
-                    return RecordSentAsync(bus, sessions.Buckets, message, context, messageId, clock, logger);
+                    return RecordSentAsync(writer, message, context, messageId, clock, logger);
                 });
         }
         catch (SmtpCommandException refused) when ((int)refused.StatusCode >= 500)
         {
             // The server will never accept it (unknown mailbox, policy): record it and stop.
             await ForgetAttemptAsync(sessions, message.PatientId, messageId);
-            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(writer, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, $"SMTP {(int)refused.StatusCode}: refused", clock.GetUtcNow()));
             return;
         }
         catch (Exception transient) when (envelope.Attempts > settings.Value.EffectiveRetryDelays.Count)
@@ -94,7 +94,7 @@ public static class SendAlertEmailHandler
             // Last attempt: the failure becomes part of the record before the message is dead-lettered.
             logger.LogError("Alert {AlertId} email gave up after {Attempts} attempts", message.AlertId, envelope.Attempts);
             await ForgetAttemptAsync(sessions, message.PatientId, messageId);
-            await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()), cancellation);
+            await RecordOutcomeAsync(writer, message, context, new AlertNotificationFailed(message.AlertId, message.Recipient, transient.GetType().Name, clock.GetUtcNow()));
             throw;
         }
         catch (Exception) when (!accepted)
@@ -123,14 +123,14 @@ public static class SendAlertEmailHandler
         await session.SaveChangesAsync(CancellationToken.None);
     }
 
-    private static async Task RecordSentAsync(Wolverine.IMessageBus bus, Sharding.PatientBuckets buckets, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
+    private static async Task RecordSentAsync(RecordWriter writer, SendAlertEmail message, WriteContext context, string messageId, TimeProvider clock, ILogger logger)
     {
         // The message is delivered whatever happens next; keep trying to say so for a while (a database restart takes seconds).
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await RecordOutcomeAsync(bus, buckets, message, context, new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()), CancellationToken.None);
+                await RecordOutcomeAsync(writer, message, context, new AlertNotificationSent(message.AlertId, message.Recipient, messageId, clock.GetUtcNow()));
                 return;
             }
             catch (Exception e) when (attempt < 12 && Hosting.DatabaseUnavailable.Is(e))
@@ -160,8 +160,8 @@ public static class SendAlertEmailHandler
     }
 
     /// <summary>The outcome becomes part of the record through the write path every change takes.</summary>
-    private static Task<RecordWritten> RecordOutcomeAsync(Wolverine.IMessageBus bus, Sharding.PatientBuckets buckets, SendAlertEmail message, WriteContext context, object outcome, CancellationToken cancellation) =>
-        RecordWrites.SendAsync(bus, buckets, message.PatientId, context, new RecordAlertOutcome(outcome), cancellation);
+    private static Task<RecordWritten> RecordOutcomeAsync(RecordWriter writer, SendAlertEmail message, WriteContext context, object outcome) =>
+        RecordWrites.SendAsync(writer, message.PatientId, context, new RecordAlertOutcome(outcome));
 }
 
 /// <summary>An email's outcome (<see cref="AlertNotificationSent"/> or <see cref="AlertNotificationFailed"/>): a fact, not a decision.</summary>

@@ -16,7 +16,7 @@ public sealed record DetectionRunReport(string RunId, DateTimeOffset EvaluatedAt
 /// It reads only the records that changed since their checkpoint or whose review time came, in batches; the rules
 /// run in memory; only records with new alerts are written, each in its own transaction with its emails.
 /// </summary>
-public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQueries queries, IMessageBus bus, IBackgroundJobClient jobs, TimeProvider clock,
+public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQueries queries, Recording.RecordWriter writer, IBackgroundJobClient jobs, TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<Alerts.AlertEmailSettings> emailSettings, ILogger<DetectionJob> logger)
 {
     public const string RecurringJobId = "detection";
@@ -121,7 +121,7 @@ public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQue
         try
         {
             var context = new Http.WriteContext(RaiseAlerts.Actor, RaiseAlerts.Client, runId, clock.GetUtcNow(), null);
-            var written = await Recording.RecordWrites.SendAsync(bus, sessions.Buckets, patientId, context, new RaiseAlerts(now, emailSettings.Value.DailyCapPerPatient), cancellation);
+            var written = await Recording.RecordWrites.SendAsync(writer, patientId, context, new RaiseAlerts(now, emailSettings.Value.DailyCapPerPatient));
             return written.Outcome as AlertsDecided ?? new AlertsDecided(written.Version, 0, null);
         }
         catch (ConcurrencyException)

@@ -12,12 +12,12 @@ namespace EventHealth.Erasure;
 /// to the record is refused and every read answers 410), then Marten masks the personal data of every event of the
 /// stream, then each document is rebuilt from the masked events, then queued messages about the record are removed.
 /// </summary>
-public sealed class RecordEraser(Wolverine.IMessageBus bus, IDocumentStore store, Sharding.TenantSessions sessions, ProjectionVerifier projections, NpgsqlDataSource control, ILogger<RecordEraser> logger)
+public sealed class RecordEraser(RecordWriter writer, IDocumentStore store, Sharding.TenantSessions sessions, ProjectionVerifier projections, NpgsqlDataSource control, ILogger<RecordEraser> logger)
 {
     /// <returns>The answer, and the record version after the erasure when it happened now.</returns>
     public async Task<(IResult Answer, long? Version)> EraseAsync(Guid patientId, string? requestReference, WriteContext context, CancellationToken cancellation)
     {
-        var written = await RecordWrites.SendAsync(bus, sessions.Buckets, patientId, context, new EraseRecordChange(new RecordErased(context.Actor, requestReference, context.Now)), cancellation);
+        var written = await RecordWrites.SendAsync(writer, patientId, context, new EraseRecordChange(new RecordErased(context.Actor, requestReference, context.Now)));
         switch (written.Refused)
         {
             case RecordRefusal.Erased:

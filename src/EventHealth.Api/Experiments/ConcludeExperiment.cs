@@ -18,8 +18,8 @@ public static class ConcludeExperimentEndpoint
     /// </summary>
     [WolverinePost("/api/patients/{patientId}/experiments/{experimentId}/conclusion", OperationId = "concludeExperiment")]
     [Tags("Experiments"), ConclusionResponses]
-    public static Task<IResult> Post(Guid patientId, Guid experimentId, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new ConcludeExperimentChange(experimentId));
+    public static Task<IResult> Post(Guid patientId, Guid experimentId, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new ConcludeExperimentChange(experimentId));
 
     /// <summary>Pure: the record's events up to the loaded version and the time give the conclusion, or why not yet.</summary>
     public static RecordDecision Decide(Guid patientId, PatientRecord record, Guid experimentId, IReadOnlyList<IEvent> events, DateTimeOffset now)

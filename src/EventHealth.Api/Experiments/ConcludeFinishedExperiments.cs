@@ -21,7 +21,7 @@ public sealed record ExperimentConclusionRunReport(int Due, int Concluded);
 /// asking (Hangfire, <c>Experiments:Cron</c>). Each conclusion goes through the route's own decision; a stopped
 /// experiment is concluded on request only.
 /// </summary>
-public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, EventStoreQueries queries, Sharding.PatientBuckets buckets, TimeProvider clock)
+public sealed class ConcludeFinishedExperiments(RecordWriter writer, EventStoreQueries queries, Sharding.PatientBuckets buckets, TimeProvider clock)
 {
     public const string RecurringJobId = "conclude-experiments";
     public const string Actor = "system:experiments";
@@ -41,7 +41,7 @@ public sealed class ConcludeFinishedExperiments(Wolverine.IMessageBus bus, Event
         {
             // The decision checks the patient's own calendar: a day that is over in UTC may not be over where they live.
             var context = new WriteContext(Actor, RecurringJobId, $"{RecurringJobId}-{now:yyyyMMddTHHmmssZ}", now, null);
-            if ((await RecordWrites.SendAsync(bus, buckets, patientId, context, new ConcludeExperimentChange(experimentId), cancellation)).Stored)
+            if ((await RecordWrites.SendAsync(writer, patientId, context, new ConcludeExperimentChange(experimentId))).Stored)
             {
                 concluded++;
             }

@@ -81,9 +81,9 @@ public static class PlanExperimentEndpoint
     /// <summary>The patient, or a clinician with read-write consent, plans an experiment: 201, or 200 with the first answer for a repeat.</summary>
     [WolverinePost("/api/patients/{patientId}/experiments", OperationId = "planExperiment")]
     [Tags("Experiments"), PlanResponses]
-    public static Task<IResult> Post(Guid patientId, PlanExperiment request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
+    public static Task<IResult> Post(Guid patientId, PlanExperiment request, HttpContext http, TimeProvider clock) =>
         // The seed is drawn once per request, before deciding: the decision stays pure, and a retried attempt keeps it.
-        RecordWrites.SendAsync(bus, http, clock, patientId, new PlanExperimentChange(request, RandomNumberGenerator.GetInt32(int.MaxValue)));
+        RecordWrites.SendAsync(http, clock, patientId, new PlanExperimentChange(request, RandomNumberGenerator.GetInt32(int.MaxValue)));
 
     /// <summary>
     /// Pure: the record, the request, the drawn seed and the time give the events and the answer. The same experimentId

@@ -28,8 +28,8 @@ public static class StopExperimentEndpoint
 
     [WolverinePost("/api/patients/{patientId}/experiments/{experimentId}/stop", OperationId = "stopExperiment")]
     [Tags("Experiments"), StopResponses]
-    public static Task<IResult> Post(Guid patientId, Guid experimentId, StopExperiment request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new StopExperimentChange(experimentId, request.Reason!.Trim()));
+    public static Task<IResult> Post(Guid patientId, Guid experimentId, StopExperiment request, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new StopExperimentChange(experimentId, request.Reason!.Trim()));
 
     /// <summary>
     /// Pure. The stop day is the patient's local today: it and later days are not analysed. An experiment already

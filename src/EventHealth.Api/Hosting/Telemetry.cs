@@ -38,6 +38,10 @@ public static class EventHealthTelemetry
         DetectionAlerts.Add(alertsRaised);
     }
 
+    private static readonly Histogram<int> WriteGroupSizes = Meter.CreateHistogram<int>("eventhealth.write.group.size", "{change}", "Changes to records committed in one transaction (group commit)");
+
+    public static void WriteGroupCommitted(int changes) => WriteGroupSizes.Record(changes);
+
     public static void EmailFinished(string kind, bool sent, TimeSpan elapsed)
     {
         var tags = new TagList { { "kind", kind }, { "outcome", sent ? "sent" : "failed" } };

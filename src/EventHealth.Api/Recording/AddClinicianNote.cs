@@ -59,7 +59,7 @@ public static class AddClinicianNoteEndpoint
     /// <summary>A clinician with read-write consent adds a note: 201, or 200 with the first answer for a repeat.</summary>
     [WolverinePost("/api/patients/{patientId}/notes", OperationId = "addClinicianNote")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, AddClinicianNote request, IMessageBus bus, HttpContext http, TimeProvider clock)
+    public static Task<IResult> Post(Guid patientId, AddClinicianNote request, HttpContext http, TimeProvider clock)
     {
         // Access control already required a clinician with read-write consent; the author is that clinician.
         var caller = Caller.Of(http.User);
@@ -70,6 +70,6 @@ public static class AddClinicianNoteEndpoint
 
         var note = new ClinicianNoteAdded(request.EntryId!.Value, request.OccurredAt!.Value, clinicianId, request.Text!.Trim());
         // A note is an entry: the same idempotency decision as every other entry.
-        return RecordWrites.SendAsync(bus, http, clock, patientId, new RecordEntry(note));
+        return RecordWrites.SendAsync(http, clock, patientId, new RecordEntry(note));
     }
 }

@@ -35,6 +35,6 @@ public static class ApplyInterventionEndpoint
 
     [WolverinePost("/api/patients/{patientId}/interventions", OperationId = "applyIntervention")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, ApplyIntervention request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, ApplyIntervention request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

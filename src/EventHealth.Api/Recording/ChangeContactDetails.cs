@@ -35,8 +35,8 @@ public static class ChangeContactDetailsEndpoint
 
     [WolverinePatch("/api/patients/{patientId}", OperationId = "changeContactDetails")]
     [Tags("Recording"), ProfileWriteResponses]
-    public static Task<IResult> Patch(Guid patientId, ChangeContactDetails request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new ContactDetailsChange(request));
+    public static Task<IResult> Patch(Guid patientId, ChangeContactDetails request, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new ContactDetailsChange(request));
 }
 
 /// <summary>A merge-patch that changes nothing stores nothing and answers the profile as it is.</summary>

@@ -66,7 +66,7 @@ public static class EnrollPatientEndpoint
 
     [WolverinePost("/api/patients", OperationId = "enrollPatient")]
     [Tags("Recording"), EnrollmentResponses]
-    public static Task<IResult> Post(EnrollPatient request, IMessageBus bus, HttpContext http, TimeProvider clock)
+    public static Task<IResult> Post(EnrollPatient request, HttpContext http, TimeProvider clock)
     {
         // A patient enrolls their own record: the record's id is the token's subject.
         var caller = Access.Caller.Of(http.User);
@@ -83,7 +83,7 @@ public static class EnrollPatientEndpoint
             FieldErrors.CanonicalTimeZone(request.TimeZone!) ?? request.TimeZone!,
             string.IsNullOrEmpty(request.ClinicianEmail) ? null : request.ClinicianEmail,
             request.AlertEmails ?? false);
-        return RecordWrites.SendAsync(bus, http, clock, own, new EnrollPatientChange(enrolled));
+        return RecordWrites.SendAsync(http, clock, own, new EnrollPatientChange(enrolled));
     }
 }
 

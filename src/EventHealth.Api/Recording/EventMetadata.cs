@@ -8,20 +8,13 @@ namespace EventHealth.Recording;
 
 /// <summary>
 /// The server-side facts stored beside each event. Marten keeps the actor (user name) and correlation id in
-/// its own columns; the client id and the application clock's recordedAt travel as headers.
+/// its own columns; the client id and the application clock's recordedAt travel as headers. The write path sets them on
+/// each event (<see cref="RecordWriter"/>).
 /// </summary>
 public static class EventMetadata
 {
     public const string ClientIdHeader = "clientId";
     public const string RecordedAtHeader = "recordedAt";
-
-    public static void Stamp(IDocumentSession session, WriteContext context)
-    {
-        session.CorrelationId = context.CorrelationId;
-        session.LastModifiedBy = context.Actor;
-        session.SetHeader(ClientIdHeader, context.ClientId);
-        session.SetHeader(RecordedAtHeader, context.Now.ToString("O", CultureInfo.InvariantCulture));
-    }
 
     /// <summary>recordedAt from the application clock; Marten's own database timestamp for events written without one.</summary>
     public static DateTimeOffset RecordedAt(IEvent @event) =>

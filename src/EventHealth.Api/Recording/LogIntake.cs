@@ -35,6 +35,6 @@ public static class LogIntakeEndpoint
 
     [WolverinePost("/api/patients/{patientId}/intake", OperationId = "logIntake")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, LogIntake request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, LogIntake request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

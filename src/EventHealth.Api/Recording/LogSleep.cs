@@ -51,6 +51,6 @@ public static class LogSleepEndpoint
 
     [WolverinePost("/api/patients/{patientId}/sleep", OperationId = "logSleep")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, LogSleep request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, LogSleep request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

@@ -64,10 +64,10 @@ public sealed record Append(IReadOnlyList<object> Events, Func<long, IResult> Re
     public static Append Facts(params object[] events) => new(events, _ => Results.Empty);
 }
 
-/// <summary>The message every change to a patient's stream travels in; handled only by <see cref="RecordChangeHandler"/>.</summary>
-public sealed record RecordChange([property: Identity] Guid PatientId, WriteContext Context, IRecordChange Change)
+/// <summary>A change to one patient's stream as the write path (<see cref="RecordWriter"/>) takes it.</summary>
+public sealed record RecordChange(Guid PatientId, WriteContext Context, IRecordChange Change)
 {
-    /// <summary>Wolverine logs a failed attempt with the message's text: ids and the kind of change only, never what it records.</summary>
+    /// <summary>Ids and the kind of change only, never what it records, should the text ever reach a log.</summary>
     public override string ToString() => $"RecordChange {{ PatientId = {PatientId}, Change = {Change.GetType().Name}, CorrelationId = {Context.CorrelationId} }}";
 }
 
@@ -89,37 +89,16 @@ public enum RecordRefusal
 }
 
 /// <summary>
-/// The one place a patient's stream is appended to: Wolverine's aggregate handler workflow loads the record for
-/// writing (with its version), the change decides, Wolverine appends the returned events and commits them with any
-/// outgoing messages in one transaction (its Marten outbox). A concurrent write to the same record makes the commit
-/// fail its version check; the declared policy below then runs the whole handler again, so the decision is taken
-/// anew against what the other write stored — that is what makes parallel repeats of one entry collapse into one event.
+/// A change decided against the record as one attempt of the write path (<see cref="RecordWriter"/>) loaded it for
+/// writing: 404 or 410 before any decision, then the change's own pure decision, then If-Match. Reads only what the change
+/// says it needs (entry index documents, the stream's events, the alerts) from the tenant's operations of the group's session.
 /// </summary>
-public static class RecordChangeHandler
+public static class RecordDecider
 {
-    /// <summary>
-    /// A lost race is retried after a short pause that grows with each attempt (each retry loads the newer record; with
-    /// N writers racing, every round stores at least one, so N rounds suffice; Wolverine allows 25 attempts in all). An
-    /// enrolment that lost to another enrolment of the same id is retried the same way and then decided against the
-    /// record that won.
-    /// </summary>
-    public static void Configure(HandlerChain chain)
-    {
-        chain.OnException<ConcurrencyException>()
-            .Or<Marten.Exceptions.ExistingStreamIdCollisionException>()
-            .Or<JasperFx.Events.ExistingStreamIdCollisionException>()
-            .RetryWithCooldown(RetryPauses);
-    }
+    public sealed record Decided(RecordWritten Written, IReadOnlyList<object> Events, IReadOnlyList<object> Messages);
 
-    /// <summary>1, 2, 3 … 24 ms: enough to spread twenty writers to one record, short against a request's budget (300 ms in all).</summary>
-    private static readonly TimeSpan[] RetryPauses = [.. Enumerable.Range(1, 24).Select(attempt => TimeSpan.FromMilliseconds(attempt))];
-
-    // [WriteAggregate] on the stream is the whole aggregate handler workflow: adding [AggregateHandler] to the method as well
-    // made Wolverine load the record for writing twice per change (two fetches in its generated batch query).
-    public static async Task<(RecordWritten, Events, OutgoingMessages)> Handle(
-        RecordChange command, [WriteAggregate(Required = false)] IEventStream<PatientRecord> stream, IDocumentSession session, CancellationToken cancellation)
+    public static async Task<Decided> DecideAsync(RecordChange command, IEventStream<PatientRecord> stream, IDocumentOperations operations, CancellationToken cancellation)
     {
-        var messages = new OutgoingMessages();
         var record = stream.Aggregate;
         var version = stream.CurrentVersion ?? 0;
         var change = command.Change;
@@ -127,67 +106,71 @@ public static class RecordChangeHandler
         {
             if (record is null)
             {
-                return (new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing), [], messages);
+                return Refused(new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing));
             }
 
             if (record.Erased)
             {
                 // An erased record takes no more facts, whoever writes (docs/erasure.md).
-                return (new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased), [], messages);
+                return Refused(new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased));
             }
         }
 
         var recorded = change.EntryIds.Count == 0
             ? new Dictionary<Guid, RecordedEntry>()
-            : (await session.LoadManyAsync<RecordedEntry>(cancellation, change.EntryIds.Select(id => RecordedEntry.IdFor(command.PatientId, id)).Distinct().ToArray()))
+            : (await operations.LoadManyAsync<RecordedEntry>(cancellation, change.EntryIds.Select(id => RecordedEntry.IdFor(command.PatientId, id)).Distinct().ToArray()))
                 .ToDictionary(r => r.EntryId);
         var events = change.ReadsEvents && version > 0
-            ? await session.Events.FetchStreamAsync(command.PatientId, version, token: cancellation)
+            ? await operations.Events.FetchStreamAsync(command.PatientId, version, token: cancellation)
             : [];
 
-        var alerts = change.ReadsAlerts ? await session.LoadAsync<EventHealth.Alerts.RecordAlerts>(command.PatientId, cancellation) : null;
+        var alerts = change.ReadsAlerts ? await operations.LoadAsync<EventHealth.Alerts.RecordAlerts>(command.PatientId, cancellation) : null;
 
         var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events, alerts));
         if (decision is Reject reject)
         {
-            return (new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected), [], messages);
+            return Refused(new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected));
         }
 
         var append = (Append)decision;
         if (append.Events.Count == 0)
         {
             // A repeat answers with the first answer, whatever version the client expected (idempotency before If-Match).
-            return (new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], messages);
+            return new Decided(new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], []);
         }
 
         if (command.Context.ExpectedVersion is { } expected && expected != version)
         {
-            return (new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected), [], messages);
-        }
-
-        EventMetadata.Stamp(session, command.Context);
-        foreach (var message in append.Messages ?? [])
-        {
-            messages.Add(message);
+            return Refused(new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected));
         }
 
         var after = version + append.Events.Count;
-        return (new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), [.. append.Events], messages);
+        return new Decided(new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), append.Events, append.Messages ?? []);
     }
+
+    private static Decided Refused(RecordWritten written) => new(written, [], []);
 }
 
-/// <summary>How HTTP endpoints hand a change to the write path: If-Match in, the command invoked, ETag and the answer out.</summary>
+/// <summary>How callers hand a change to the write path: If-Match in, the change written (<see cref="RecordWriter"/>), ETag and the answer out.</summary>
 public static class RecordWrites
 {
-    public static async Task<IResult> SendAsync(IMessageBus bus, HttpContext http, TimeProvider clock, Guid patientId, IRecordChange change)
+    public static async Task<IResult> SendAsync(HttpContext http, TimeProvider clock, Guid patientId, IRecordChange change)
     {
         if (!WriteContext.TryParseIfMatch(http.Request, out var expectedVersion))
         {
             return Results.Problem(Problems.Validation("If-Match", "must be a quoted stream version such as \"7\""));
         }
 
-        var tenant = http.RequestServices.GetRequiredService<Sharding.PatientBuckets>().TenantOf(patientId);
-        var written = await bus.InvokeForTenantAsync<RecordWritten>(tenant, new RecordChange(patientId, WriteContext.From(http, clock, expectedVersion), change), http.RequestAborted);
+        var writer = http.RequestServices.GetRequiredService<RecordWriter>();
+        var command = new RecordChange(patientId, WriteContext.From(http, clock, expectedVersion), change);
+        // The request's access record commits in the same transaction as its events (docs/recording.md).
+        var audit = Access.AccessAudit.ForWrite(http, patientId);
+        var written = await writer.WriteAsync(command, audit);
+        if (audit is not null)
+        {
+            Access.AccessAudit.MarkWritten(http);
+        }
+
         if (written.Refused is null)
         {
             WriteContext.SetETag(http.Response, written.Version);
@@ -197,8 +180,8 @@ public static class RecordWrites
     }
 
     /// <summary>A change without an HTTP request (a job, a message handler), through the same path.</summary>
-    public static Task<RecordWritten> SendAsync(IMessageBus bus, Sharding.PatientBuckets buckets, Guid patientId, WriteContext context, IRecordChange change, CancellationToken cancellation) =>
-        bus.InvokeForTenantAsync<RecordWritten>(buckets.TenantOf(patientId), new RecordChange(patientId, context, change), cancellation);
+    public static Task<RecordWritten> SendAsync(RecordWriter writer, Guid patientId, WriteContext context, IRecordChange change) =>
+        writer.WriteAsync(new RecordChange(patientId, context, change));
 }
 
 /// <summary>Entries decided against the index documents loaded with the record.</summary>
@@ -228,6 +211,6 @@ public sealed record RecordEntry(IPatientEntry Entry) : IRecordChange
             : Results.Ok(answer));
     }
 
-    public static Task<IResult> SendAsync(Guid patientId, EntryRequest request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new RecordEntry(request.ToEvent()));
+    public static Task<IResult> SendAsync(Guid patientId, EntryRequest request, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new RecordEntry(request.ToEvent()));
 }

@@ -47,6 +47,6 @@ public static class RecordCrampEndpoint
 
     [WolverinePost("/api/patients/{patientId}/cramps", OperationId = "recordCramp")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordCramp request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, RecordCramp request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

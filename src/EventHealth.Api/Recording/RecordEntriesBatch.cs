@@ -52,8 +52,8 @@ public static class RecordEntriesBatchEndpoint
 
     [WolverinePost("/api/patients/{patientId}/entries/batch", OperationId = "recordEntriesBatch")]
     [Tags("Recording"), BatchWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordEntriesBatch batch, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordWrites.SendAsync(bus, http, clock, patientId, new RecordEntries(batch.Entries!.Select(e => e!.ToEvent()).ToList()));
+    public static Task<IResult> Post(Guid patientId, RecordEntriesBatch batch, HttpContext http, TimeProvider clock) =>
+        RecordWrites.SendAsync(http, clock, patientId, new RecordEntries(batch.Entries!.Select(e => e!.ToEvent()).ToList()));
 }
 
 /// <summary>A batch: every entry decided in order (repeats answered with their first result); one conflict refuses the whole batch.</summary>

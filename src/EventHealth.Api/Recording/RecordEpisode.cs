@@ -65,6 +65,6 @@ public static class RecordEpisodeEndpoint
 
     [WolverinePost("/api/patients/{patientId}/episodes", OperationId = "recordEpisode")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, RecordEpisode request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, RecordEpisode request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

@@ -78,16 +78,29 @@ public sealed record RecordedEntry
     };
 }
 
+/// <summary>
+/// The entry index, inline. Explicit rather than conventional methods: the write path commits changes to records of
+/// several buckets (tenants) in one session, and Marten hands an inline event projection that session's operations,
+/// whose tenant is the group's first; each event's document belongs to its own bucket.
+/// </summary>
 public sealed partial class RecordedEntryProjection : EventProjection
 {
-    public RecordedEntry Create(IEvent<IPatientEntry> recorded) => RecordedEntry.From(recorded);
-
-    public async Task Project(IEvent<EntryRetracted> retracted, IDocumentOperations operations, CancellationToken cancellation)
+    public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
     {
-        var entry = await operations.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation);
-        if (entry is not null)
+        var bucket = e.TenantId is { } tenant && tenant != operations.TenantId ? operations.ForTenant(tenant) : operations;
+        switch (e)
         {
-            operations.Store(entry.Retract(retracted));
+            case IEvent<IPatientEntry> recorded:
+                bucket.Store(RecordedEntry.From(recorded));
+                break;
+            case IEvent<EntryRetracted> retracted:
+                var entry = await bucket.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation);
+                if (entry is not null)
+                {
+                    bucket.Store(entry.Retract(retracted));
+                }
+
+                break;
         }
     }
 }

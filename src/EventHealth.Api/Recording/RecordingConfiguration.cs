@@ -22,6 +22,8 @@ public static class RecordingConfiguration
             // "entries of this patient" query as well.
             options.Schema.For<RecordedEntry>().Index([entry => entry.PatientId, entry => entry.SortKey], index => index.Name = "mt_doc_recordedentry_idx_patient_sort_key");
         });
+        builder.Services.AddSingleton<RecordWriter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<RecordWriter>());
         return builder;
     }
 }

@@ -37,6 +37,6 @@ public static class ReportSymptomEndpoint
 
     [WolverinePost("/api/patients/{patientId}/symptoms", OperationId = "reportSymptom")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, ReportSymptom request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, ReportSymptom request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

@@ -38,6 +38,6 @@ public static class ReportTriggerEndpoint
 
     [WolverinePost("/api/patients/{patientId}/triggers", OperationId = "reportTrigger")]
     [Tags("Recording"), EntryWriteResponses]
-    public static Task<IResult> Post(Guid patientId, ReportTrigger request, IMessageBus bus, HttpContext http, TimeProvider clock) =>
-        RecordEntry.SendAsync(patientId, request, bus, http, clock);
+    public static Task<IResult> Post(Guid patientId, ReportTrigger request, HttpContext http, TimeProvider clock) =>
+        RecordEntry.SendAsync(patientId, request, http, clock);
 }

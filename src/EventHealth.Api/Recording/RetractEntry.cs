@@ -30,7 +30,7 @@ public static class RetractEntryEndpoint
 
     [WolverinePost("/api/patients/{patientId}/entries/{entryId}/retraction", OperationId = "retractEntry")]
     [Tags("Recording"), RetractionResponses]
-    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, IMessageBus bus, HttpContext http, TimeProvider clock)
+    public static Task<IResult> Post(Guid patientId, Guid entryId, RetractEntry request, HttpContext http, TimeProvider clock)
     {
         var caller = Caller.Of(http.User);
         if (caller.Role == Roles.Operator && request.RequestReference is null)
@@ -38,7 +38,7 @@ public static class RetractEntryEndpoint
             return Task.FromResult(RequestReference.RequiredOf("retracts a clinician's note"));
         }
 
-        return RecordWrites.SendAsync(bus, http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim(), request.RequestReference, caller));
+        return RecordWrites.SendAsync(http, clock, patientId, new RetractEntryChange(entryId, request.Reason!.Trim(), request.RequestReference, caller));
     }
 }
 
