@@ -90,15 +90,32 @@ public enum RecordRefusal
 
 /// <summary>
 /// A change decided against the record as one attempt of the write path (<see cref="RecordWriter"/>) loaded it for
-/// writing: 404 or 410 before any decision, then the change's own pure decision, then If-Match. Reads only what the change
-/// says it needs (entry index documents, the stream's events, the alerts) from the tenant's operations of the group's session.
+/// writing: 404 or 410 before any decision, then the change's own pure decision, then If-Match. What a decision reads
+/// (the record with its version, the entry index documents it names, the stream's events or the alerts only when the
+/// change says so) is queued in a batch query, so that the changes of one bucket in a group load in one round trip.
 /// </summary>
 public static class RecordDecider
 {
-    public sealed record Decided(RecordWritten Written, IReadOnlyList<object> Events, IReadOnlyList<object> Messages);
+    public sealed record Reads(
+        Task<IEventStream<PatientRecord>> Stream, Task<IReadOnlyList<RecordedEntry>>? Recorded,
+        Task<IReadOnlyList<IEvent>>? Events, Task<EventHealth.Alerts.RecordAlerts?>? Alerts);
 
-    public static async Task<Decided> DecideAsync(RecordChange command, IEventStream<PatientRecord> stream, IDocumentOperations operations, CancellationToken cancellation)
+    public sealed record Decided(IEventStream<PatientRecord> Stream, RecordWritten Written, IReadOnlyList<object> Events, IReadOnlyList<object> Messages);
+
+    public static Reads Read(Marten.Services.BatchQuerying.IBatchedQuery batch, RecordChange command)
     {
+        var change = command.Change;
+        return new Reads(
+            batch.Events.FetchForWriting<PatientRecord>(command.PatientId),
+            change.EntryIds.Count == 0 ? null : batch.LoadMany<RecordedEntry>().ById(change.EntryIds.Select(id => RecordedEntry.IdFor(command.PatientId, id)).Distinct().ToArray()),
+            change.ReadsEvents ? batch.Events.FetchStream(command.PatientId) : null,
+            change.ReadsAlerts ? batch.Load<EventHealth.Alerts.RecordAlerts>(command.PatientId) : null);
+    }
+
+    /// <summary>Decides once the batch holding <paramref name="reads"/> has run.</summary>
+    public static Decided Decide(RecordChange command, Reads reads)
+    {
+        var stream = reads.Stream.Result;
         var record = stream.Aggregate;
         var version = stream.CurrentVersion ?? 0;
         var change = command.Change;
@@ -106,49 +123,45 @@ public static class RecordDecider
         {
             if (record is null)
             {
-                return Refused(new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing));
+                return Refused(stream, new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing));
             }
 
             if (record.Erased)
             {
                 // An erased record takes no more facts, whoever writes (docs/erasure.md).
-                return Refused(new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased));
+                return Refused(stream, new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased));
             }
         }
 
-        var recorded = change.EntryIds.Count == 0
-            ? new Dictionary<Guid, RecordedEntry>()
-            : (await operations.LoadManyAsync<RecordedEntry>(cancellation, change.EntryIds.Select(id => RecordedEntry.IdFor(command.PatientId, id)).Distinct().ToArray()))
-                .ToDictionary(r => r.EntryId);
-        var events = change.ReadsEvents && version > 0
-            ? await operations.Events.FetchStreamAsync(command.PatientId, version, token: cancellation)
-            : [];
-
-        var alerts = change.ReadsAlerts ? await operations.LoadAsync<EventHealth.Alerts.RecordAlerts>(command.PatientId, cancellation) : null;
+        var recorded = (reads.Recorded?.Result ?? []).ToDictionary(r => r.EntryId);
+        // The batch's statements may see a write that landed between them: decide on the events up to the version read
+        // (a newer write makes the commit fail its version check, and the change is decided again).
+        var events = reads.Events is null ? [] : reads.Events.Result.Where(e => e.Version <= version).ToList();
+        var alerts = reads.Alerts?.Result;
 
         var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events, alerts));
         if (decision is Reject reject)
         {
-            return Refused(new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected));
+            return Refused(stream, new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected));
         }
 
         var append = (Append)decision;
         if (append.Events.Count == 0)
         {
             // A repeat answers with the first answer, whatever version the client expected (idempotency before If-Match).
-            return new Decided(new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], []);
+            return new Decided(stream, new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], []);
         }
 
         if (command.Context.ExpectedVersion is { } expected && expected != version)
         {
-            return Refused(new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected));
+            return Refused(stream, new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected));
         }
 
         var after = version + append.Events.Count;
-        return new Decided(new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), append.Events, append.Messages ?? []);
+        return new Decided(stream, new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), append.Events, append.Messages ?? []);
     }
 
-    private static Decided Refused(RecordWritten written) => new(written, [], []);
+    private static Decided Refused(IEventStream<PatientRecord> stream, RecordWritten written) => new(stream, written, [], []);
 }
 
 /// <summary>How callers hand a change to the write path: If-Match in, the change written (<see cref="RecordWriter"/>), ETag and the answer out.</summary>
