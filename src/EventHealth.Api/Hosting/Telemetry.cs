@@ -40,7 +40,11 @@ public static class EventHealthTelemetry
 
     private static readonly Histogram<int> WriteGroupSizes = Meter.CreateHistogram<int>("eventhealth.write.group.size", "{change}", "Changes to records committed in one transaction (group commit)");
 
+    private static readonly Counter<long> WriteGroupsDecidedAgain = Meter.CreateCounter<long>("eventhealth.write.group.lost_races", "{group}", "Write groups decided again after another writer changed one of their records first");
+
     public static void WriteGroupCommitted(int changes) => WriteGroupSizes.Record(changes);
+
+    public static void WriteGroupLostRace() => WriteGroupsDecidedAgain.Add(1);
 
     public static void EmailFinished(string kind, bool sent, TimeSpan elapsed)
     {

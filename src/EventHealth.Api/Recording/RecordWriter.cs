@@ -153,6 +153,7 @@ public sealed class RecordWriter(
             }
             catch (Exception e) when (LostRace(e) && attempt < RetryPauses.Length)
             {
+                Hosting.EventHealthTelemetry.WriteGroupLostRace();
                 await Task.Delay(RetryPauses[attempt], clock);
             }
             catch (Exception e) when (group.Count > 1 && !Hosting.DatabaseUnavailable.Is(e))
