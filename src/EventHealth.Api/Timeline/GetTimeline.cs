@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
