@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using JasperFx.Events;
+using Marten;
+using Marten.Events;
+using Marten.Internal;
 using Npgsql;
 
 namespace EventHealth.Hosting;
@@ -13,6 +18,8 @@ namespace EventHealth.Hosting;
 public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 {
     private const string Streams = Database.EventStoreSchema + ".mt_streams";
+    private const string Events = Database.EventStoreSchema + ".mt_events";
+    private const string RecordedEntries = Database.EventStoreSchema + ".mt_doc_recordedentry";
     private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
     private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
 
@@ -50,6 +57,45 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// <summary>Every stream's id and version in the bucket, in id order.</summary>
     public Task<List<(Guid Id, long Version)>> StreamVersionsAsync(string tenant, CancellationToken cancellation) =>
         ReadAsync<object?, (Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", null, reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
+
+    /// <summary>
+    /// One stream's events in version order from one query, handed out as they arrive, so a long record is never held
+    /// whole. Marten's own event storage selects the columns and turns each row into the event (its type mapping,
+    /// serializer and metadata), as its stream fetch does; only its row reading differs: each row, already in the
+    /// reader's buffer, is deserialized synchronously (Marten's async path costs about three times as much per event:
+    /// the projection rebuild's profile, docs/benchmarks.md).
+    /// </summary>
+    public async IAsyncEnumerable<IEvent> StreamEventsAsync(IQuerySession session, Guid streamId, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
+        await using var connection = await sessions.OpenConnectionAsync(session.TenantId, cancellation);
+        await using var command = new NpgsqlCommand(
+            $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.tenant_id = $2 order by d.version", connection);
+        command.Parameters.AddWithValue(streamId);
+        command.Parameters.AddWithValue(session.TenantId);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            yield return storage.Resolve(reader);
+        }
+    }
+
+    /// <summary>A record's entry documents from one query (on the patient-and-sort-key index), handed out as they
+    /// arrive and read by Marten's serializer, synchronously from each buffered row as above. In no particular order.</summary>
+    public async IAsyncEnumerable<Recording.RecordedEntry> StreamEntriesAsync(IQuerySession session, Guid patientId, [EnumeratorCancellation] CancellationToken cancellation)
+    {
+        var serializer = ((IMartenSession)session).Serializer;
+        await using var connection = await sessions.OpenConnectionAsync(session.TenantId, cancellation);
+        await using var command = new NpgsqlCommand(
+            $"select d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2", connection);
+        command.Parameters.AddWithValue(patientId);
+        command.Parameters.AddWithValue(session.TenantId);
+        await using var reader = await command.ExecuteReaderAsync(cancellation);
+        while (await reader.ReadAsync(cancellation))
+        {
+            yield return serializer.FromJson<Recording.RecordedEntry>(reader, 0);
+        }
+    }
 
     /// <summary>Runs on the tenant's shard; the tenant id is the last parameter ($1 without another parameter, else $2).</summary>
     private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)

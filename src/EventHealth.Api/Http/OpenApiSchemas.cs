@@ -191,7 +191,7 @@ public static class OpenApiSchemas
     }
 
     /// <summary>
-    /// A <see cref="JsonElement"/> field (an entry's recorded data) is an open JSON object: inline, so that generators
+    /// A <see cref="JsonElement"/> or <see cref="Timeline.RecordedData"/> field (an entry's recorded data) is an open JSON object: inline, so that generators
     /// type it as a dictionary rather than as an empty class named after the CLR type.
     /// </summary>
     private static void InlineFreeFormObjects(IDictionary<string, IOpenApiSchema> schemas)
@@ -200,7 +200,7 @@ public static class OpenApiSchemas
         {
             foreach (var (name, property) in owner.Properties!.ToList())
             {
-                if (property is OpenApiSchemaReference { Reference.Id: nameof(JsonElement) } || (property is OpenApiSchema inline && inline.Type is null && inline.Properties is null
+                if (property is OpenApiSchemaReference { Reference.Id: nameof(JsonElement) or nameof(Timeline.RecordedData) } || (property is OpenApiSchema inline && inline.Type is null && inline.Properties is null
                     && inline.AllOf is null && inline.OneOf is null && inline.AnyOf is null && inline.Enum is null && inline.Format is null))
                 {
                     owner.Properties![name] = new OpenApiSchema
@@ -214,6 +214,7 @@ public static class OpenApiSchemas
         }
 
         schemas.Remove(nameof(JsonElement));
+        schemas.Remove(nameof(Timeline.RecordedData));
     }
 
     private static List<JsonNode> Spellings(IEnumerable<string> values) => values.Select(v => (JsonNode)JsonValue.Create(v)).ToList();

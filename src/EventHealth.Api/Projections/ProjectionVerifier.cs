@@ -6,6 +6,7 @@ using EventHealth.Http;
 using EventHealth.Recording;
 using EventHealth.Timeline;
 using Marten;
+using JasperFx.Events;
 using Marten.Events;
 
 namespace EventHealth.Projections;
@@ -43,6 +44,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     /// <summary>From this many events on, a record is compared on its own (see <see cref="RunAsync"/>).</summary>
     private const long LongRecordEvents = 5_000;
 
+    /// <summary>Events folded at a time: a record's events are streamed from one query and never held whole.</summary>
+    internal const int EventWindow = 1_000;
+
     public async Task<RebuildReport> RunAsync(bool repair, CancellationToken cancellation)
     {
         var started = clock.GetUtcNow();
@@ -64,17 +68,17 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             streams.AddRange(await queries.StreamVersionsAsync(bucket, cancellation));
         }
 
-        // Streams are independent: several at a time keep both the database and the CPU busy (each stream costs a
-        // few round trips). Each stream's events are read once and folded in memory by Marten's own aggregators.
-        // A long record is held whole while it is compared (its events, and its entry documents live and rebuilt):
-        // several of those at once set the API's peak memory (over 1.2 GB with four 30,000-entry records,
-        // docs/benchmarks.md), so long records go one at a time and only shorter ones share the time.
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(4, 2 * Environment.ProcessorCount), CancellationToken = cancellation };
+        // A record's events are streamed and folded a window at a time, and its live entry documents streamed past
+        // the rebuilt ones, so what a record holds in memory is its rebuilt entry documents (about 1.3 KB each), not
+        // its events and both sides' documents (a 67,000-event record held whole took the API past 1 GB,
+        // docs/benchmarks.md). Long records still go one at a time: two of them at once added about 70 MB to the API's
+        // peak for no measurable gain on 2 cores; shorter ones share the time.
         foreach (var (streamId, _) in streams.Where(s => s.Version >= LongRecordEvents))
         {
             Interlocked.Add(ref eventCount, await CompareStreamAsync(streamId, repair, records, entries, days, alerts, cancellation));
         }
 
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellation };
         await Parallel.ForEachAsync(streams.Where(s => s.Version < LongRecordEvents), parallel, async (stream, token) =>
         {
             var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token);
@@ -104,7 +108,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     /// <summary>Compares (and with <paramref name="repair"/> replaces) one stream's documents; answers how many events it read.</summary>
     private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, Tally alerts, CancellationToken token)
     {
-        // Each stream's events are read once and folded in memory by Marten's own aggregators.
+        // Marten's own aggregators fold the snapshots, continuing from the previous window's result.
         var options = ((DocumentStore)store).Options.Projections;
         var recordAggregator = options.AggregatorFor<PatientRecord>();
         var daysAggregator = options.AggregatorFor<PatientDays>();
@@ -114,35 +118,86 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             // entry) is compared again, so a live write is never mistaken for drift.
             var (streamRecords, streamEntries, streamDays, streamAlerts) = (records.Empty(), entries.Empty(), days.Empty(), alerts.Empty());
             await using var session = sessions.WriteFor(streamId);
+            // The aggregators may read while the events are still streaming on their own connection (a retraction
+            // recounts its day from the record's events).
+            await using var foldSession = sessions.QueryFor(streamId);
 
-            // The live documents and the stream's version in one round trip, then the events once.
+            // The live snapshots and the stream's version in one round trip, then the events in one streamed query.
             var batch = session.CreateBatchQuery();
             var stateRead = batch.Events.FetchStreamState(streamId);
             var liveRecordRead = batch.Load<PatientRecord>(streamId);
             var liveDaysRead = batch.Load<PatientDays>(streamId);
             var liveAlertsRead = batch.Load<Alerts.RecordAlerts>(streamId);
-            var liveEntriesRead = batch.Query<RecordedEntry>().Where(e => e.PatientId == streamId).ToList();
             await batch.Execute(token);
-            var events = await session.Events.FetchStreamAsync(streamId, token: token);
             var state = await stateRead;
 
-            Compare(streamRecords, streamId.ToString(), await liveRecordRead,
-                events.Count == 0 ? null : await recordAggregator.BuildAsync(events, session, null, token), session, repair);
-            Compare(streamDays, streamId.ToString(), await liveDaysRead,
-                events.Count == 0 ? null : await daysAggregator.BuildAsync(events, session, null, token), session, repair);
-
-            Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, Alerts.RecordAlerts.Fold(streamId, events), session, repair);
-
-            var live = (await liveEntriesRead).ToDictionary(e => e.Id);
-            var rebuilt = TimelineReplay.Entries(events).ToDictionary(e => e.Id);
-            foreach (var id in live.Keys.Union(rebuilt.Keys).Order(StringComparer.Ordinal))
+            PatientRecord? rebuiltRecord = null;
+            PatientDays? rebuiltDays = null;
+            Alerts.RecordAlerts? rebuiltAlerts = null;
+            var rebuiltEntries = new Dictionary<Guid, RecordedEntry>();
+            var window = new List<IEvent>(EventWindow);
+            long eventsRead = 0, lastVersion = 0;
+            async Task FoldAsync()
             {
-                Compare(streamEntries, id, live.GetValueOrDefault(id), rebuilt.GetValueOrDefault(id), session, repair);
+                rebuiltRecord = await recordAggregator.BuildAsync(window, foldSession, rebuiltRecord, token);
+                rebuiltDays = await daysAggregator.BuildAsync(window, foldSession, rebuiltDays, token);
+                foreach (var @event in window)
+                {
+                    rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
+                    TimelineReplay.Apply(rebuiltEntries, @event);
+                }
+
+                window.Clear();
             }
 
-            // The documents were read no later than the events: if the stream has events beyond the version read
-            // with the documents, it moved in between.
-            var moved = state?.Version != (events.Count == 0 ? null : events[^1].Version);
+            await foreach (var @event in queries.StreamEventsAsync(session, streamId, token))
+            {
+                window.Add(@event);
+                eventsRead++;
+                lastVersion = @event.Version;
+                if (window.Count == EventWindow)
+                {
+                    await FoldAsync();
+                }
+            }
+
+            if (window.Count > 0)
+            {
+                await FoldAsync();
+            }
+
+            Compare(streamRecords, streamId.ToString(), await liveRecordRead, rebuiltRecord, session, repair);
+            Compare(streamDays, streamId.ToString(), await liveDaysRead, rebuiltDays, session, repair);
+            Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, rebuiltAlerts, session, repair);
+
+            // The live entry documents stream past the rebuilt ones; each rebuilt one is let go once compared.
+            await foreach (var live in queries.StreamEntriesAsync(session, streamId, token))
+            {
+                if (rebuiltEntries.TryGetValue(live.EntryId, out var rebuilt) && rebuilt.Id == live.Id)
+                {
+                    rebuiltEntries.Remove(live.EntryId);
+                    if (Identical(live, rebuilt))
+                    {
+                        streamEntries.Compared++;
+                        continue;
+                    }
+                }
+                else
+                {
+                    rebuilt = null;
+                }
+
+                Compare(streamEntries, live.Id, live, rebuilt, session, repair);
+            }
+
+            foreach (var missing in rebuiltEntries.Values.OrderBy(e => e.Id, StringComparer.Ordinal))
+            {
+                Compare(streamEntries, missing.Id, null, missing, session, repair);
+            }
+
+            // The snapshots were read no later than the events: if the stream has events beyond the version read
+            // with them, it moved in between.
+            var moved = state?.Version != (eventsRead == 0 ? null : lastVersion);
             if (moved && attempt < MaxAttemptsPerStream)
             {
                 continue;
@@ -161,9 +216,20 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 await session.SaveChangesAsync(token);
             }
 
-            return events.Count;
+            return eventsRead;
         }
     }
+
+    /// <summary>
+    /// The cheap decision for the common case: record equality compares every field by value, except that two
+    /// <see cref="DateTimeOffset"/>s at the same instant are equal whatever their offsets, which the JSON keeps apart.
+    /// Anything else goes through the JSON comparison, which has the last word.
+    /// </summary>
+    private static bool Identical(RecordedEntry live, RecordedEntry rebuilt) =>
+        live == rebuilt
+        && live.OccurredAt.Offset == rebuilt.OccurredAt.Offset
+        && live.RecordedAt.Offset == rebuilt.RecordedAt.Offset
+        && live.RetractedAt?.Offset == rebuilt.RetractedAt?.Offset;
 
     private static void Compare<T>(Tally tally, string id, T? live, T? rebuilt, IDocumentSession session, bool repair)
         where T : notnull

@@ -11,11 +11,9 @@ namespace EventHealth.Recording;
 /// </summary>
 public static class Fingerprint
 {
+    public static string Of(object @event) => OfJson(@event.GetType(), JsonSerializer.Serialize(@event, @event.GetType(), JsonSetup.Options));
 
-    public static string Of(object @event)
-    {
-        var json = JsonSerializer.Serialize(@event, @event.GetType(), JsonSetup.Options);
-        var bytes = SHA256.HashData(Encoding.UTF8.GetBytes($"{@event.GetType().Name}:{json}"));
-        return Convert.ToHexStringLower(bytes);
-    }
+    /// <summary>The same hash from the event's JSON in the API's dialect, for callers that have serialized it already.</summary>
+    public static string OfJson(Type eventType, string json) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{eventType.Name}:{json}")));
 }

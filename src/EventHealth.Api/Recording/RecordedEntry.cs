@@ -54,20 +54,25 @@ public sealed record RecordedEntry
         $"{occurredAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}/{entryId:N}";
 
     /// <summary>The document an entry event creates. Pure: the projection and every replay use this one function.</summary>
-    public static RecordedEntry From(IEvent<IPatientEntry> recorded) => new()
+    public static RecordedEntry From(IEvent<IPatientEntry> recorded)
     {
-        Id = IdFor(recorded.StreamId, recorded.Data.EntryId),
-        PatientId = recorded.StreamId,
-        EntryId = recorded.Data.EntryId,
-        Kind = EntryKinds.Of(recorded.Data),
-        Fingerprint = Recording.Fingerprint.Of(recorded.Data),
-        Version = recorded.Version,
-        OccurredAt = recorded.Data.OccurredAt,
-        RecordedAt = EventMetadata.RecordedAt(recorded),
-        SortKey = SortKeyFor(recorded.Data.OccurredAt, recorded.Data.EntryId),
-        Summary = EntrySummaries.Describe(recorded.Data),
-        Data = JsonSerializer.Serialize(recorded.Data, recorded.Data.GetType(), Http.JsonSetup.Options),
-    };
+        // Serialized once: the stored data and the fingerprint hash the same JSON.
+        var data = JsonSerializer.Serialize(recorded.Data, recorded.Data.GetType(), Http.JsonSetup.Options);
+        return new()
+        {
+            Id = IdFor(recorded.StreamId, recorded.Data.EntryId),
+            PatientId = recorded.StreamId,
+            EntryId = recorded.Data.EntryId,
+            Kind = EntryKinds.Of(recorded.Data),
+            Fingerprint = Recording.Fingerprint.OfJson(recorded.Data.GetType(), data),
+            Version = recorded.Version,
+            OccurredAt = recorded.Data.OccurredAt,
+            RecordedAt = EventMetadata.RecordedAt(recorded),
+            SortKey = SortKeyFor(recorded.Data.OccurredAt, recorded.Data.EntryId),
+            Summary = EntrySummaries.Describe(recorded.Data),
+            Data = data,
+        };
+    }
 
     public RecordedEntry Retract(IEvent<EntryRetracted> retracted) => this with
     {

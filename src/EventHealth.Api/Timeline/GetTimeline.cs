@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using EventHealth.Http;
 using EventHealth.Recording;
 using Marten;
@@ -19,12 +18,12 @@ public sealed record TimelineItem(
     string Summary,
     bool Retracted,
     Retraction? Retraction,
-    JsonElement Data)
+    RecordedData Data)
 {
     public static TimelineItem Of(RecordedEntry entry) => new(
         entry.EntryId, entry.Kind, entry.OccurredAt, entry.RecordedAt, entry.Version, entry.Summary, entry.Retracted,
         entry.Retracted ? new Retraction(entry.RetractionReason ?? "", entry.RetractedInVersion ?? 0, entry.RetractedAt ?? default) : null,
-        JsonDocument.Parse(entry.Data).RootElement.Clone());
+        new RecordedData(entry.Data));
 }
 
 /// <param name="StreamVersion">The record version this view reflects (for time travel, the last event replayed).</param>

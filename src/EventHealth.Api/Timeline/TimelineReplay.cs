@@ -15,18 +15,25 @@ public static class TimelineReplay
         var entries = new Dictionary<Guid, RecordedEntry>();
         foreach (var @event in events)
         {
-            switch (@event)
-            {
-                case IEvent<IPatientEntry> recorded:
-                    entries[recorded.Data.EntryId] = RecordedEntry.From(recorded);
-                    break;
-                case IEvent<EntryRetracted> retracted when entries.TryGetValue(retracted.Data.EntryId, out var entry):
-                    entries[entry.EntryId] = entry.Retract(retracted);
-                    break;
-            }
+            Apply(entries, @event);
         }
 
         return entries.Values.OrderBy(e => e.SortKey, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>One event's effect on a record's entries (by entry id): the step <see cref="Entries"/> folds with, for
+    /// readers that see a long record's events a window at a time (the projection rebuild).</summary>
+    public static void Apply(Dictionary<Guid, RecordedEntry> entries, IEvent @event)
+    {
+        switch (@event)
+        {
+            case IEvent<IPatientEntry> recorded:
+                entries[recorded.Data.EntryId] = RecordedEntry.From(recorded);
+                break;
+            case IEvent<EntryRetracted> retracted when entries.TryGetValue(retracted.Data.EntryId, out var entry):
+                entries[entry.EntryId] = entry.Retract(retracted);
+                break;
+        }
     }
 
     /// <summary>The events a record held at a moment of recording (recordedAt ≤ asOf) or up to a version.</summary>

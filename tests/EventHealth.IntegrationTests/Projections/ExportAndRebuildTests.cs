@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Infrastructure;
+using EventHealth.Projections;
 using EventHealth.Recording;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,6 +77,37 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         projections["RecordedEntry"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients * entriesEach);
         projections["PatientRecord"].GetProperty("documentsCompared").GetInt32().ShouldBeGreaterThanOrEqualTo(patients);
         projections["PatientDays"].GetProperty("lifecycle").GetString().ShouldBe("async");
+    }
+
+    [Fact]
+    public async Task A_record_longer_than_the_rebuild_window_is_folded_window_by_window_to_the_same_documents()
+    {
+        // Events beyond ProjectionVerifier.EventWindow, and a retraction in the last window of an entry from the first:
+        // the snapshots continue across windows and the retraction finds its entry (and recounts its day).
+        var patientId = await app.Host.EnrollAsync();
+        var start = DateTimeOffset.UtcNow.AddDays(-30);
+        Guid firstEntry = default;
+        var batches = (ProjectionVerifier.EventWindow * 2 / 500) + 1;
+        for (var batch = 0; batch < batches; batch++)
+        {
+            var entries = Enumerable.Range(batch * 500, 500)
+                .Select(i => (JsonNode)Records.Episode(occurredAt: start.AddMinutes(i * 17), intensity: i % 11).Typed("episode")).ToArray();
+            var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
+                new JsonObject { ["entries"] = new JsonArray(entries) }.ToJsonString());
+            answer.Status.ShouldBe(HttpStatusCode.OK);
+            if (batch == 0)
+            {
+                firstEntry = answer.Body.GetProperty("results")[0].GetProperty("entryId").GetGuid();
+            }
+        }
+
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{firstEntry}/retraction", "{\"reason\":\"window test\"}"))
+            .Status.ShouldBe(HttpStatusCode.Created);
+
+        var report = await RebuildAsync(repair: false);
+
+        report.GetProperty("allEqual").GetBoolean().ShouldBeTrue(report.ToString());
+        report.GetProperty("events").GetInt64().ShouldBeGreaterThan(ProjectionVerifier.EventWindow * 2);
     }
 
     [Fact]
