@@ -15,19 +15,21 @@ public static class SchedulingConfiguration
         var connectionString = builder.Configuration.ConnectionString();
 
         builder.Services.AddSingleton<JobTelemetryFilter>();
+        // The host's own storage instance. Hangfire's default registration hands out the process-wide JobStorage.Current,
+        // which the last host to configure Hangfire sets: with several hosts in one process (tests, a second node), a job
+        // could be enqueued into another host's database (found when a test host's probe job never ran).
+        builder.Services.AddSingleton<JobStorage>(services => StorageFor(connectionString, new PostgreSqlStorageOptions
+        {
+            SchemaName = Database.SchedulingSchema,
+            PrepareSchemaIfNecessary = services.CreatesSchemaObjects(),
+            QueuePollInterval = settings.QueuePollInterval,
+        }));
         builder.Services.AddHangfire((services, hangfire) => hangfire
             .UseFilter(services.GetRequiredService<JobTelemetryFilter>())
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UsePostgreSqlStorage(
-                storage => storage.UseNpgsqlConnection(connectionString),
-                new PostgreSqlStorageOptions
-                {
-                    SchemaName = Database.SchedulingSchema,
-                    PrepareSchemaIfNecessary = services.CreatesSchemaObjects(),
-                    QueuePollInterval = settings.QueuePollInterval,
-                }));
+            .UseStorage(services.GetRequiredService<JobStorage>()));
 
         builder.Services.AddSystemPart(new HangfireSystemPart(new HangfireSchema(connectionString)));
         builder.Services.AddHangfireServer(server =>
@@ -37,6 +39,9 @@ public static class SchedulingConfiguration
         });
         return builder;
     }
+
+    private static PostgreSqlStorage StorageFor(string connectionString, PostgreSqlStorageOptions options) =>
+        new(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(connectionString, options), options);
 
     public const string DashboardPath = "/hangfire";
 
