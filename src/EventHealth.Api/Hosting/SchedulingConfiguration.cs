@@ -24,8 +24,14 @@ public static class SchedulingConfiguration
             PrepareSchemaIfNecessary = services.CreatesSchemaObjects(),
             QueuePollInterval = settings.QueuePollInterval,
         }));
+        // The telemetry filter through this host's filter provider, not Hangfire's global filter list: a global filter of
+        // a host that has stopped (tests start several) would still wrap every job of the hosts that remain.
+        builder.Services.AddSingleton<Hangfire.Common.IJobFilterProvider>(services => new HostJobFilters(services.GetRequiredService<JobTelemetryFilter>()));
+        // Jobs built from this host's container, not JobActivator.Current (the last host's).
+        builder.Services.AddSingleton<JobActivator>(services => new Hangfire.AspNetCore.AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, hangfire) => hangfire
-            .UseFilter(services.GetRequiredService<JobTelemetryFilter>())
+            // Hangfire's log provider is process-wide: one that outlives the host whose logger factory it writes to.
+            .UseLogProvider(new HostLogProvider(services.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
@@ -59,6 +65,51 @@ public static class SchedulingConfiguration
             IgnoreAntiforgeryToken = false,
         }).ExcludeFromDescription();
         return app;
+    }
+}
+
+/// <summary>Hangfire's global filters (retries, attributes on jobs) and this host's own.</summary>
+internal sealed class HostJobFilters(JobTelemetryFilter telemetry) : Hangfire.Common.IJobFilterProvider
+{
+    private readonly Hangfire.Common.JobFilter own = new(telemetry, Hangfire.Common.JobFilterScope.Global, null);
+
+    public IEnumerable<Hangfire.Common.JobFilter> GetFilters(Hangfire.Common.Job job) => Hangfire.Common.JobFilterProviders.Providers.GetFilters(job).Append(own);
+}
+
+/// <summary>
+/// Hangfire's process-wide log provider writing to a host's loggers; once that host is disposed (tests run several
+/// hosts in one process, one after the other) its lines are dropped instead of failing the job or the type initializer
+/// that logged them.
+/// </summary>
+internal sealed class HostLogProvider(ILoggerFactory loggers) : Hangfire.Logging.ILogProvider
+{
+    private readonly Hangfire.AspNetCore.AspNetCoreLogProvider inner = new(loggers);
+
+    public Hangfire.Logging.ILog GetLogger(string name)
+    {
+        try
+        {
+            return new DroppingWhenDisposed(inner.GetLogger(name));
+        }
+        catch (ObjectDisposedException)
+        {
+            return new DroppingWhenDisposed(null);
+        }
+    }
+
+    private sealed class DroppingWhenDisposed(Hangfire.Logging.ILog? log) : Hangfire.Logging.ILog
+    {
+        public bool Log(Hangfire.Logging.LogLevel logLevel, Func<string>? messageFunc, Exception? exception = null)
+        {
+            try
+            {
+                return log?.Log(logLevel, messageFunc, exception) ?? false;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 }
 

@@ -51,7 +51,7 @@ public sealed class InfrastructureTests(AppFixture app)
 
         var marker = Guid.NewGuid();
         var jobs = app.Host.Services.GetRequiredService<IBackgroundJobClient>();
-        jobs.Enqueue(() => ProbeJob.Run(marker));
+        var jobId = jobs.Enqueue(() => ProbeJob.Run(marker));
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!ProbeJob.Ran.ContainsKey(marker) && DateTime.UtcNow < deadline)
@@ -59,7 +59,9 @@ public sealed class InfrastructureTests(AppFixture app)
             await Task.Delay(100);
         }
 
-        ProbeJob.Ran.ShouldContainKey(marker);
+        // On failure, say where the job got to (its states, the server that took it).
+        var details = app.Host.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId);
+        ProbeJob.Ran.ShouldContainKey(marker, string.Join("; ", details?.History.Select(h => $"{h.StateName} {h.Reason} {string.Join(",", h.Data.Select(d => $"{d.Key}={d.Value}"))}") ?? ["job not found"]));
     }
 
     [Fact]
