@@ -28,7 +28,7 @@ public static class ErasureConfiguration
     /// After access control: a read of an erased record answers 410 Gone (one primary-key read per request). Callers
     /// who may not reach the record get their 401/403 first, so a stranger cannot learn that a record existed and was
     /// erased. Writes are not checked here: every write to a record decides on the record it loads anyway
-    /// (the write path, <see cref="Recording.RecordChangeHandler"/>, answers 410 for an erased one), and a second read per write cost a round trip on the
+    /// (the write path, <see cref="Recording.RecordDecider"/>, answers 410 for an erased one), and a second read per write cost a round trip on the
     /// hottest path (docs/benchmarks.md).
     /// </summary>
     public static IApplicationBuilder UseErasedRecords(this IApplicationBuilder app) =>
