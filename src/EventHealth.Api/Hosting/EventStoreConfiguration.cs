@@ -50,7 +50,7 @@ public static class EventStoreConfiguration
                 // it needs Quick appends, under which a lost enrolment race surfaces as an unretried command error, and
                 // per-bucket projection agents started late for buckets assigned after the daemon (docs/scaling.md).
 
-                // A write already loaded the record's inline snapshot (FetchForWriting in the write path's batch): let the inline projection
+                // A write already loaded the record's inline snapshot (the write path's batch loads it for writing): let the inline projection
                 // apply the new events to that instance instead of loading it again inside SaveChanges. Safe because
                 // the aggregates are immutable records that only Marten's Apply methods derive new states from.
                 options.Events.UseIdentityMapForAggregates = true;
