@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using EventHealth.Access;
+using EventHealth.IntegrationTests.Infrastructure;
 
 namespace EventHealth.Faults;
 
@@ -207,11 +208,10 @@ public sealed class ShardCluster(Setup setup, string id, int port, string dataDi
     {
         var pidFile = Path.Combine(dataDir, "postmaster.pid");
         var postmaster = int.Parse(File.ReadLines(pidFile).First(), System.Globalization.CultureInfo.InvariantCulture);
-        var children = Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
-            .Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture)).Where(pid => ParentOf(pid) == postmaster).ToList();
+        var children = ProcessTable.ChildrenOf(postmaster);
         Process.Start("kill", ["-KILL", postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((Alive(postmaster) || children.Any(Alive)) && DateTime.UtcNow < deadline)
+        while ((ProcessTable.IsRunning(postmaster) || children.Any(ProcessTable.IsRunning)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
@@ -242,33 +242,6 @@ public sealed class ShardCluster(Setup setup, string id, int port, string dataDi
         if (pgctl.ExitCode != 0)
         {
             throw new InvalidOperationException($"pg_ctl {string.Join(' ', arguments)} on {id} failed: {await error}{await output}");
-        }
-    }
-
-    /// <summary>Running and not a zombie.</summary>
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
         }
     }
 }

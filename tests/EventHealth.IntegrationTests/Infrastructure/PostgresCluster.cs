@@ -115,7 +115,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     public async Task KillAsync()
     {
         var postmaster = PostmasterId() ?? throw new InvalidOperationException("The cluster is not running.");
-        var children = ChildrenOf(postmaster);
+        var children = ProcessTable.ChildrenOf(postmaster);
         using (var process = Process.GetProcessById(postmaster))
         {
             process.Kill();
@@ -124,12 +124,12 @@ public sealed class PostgresCluster : IAsyncDisposable
         // Until reaped, the dead postmaster is a zombie whose pid still answers kill(pid, 0), and the next postmaster
         // refuses to start over its lock file; init reaps it within a second or two here.
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while ((File.Exists($"/proc/{postmaster}/stat") || children.Any(IsRunning)) && DateTime.UtcNow < deadline)
+        while ((File.Exists($"/proc/{postmaster}/stat") || children.Any(ProcessTable.IsRunning)) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
         }
 
-        foreach (var child in children.Where(IsRunning))
+        foreach (var child in children.Where(ProcessTable.IsRunning))
         {
             try
             {
@@ -152,7 +152,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     /// <summary>Stops the server if it runs and deletes the cluster.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (PostmasterId() is { } postmaster && IsRunning(postmaster))
+        if (PostmasterId() is { } postmaster && ProcessTable.IsRunning(postmaster))
         {
             await RunAsServerOwnerAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"]);
         }
@@ -165,42 +165,6 @@ public sealed class PostgresCluster : IAsyncDisposable
     {
         var pidFile = Path.Combine(DataDirectory, "postmaster.pid");
         return File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
-    }
-
-    /// <summary>Running and not a zombie (a killed process whose parent has not reaped it yet holds nothing).</summary>
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static List<int> ChildrenOf(int parent) =>
-        Directory.EnumerateDirectories("/proc")
-            .Select(Path.GetFileName)
-            .Where(name => name!.All(char.IsAsciiDigit))
-            .Select(name => int.Parse(name!, CultureInfo.InvariantCulture))
-            .Where(pid => ParentOf(pid) == parent)
-            .ToList();
-
-    private static int? ParentOf(int pid)
-    {
-        try
-        {
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'.
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     private Task RunAsServerOwnerAsync(string program, string[] arguments) =>
