@@ -28,6 +28,8 @@ public static class EventHealthTelemetry
     private static readonly Counter<long> Emails = Meter.CreateCounter<long>("eventhealth.emails", "{email}", "Emails handed to SMTP (outcome=sent) or refused/failed (outcome=failed), by kind");
     private static readonly Histogram<double> EmailDuration = Meter.CreateHistogram<double>("eventhealth.email.duration", "s", "Time to hand one email to SMTP");
     private static readonly Histogram<double> JobDuration = Meter.CreateHistogram<double>("eventhealth.job.duration", "s", "Duration of a Hangfire job, by job and outcome");
+    private static readonly Histogram<int> WriteGroupSizes = Meter.CreateHistogram<int>("eventhealth.write.group.size", "{change}", "Changes to records committed in one transaction (group commit)");
+    private static readonly Counter<long> WriteGroupsDecidedAgain = Meter.CreateCounter<long>("eventhealth.write.group.lost_races", "{group}", "Write groups decided again after another writer changed one of their records first");
 
     public static void DetectionRunCompleted(int evaluated, int skipped, int alertsRaised, double seconds)
     {
@@ -37,10 +39,6 @@ public static class EventHealthTelemetry
         DetectionRecords.Add(skipped, new KeyValuePair<string, object?>("outcome", "skipped"));
         DetectionAlerts.Add(alertsRaised);
     }
-
-    private static readonly Histogram<int> WriteGroupSizes = Meter.CreateHistogram<int>("eventhealth.write.group.size", "{change}", "Changes to records committed in one transaction (group commit)");
-
-    private static readonly Counter<long> WriteGroupsDecidedAgain = Meter.CreateCounter<long>("eventhealth.write.group.lost_races", "{group}", "Write groups decided again after another writer changed one of their records first");
 
     public static void WriteGroupCommitted(int changes) => WriteGroupSizes.Record(changes);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json;
 using EventHealth.IntegrationTests.Infrastructure;
@@ -67,26 +66,10 @@ public sealed class GroupCommitTests(AppFixture app)
         writes.Count.ShouldBe(64);
         writes.Count(w => w.Kind is "conflict" or "stale" or "unknown" or "erased").ShouldBe(16);
 
-        var groups = new List<int>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Name == "eventhealth.write.group.size")
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<int>((_, size, _, _) =>
-        {
-            lock (groups)
-            {
-                groups.Add(size);
-            }
-        });
-        listener.Start();
+        using var groupSizes = new Measurements<int>("eventhealth.write.group.size");
 
         var answers = await Task.WhenAll(writes.Select(w => app.Host.SendRawAsync(HttpMethod.Post, w.Route, w.Body, w.Headers)));
-        listener.Dispose();
+        groupSizes.Dispose();
 
         var expected = new Dictionary<string, (HttpStatusCode Status, bool Problem)>
         {
@@ -110,8 +93,8 @@ public sealed class GroupCommitTests(AppFixture app)
         }
 
         // Changes did share transactions: at least one group held more than one.
-        groups.ShouldNotBeEmpty();
-        groups.Max().ShouldBeGreaterThan(1);
+        groupSizes.Values.ShouldNotBeEmpty();
+        groupSizes.Values.Max().ShouldBeGreaterThan(1);
 
         // Every stored event carries the metadata of the request that wrote it, and each new entry is stored once.
         foreach (var patientId in healthy)
