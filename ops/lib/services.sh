@@ -155,10 +155,15 @@ stop_postgres() {
 }
 
 # start_maildev SMTP_PORT WEB_PORT LOG_FILE: starts MailDev in the background, sets maildev_pid.
+# The mails are kept next to the log (MailDev's default is a /tmp/maildev-PID folder that nobody removes,
+# which filled the CI machine's disk over many runs).
 start_maildev() {
   local smtp_port=$1 web_port=$2 log_file=$3
+  local mail_dir="${log_file%.log}-mail"
+  mkdir -p "$mail_dir"
   log "starting MailDev: SMTP 127.0.0.1:$smtp_port, inbox http://127.0.0.1:$web_port"
-  "$maildev_bin" --ip 127.0.0.1 --smtp "$smtp_port" --web "$web_port" --web-ip 127.0.0.1 >"$log_file" 2>&1 &
+  "$maildev_bin" --ip 127.0.0.1 --smtp "$smtp_port" --web "$web_port" --web-ip 127.0.0.1 \
+    --mail-directory "$mail_dir" >"$log_file" 2>&1 &
   maildev_pid=$!
   wait_for_http "http://127.0.0.1:$web_port/email" 30 || { cat "$log_file" >&2; return 1; }
 }
