@@ -14,6 +14,23 @@ public static class Fingerprint
     public static string Of(object @event) => OfJson(@event.GetType(), JsonSerializer.Serialize(@event, @event.GetType(), JsonSetup.Options));
 
     /// <summary>The same hash from the event's JSON in the API's dialect, for callers that have serialized it already.</summary>
-    public static string OfJson(Type eventType, string json) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{eventType.Name}:{json}")));
+    /// <remarks>Hashes "{type name}:{json}" as UTF-8, encoded into a rented buffer: the rebuild computes one per entry.</remarks>
+    public static string OfJson(Type eventType, string json)
+    {
+        var length = Encoding.UTF8.GetMaxByteCount(eventType.Name.Length + 1 + json.Length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(eventType.Name, buffer);
+            buffer[written++] = (byte)':';
+            written += Encoding.UTF8.GetBytes(json, buffer.AsSpan(written));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return Convert.ToHexStringLower(hash);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

@@ -33,6 +33,27 @@ public sealed class PatientCalendarTests
     }
 
     [Theory]
+    [InlineData("2026-01-01")]
+    [InlineData("2024-02-29")]
+    [InlineData("0001-01-01")]
+    [InlineData("9999-12-31")]
+    public void A_day_reads_as_DateOnly_reads_it(string day) =>
+        PatientCalendar.ParseDay(day).ShouldBe(DateOnly.ParseExact(day, PatientCalendar.DateFormat, CultureInfo.InvariantCulture));
+
+    [Theory]
+    [InlineData("2025-02-29")]
+    [InlineData("2026-13-01")]
+    [InlineData("2026-00-10")]
+    [InlineData("0000-01-01")]
+    [InlineData("2026-1-01x")]
+    [InlineData("+026-01-01")]
+    [InlineData("2026/01/01")]
+    [InlineData("2026-01-01 ")]
+    [InlineData("")]
+    public void A_text_that_is_not_a_day_is_refused_as_DateOnly_refuses_it(string text) =>
+        Should.Throw<FormatException>(() => PatientCalendar.ParseDay(text));
+
+    [Theory]
     [InlineData("Pacific/Auckland", "2026-09-27", "2026-09-26T12:00:00Z", 23)] // summer time starts: 02:00 -> 03:00
     [InlineData("Pacific/Auckland", "2026-04-05", "2026-04-04T11:00:00Z", 25)] // summer time ends: 03:00 -> 02:00
     [InlineData("Pacific/Chatham", "2026-09-27", "2026-09-26T11:15:00Z", 23)]

@@ -83,6 +83,14 @@ public sealed class RecordingDecisionsTests
         Fingerprint.Of(new EntryRetracted(entryId, "x")).ShouldNotBe(Fingerprint.Of(new EntryRetracted(entryId, "y")));
     }
 
+    [Fact]
+    public void A_fingerprint_is_the_sha256_of_the_type_name_and_the_json_in_utf8()
+    {
+        // Pinned: fingerprints are stored with every entry, so the formula may never drift.
+        Fingerprint.OfJson(typeof(EntryRetracted), "{\"reason\":\"crampe à 3 h — 🌙\"}")
+            .ShouldBe("5c6ead1e279d2a3411bdcb5fb45020ff39d9887abe4a0cb0385ec792faae4ef8");
+    }
+
     private static PatientRecord Profile => new()
     {
         Id = PatientId,
