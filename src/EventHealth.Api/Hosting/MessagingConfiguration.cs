@@ -18,7 +18,7 @@ public static class MessagingConfiguration
             options.ApplicationAssembly = typeof(MessagingConfiguration).Assembly;
             // Outside Development the handler and endpoint code is the one ops/codegen generated into Internal/Generated
             // (and ops/test checks is current): compiling it with Roslyn at start-up cost the API about 175 MB of its
-            // peak memory and JIT time in its first seconds under load (docs/benchmarks.md, "Generated code").
+            // peak memory and JIT time in its first seconds under load (docs/benchmarks.md, issue 23's third pass).
             // Development generates it on demand, so that changing a handler needs no extra step there.
             options.CodeGeneration.TypeLoadMode = builder.Environment.IsDevelopment() ? TypeLoadMode.Dynamic : TypeLoadMode.Static;
             options.UseRuntimeCompilation();

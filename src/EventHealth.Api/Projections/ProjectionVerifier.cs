@@ -137,8 +137,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             var rebuiltEntries = new Dictionary<Guid, RecordedEntry>();
             long eventsRead = 0, lastVersion = 0;
 
-            // Reading (Npgsql, Marten's event deserialization) and folding take about the same CPU: a second task reads
-            // the next windows while this one folds, so that a long record, compared alone, keeps both cores busy.
+            // Reading (Npgsql, Marten's event deserialization) and folding are both CPU work: a second task reads the
+            // next windows while this one folds, so that a long record, compared alone, uses both cores
+            // (docs/benchmarks.md, issue 23's third pass).
             await foreach (var window in ReadWindowsAsync(session, streamId, token))
             {
                 rebuiltRecord = await recordAggregator.BuildAsync(window, foldSession, rebuiltRecord, token);
