@@ -38,7 +38,6 @@ public static class SendAlertEmailHandler
     public static async Task Handle(SendAlertEmail message, Sharding.TenantSessions sessions, RecordWriter writer, SmtpMailer mailer, TimeProvider clock, Wolverine.Envelope envelope,
         Microsoft.Extensions.Options.IOptions<AlertEmailSettings> settings, ILogger<SendAlertEmail> logger, CancellationToken cancellation)
     {
-        var buckets = sessions.Buckets;
         await using var session = sessions.QueryFor(message.PatientId);
         // The record and its alerts in one round trip: a settled (or erased) one is answered without reading the stream.
         var batch = session.CreateBatchQuery();

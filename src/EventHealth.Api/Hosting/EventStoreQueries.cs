@@ -65,40 +65,36 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// reader's buffer, is deserialized synchronously (Marten's async path costs about three times as much per event:
     /// the projection rebuild's profile, docs/benchmarks.md).
     /// </summary>
-    public async IAsyncEnumerable<IEvent> StreamEventsAsync(IQuerySession session, Guid streamId, [EnumeratorCancellation] CancellationToken cancellation)
+    public IAsyncEnumerable<IEvent> StreamEventsAsync(IQuerySession session, Guid streamId, CancellationToken cancellation)
     {
         var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
-        await using var connection = await sessions.OpenConnectionAsync(session.TenantId, cancellation);
-        await using var command = new NpgsqlCommand(
-            $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.tenant_id = $2 order by d.version", connection);
-        command.Parameters.AddWithValue(streamId);
-        command.Parameters.AddWithValue(session.TenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            yield return storage.Resolve(reader);
-        }
+        return RowsAsync(session.TenantId, $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.tenant_id = $2 order by d.version",
+            streamId, reader => storage.Resolve(reader), cancellation);
     }
 
     /// <summary>A record's entry documents from one query (on the patient-and-sort-key index), handed out as they
     /// arrive and read by Marten's serializer, synchronously from each buffered row as above. In no particular order.</summary>
-    public async IAsyncEnumerable<Recording.RecordedEntry> StreamEntriesAsync(IQuerySession session, Guid patientId, [EnumeratorCancellation] CancellationToken cancellation)
+    public IAsyncEnumerable<Recording.RecordedEntry> StreamEntriesAsync(IQuerySession session, Guid patientId, CancellationToken cancellation)
     {
         var serializer = ((IMartenSession)session).Serializer;
-        await using var connection = await sessions.OpenConnectionAsync(session.TenantId, cancellation);
-        await using var command = new NpgsqlCommand(
-            $"select d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2", connection);
-        command.Parameters.AddWithValue(patientId);
-        command.Parameters.AddWithValue(session.TenantId);
-        await using var reader = await command.ExecuteReaderAsync(cancellation);
-        while (await reader.ReadAsync(cancellation))
-        {
-            yield return serializer.FromJson<Recording.RecordedEntry>(reader, 0);
-        }
+        return RowsAsync(session.TenantId, $"select d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
+            patientId, reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
     }
 
     /// <summary>Runs on the tenant's shard; the tenant id is the last parameter ($1 without another parameter, else $2).</summary>
     private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
+    {
+        var rows = new List<TRow>();
+        await foreach (var item in RowsAsync(tenant, sql, parameter, row, cancellation))
+        {
+            rows.Add(item);
+        }
+
+        return rows;
+    }
+
+    /// <summary>The rows of <see cref="ReadAsync"/>'s query handed out as they arrive, each read from the reader's buffer.</summary>
+    private async IAsyncEnumerable<TRow> RowsAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, [EnumeratorCancellation] CancellationToken cancellation)
     {
         await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
         await using var command = new NpgsqlCommand(sql, connection);
@@ -108,14 +104,10 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         }
 
         command.Parameters.AddWithValue(tenant);
-
-        var rows = new List<TRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellation);
         while (await reader.ReadAsync(cancellation))
         {
-            rows.Add(row(reader));
+            yield return row(reader);
         }
-
-        return rows;
     }
 }
