@@ -49,7 +49,7 @@ public static class AccessAudit
             }
 
             var answer = context.Response.Body;
-            await using var held = new MemoryStream();
+            await using var held = HeldAnswers.Hold();
             context.Response.Body = held;
             Exception? failure = null;
             try

@@ -37,7 +37,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                or s.version > (c.data ->> 'evaluatedThroughVersion')::bigint
                or (c.data ->> 'nextReviewAt')::timestamptz <= $1)
             order by s.id
-            """, now, reader => reader.GetGuid(0), cancellation);
+            """, [now], reader => reader.GetGuid(0), cancellation);
 
     /// <summary>Open experiments (neither stopped nor concluded) whose last day is on or before <paramref name="utcToday"/>,
     /// on records not erased. In record, then experiment order.</summary>
@@ -52,11 +52,11 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
               and e.value ->> 'stoppedOn' is null
               and (e.value ->> 'lastDay')::date <= $1
             order by r.id, e.key
-            """, utcToday, reader => (reader.GetGuid(0), Guid.Parse(reader.GetString(1))), cancellation);
+            """, [utcToday], reader => (reader.GetGuid(0), Guid.Parse(reader.GetString(1))), cancellation);
 
     /// <summary>Every stream's id and version in the bucket, in id order.</summary>
     public Task<List<(Guid Id, long Version)>> StreamVersionsAsync(string tenant, CancellationToken cancellation) =>
-        ReadAsync<object?, (Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", null, reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
+        ReadAsync<(Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", [], reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
 
     /// <summary>
     /// One stream's events in version order from one query, handed out as they arrive, so a long record is never held
@@ -69,7 +69,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     {
         var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
         return RowsAsync(session.TenantId, $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.tenant_id = $2 order by d.version",
-            streamId, reader => storage.Resolve(reader), cancellation);
+            [streamId], reader => storage.Resolve(reader), cancellation);
     }
 
     /// <summary>A record's entry documents from one query (on the patient-and-sort-key index), handed out as they
@@ -78,14 +78,47 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     {
         var serializer = ((IMartenSession)session).Serializer;
         return RowsAsync(session.TenantId, $"select d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
-            patientId, reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
+            [patientId], reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
     }
 
-    /// <summary>Runs on the tenant's shard; the tenant id is the last parameter ($1 without another parameter, else $2).</summary>
-    private async Task<List<TRow>> ReadAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
+    /// <summary>
+    /// A record's version and one page of its entry documents (their stored JSON, UTF-8) in timeline order, with sort keys
+    /// above both <paramref name="afterCursor"/> and <paramref name="afterKey"/> and below <paramref name="beforeKey"/>
+    /// (<see cref="Recording.RecordedEntry.SortKeyBound"/>), from one statement on the
+    /// patient-and-sort-key index; no row when the record does not exist, one row without a document when it has no
+    /// entry in the page. Marten's batch of a stream-state read and a LINQ page cost two round trips' worth of planning
+    /// and an asynchronous deserialization per document, the largest part of a timeline page's API time
+    /// (docs/benchmarks.md, issue 23's fourth pass); the page's items are written from these bytes.
+    /// </summary>
+    public IAsyncEnumerable<(long Version, byte[]? Document)> TimelinePageAsync(Guid patientId, string afterCursor, string afterKey, string beforeKey, int take, CancellationToken cancellation) =>
+        RowsAsync(sessions.Buckets.TenantOf(patientId), $"""
+            select s.version, d.data
+            from {Streams} s
+            left join lateral (
+              select e.data, e.data ->> 'sortKey' as sort_key from {RecordedEntries} e
+              where e.tenant_id = $6 and CAST(e.data ->> 'patientId' as uuid) = $1
+                and e.data ->> 'sortKey' > $2 and e.data ->> 'sortKey' > $3 and e.data ->> 'sortKey' < $4
+              order by e.data ->> 'sortKey'
+              limit $5) d on true
+            where s.id = $1 and s.tenant_id = $6
+            order by d.sort_key
+            """, [patientId, afterCursor, afterKey, beforeKey, take],
+            reader => (reader.GetInt64(0), reader.IsDBNull(1) ? null : JsonbBytes(reader, 1)), cancellation);
+
+    /// <summary>A jsonb column's text as UTF-8 bytes, from the row already in the reader's buffer.</summary>
+    private static byte[] JsonbBytes(NpgsqlDataReader reader, int column)
+    {
+        using var stream = reader.GetStream(column);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    /// <summary>Runs on the tenant's shard; the tenant id is the last parameter (after <paramref name="parameters"/>: $1 without any, $2 after one).</summary>
+    private async Task<List<TRow>> ReadAsync<TRow>(string tenant, string sql, object[] parameters, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
     {
         var rows = new List<TRow>();
-        await foreach (var item in RowsAsync(tenant, sql, parameter, row, cancellation))
+        await foreach (var item in RowsAsync(tenant, sql, parameters, row, cancellation))
         {
             rows.Add(item);
         }
@@ -94,11 +127,11 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     }
 
     /// <summary>The rows of <see cref="ReadAsync"/>'s query handed out as they arrive, each read from the reader's buffer.</summary>
-    private async IAsyncEnumerable<TRow> RowsAsync<TParameter, TRow>(string tenant, string sql, TParameter parameter, Func<NpgsqlDataReader, TRow> row, [EnumeratorCancellation] CancellationToken cancellation)
+    private async IAsyncEnumerable<TRow> RowsAsync<TRow>(string tenant, string sql, object[] parameters, Func<NpgsqlDataReader, TRow> row, [EnumeratorCancellation] CancellationToken cancellation)
     {
         await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
         await using var command = new NpgsqlCommand(sql, connection);
-        if (parameter is not null)
+        foreach (var parameter in parameters)
         {
             command.Parameters.AddWithValue(parameter);
         }

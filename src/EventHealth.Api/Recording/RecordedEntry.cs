@@ -53,6 +53,15 @@ public sealed record RecordedEntry
     public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) =>
         $"{occurredAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}/{entryId:N}";
 
+    /// <summary>
+    /// The bound <paramref name="instant"/> puts on sort keys: entries that occurred at or after it sort above it, entries
+    /// before it below it (the ticks come first, with the same 19 digits), so a range of instants is a range of keys.
+    /// </summary>
+    public static string SortKeyBound(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+
+    /// <summary>Above every sort key (19 nines exceed the ticks of any instant).</summary>
+    public const string SortKeyCeiling = "9999999999999999999";
+
     /// <summary>The document an entry event creates. Pure: the projection and every replay use this one function.</summary>
     public static RecordedEntry From(IEvent<IPatientEntry> recorded)
     {

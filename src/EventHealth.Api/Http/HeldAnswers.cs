@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using Microsoft.IO;
+
+namespace EventHealth.Http;
+
+/// <summary>
+/// An /api answer held in memory before it leaves: the access audit holds every answer until its record is committed
+/// (<see cref="Access.AccessAudit"/>), and a conditional GET hashes the same bytes for its ETag
+/// (<see cref="ConditionalGets"/>). Both hold it in one buffer from a bounded pool: a page of 100 timeline items is
+/// about 90 KB, and two growing <see cref="MemoryStream"/>s allocated over half a megabyte a page, part of it on the
+/// large object heap (docs/benchmarks.md, issue 23's fourth pass).
+/// </summary>
+public static class HeldAnswers
+{
+    private static readonly RecyclableMemoryStreamManager Pool = new(new RecyclableMemoryStreamManager.Options
+    {
+        // Most answers fit one block; a timeline page takes a few.
+        BlockSize = 16 * 1024,
+        LargeBufferMultiple = 256 * 1024,
+        // What the pool keeps between requests is bounded; beyond it, returned blocks go to the GC.
+        MaximumSmallPoolFreeBytes = 8 * 1024 * 1024,
+        MaximumLargePoolFreeBytes = 8 * 1024 * 1024,
+    });
+
+    /// <summary>A new pooled buffer for an answer; disposing it returns its memory to the pool.</summary>
+    public static RecyclableMemoryStream Hold() => Pool.GetStream("answer");
+
+    /// <summary>The buffer an outer middleware already holds this request's answer in, if any.</summary>
+    public static RecyclableMemoryStream? Current(HttpContext context) => context.Response.Body as RecyclableMemoryStream;
+
+    /// <summary>SHA-256 of the bytes written from <paramref name="start"/> on, without copying them out of the pool.</summary>
+    public static byte[] Sha256(RecyclableMemoryStream held, long start)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var segment in held.GetReadOnlySequence().Slice(start))
+        {
+            hash.AppendData(segment.Span);
+        }
+
+        return hash.GetHashAndReset();
+    }
+}
