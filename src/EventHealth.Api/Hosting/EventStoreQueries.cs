@@ -105,14 +105,8 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             """, [patientId, afterCursor, afterKey, beforeKey, take],
             reader => (reader.GetInt64(0), reader.IsDBNull(1) ? null : JsonbBytes(reader, 1)), cancellation);
 
-    /// <summary>A jsonb column's text as UTF-8 bytes, from the row already in the reader's buffer.</summary>
-    private static byte[] JsonbBytes(NpgsqlDataReader reader, int column)
-    {
-        using var stream = reader.GetStream(column);
-        var bytes = new byte[stream.Length];
-        stream.ReadExactly(bytes);
-        return bytes;
-    }
+    /// <summary>A jsonb column's text as UTF-8 bytes (Npgsql's jsonb reading, which drops the format's version byte).</summary>
+    private static byte[] JsonbBytes(NpgsqlDataReader reader, int column) => reader.GetFieldValue<byte[]>(column);
 
     /// <summary>Runs on the tenant's shard; the tenant id is the last parameter (after <paramref name="parameters"/>: $1 without any, $2 after one).</summary>
     private async Task<List<TRow>> ReadAsync<TRow>(string tenant, string sql, object[] parameters, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)
