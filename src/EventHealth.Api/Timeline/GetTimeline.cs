@@ -128,7 +128,7 @@ public static class GetTimelineEndpoint
 
     /// <summary>
     /// A live page, written as <see cref="PatientTimeline"/> serializes (the same fields, order and escaping; the
-    /// contract and timeline tests compare it with the replayed page), its items straight from the stored documents
+    /// timeline tests compare it byte for byte with the replayed page), its items straight from the stored documents
     /// (<see cref="TimelineItemJson"/>).
     /// </summary>
     private sealed class LivePage(Guid patientId, long version, List<byte[]> documents, int take) : IResult
@@ -140,8 +140,10 @@ public static class GetTimelineEndpoint
         {
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json; charset=utf-8";
+            // The HTTP answers' own options (ASP.NET's relaxed escaping over the API's dialect), as Results.Ok would use.
+            var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
             var body = http.Response.BodyWriter;
-            await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = JsonSetup.Options.Encoder });
+            await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder });
             writer.WriteStartObject();
             writer.WriteString("patientId"u8, patientId);
             writer.WriteNumber("streamVersion"u8, version);
@@ -151,7 +153,7 @@ public static class GetTimelineEndpoint
             string? lastSortKey = null;
             foreach (var document in documents.Take(take))
             {
-                lastSortKey = TimelineItemJson.Write(writer, document, JsonSetup.Options);
+                lastSortKey = TimelineItemJson.Write(writer, document, options);
                 if (writer.BytesPending > FlushBytes)
                 {
                     writer.Flush();

@@ -25,7 +25,10 @@ public static class TimelineItemJson
     private static readonly JsonEncodedText Reason = JsonEncodedText.Encode("reason");
     private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
 
-    /// <summary>Writes the item of <paramref name="document"/> (UTF-8 JSON of a <see cref="RecordedEntry"/>); answers its sort key.</summary>
+    /// <summary>
+    /// Writes the item of <paramref name="document"/> (UTF-8 JSON of a <see cref="RecordedEntry"/>) with the writer's
+    /// escaping, which must be <paramref name="options"/>' (the objects' way is serialized with them); answers its sort key.
+    /// </summary>
     public static string Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document, JsonSerializerOptions options)
     {
         var fields = new Fields();
