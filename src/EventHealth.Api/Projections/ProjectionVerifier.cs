@@ -144,10 +144,10 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             {
                 // The snapshots (Marten's aggregators) and the entry documents and alerts fold the same window apart:
                 // neither reads what the other builds, so a long record's fold uses the second core too.
-                var (record, days) = (rebuiltRecord, rebuiltDays);
+                var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays);
                 var snapshots = Task.Run(async () => (
-                    await recordAggregator.BuildAsync(window, foldSession, record, token),
-                    await daysAggregator.BuildAsync(window, foldSession, days, token)), token);
+                    await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token),
+                    await daysAggregator.BuildAsync(window, foldSession, daysSoFar, token)), token);
                 foreach (var @event in window)
                 {
                     rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
