@@ -82,28 +82,45 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     }
 
     /// <summary>
-    /// A record's version and one page of its entry documents (their stored JSON, UTF-8) in timeline order, with sort keys
-    /// above both <paramref name="afterCursor"/> and <paramref name="afterKey"/> and below <paramref name="beforeKey"/>
-    /// (<see cref="Recording.RecordedEntry.SortKeyBound"/>), from one statement on the
-    /// patient-and-sort-key index; no row when the record does not exist, one row without a document when it has no
-    /// entry in the page. Marten's batch of a stream-state read and a LINQ page cost two round trips' worth of planning
-    /// and an asynchronous deserialization per document, the largest part of a timeline page's API time
-    /// (docs/benchmarks.md, issue 23's fourth pass); the page's items are written from these bytes.
+    /// A record's version (null when there is no record) and one page of its entry documents (their stored JSON, UTF-8)
+    /// in timeline order, with sort keys above both <paramref name="afterCursor"/> and <paramref name="afterKey"/> and
+    /// below <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>): two statements in one
+    /// round trip, the page on the patient-and-sort-key index. Marten's batch of a stream-state read and a LINQ page cost
+    /// the LINQ planning and an asynchronous deserialization per document, the largest part of a timeline page's API
+    /// time; one statement joining both needed a sort of the page's documents (docs/benchmarks.md, issue 23's fourth pass).
     /// </summary>
-    public IAsyncEnumerable<(long Version, byte[]? Document)> TimelinePageAsync(Guid patientId, string afterCursor, string afterKey, string beforeKey, int take, CancellationToken cancellation) =>
-        RowsAsync(sessions.Buckets.TenantOf(patientId), $"""
-            select s.version, d.data
-            from {Streams} s
-            left join lateral (
-              select e.data, e.data ->> 'sortKey' as sort_key from {RecordedEntries} e
-              where e.tenant_id = $6 and CAST(e.data ->> 'patientId' as uuid) = $1
-                and e.data ->> 'sortKey' > $2 and e.data ->> 'sortKey' > $3 and e.data ->> 'sortKey' < $4
-              order by e.data ->> 'sortKey'
-              limit $5) d on true
-            where s.id = $1 and s.tenant_id = $6
-            order by d.sort_key
-            """, [patientId, afterCursor, afterKey, beforeKey, take],
-            reader => (reader.GetInt64(0), reader.IsDBNull(1) ? null : JsonbBytes(reader, 1)), cancellation);
+    public async Task<(long? Version, List<byte[]> Documents)> TimelinePageAsync(Guid patientId, string afterCursor, string afterKey, string beforeKey, int take, CancellationToken cancellation)
+    {
+        var tenant = sessions.Buckets.TenantOf(patientId);
+        await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand($"select version from {Streams} where id = $1 and tenant_id = $2") { Parameters = { new() { Value = patientId }, new() { Value = tenant } } },
+                new NpgsqlBatchCommand($"""
+                    select data from {RecordedEntries}
+                    where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
+                      and data ->> 'sortKey' > $3 and data ->> 'sortKey' > $4 and data ->> 'sortKey' < $5
+                    order by data ->> 'sortKey'
+                    limit $6
+                    """)
+                {
+                    Parameters = { new() { Value = tenant }, new() { Value = patientId }, new() { Value = afterCursor }, new() { Value = afterKey }, new() { Value = beforeKey }, new() { Value = take } },
+                },
+            },
+        };
+        await using var reader = await batch.ExecuteReaderAsync(cancellation);
+        long? version = await reader.ReadAsync(cancellation) ? reader.GetInt64(0) : null;
+        await reader.NextResultAsync(cancellation);
+        var documents = new List<byte[]>(take);
+        while (await reader.ReadAsync(cancellation))
+        {
+            documents.Add(JsonbBytes(reader, 0));
+        }
+
+        return (version, documents);
+    }
 
     /// <summary>A jsonb column's text as UTF-8 bytes (Npgsql's jsonb reading, which drops the format's version byte).</summary>
     private static byte[] JsonbBytes(NpgsqlDataReader reader, int column) => reader.GetFieldValue<byte[]>(column);

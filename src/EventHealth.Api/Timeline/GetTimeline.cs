@@ -85,20 +85,10 @@ public static class GetTimelineEndpoint
         var after = cursor is null ? null : DecodeCursor(cursor);
         if (asOf is null && atVersion is null)
         {
-            // The record's version and the page in one statement; the items are written from the stored documents.
-            long? version = null;
-            var documents = new List<byte[]>(take + 1);
-            await foreach (var (recordVersion, document) in queries.TimelinePageAsync(patientId, after ?? "",
+            // The record's version and the page in one round trip; the items are written from the stored documents.
+            var (version, documents) = await queries.TimelinePageAsync(patientId, after ?? "",
                 from is { } start ? RecordedEntry.SortKeyBound(start) : "", to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling,
-                take + 1, http.RequestAborted))
-            {
-                version = recordVersion;
-                if (document is not null)
-                {
-                    documents.Add(document);
-                }
-            }
-
+                take + 1, http.RequestAborted);
             return version is { } current ? new LivePage(patientId, current, documents, take) : Problems.PatientNotFound(patientId);
         }
 
