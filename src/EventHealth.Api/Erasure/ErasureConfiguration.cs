@@ -25,7 +25,8 @@ public static class ErasureConfiguration
     }
 
     /// <summary>
-    /// After access control: a read of an erased record answers 410 Gone (one primary-key read per request). Callers
+    /// After access control: a read of an erased record answers 410 Gone (one primary-key read of two fields per request,
+    /// <see cref="Hosting.EventStoreQueries.ErasureAsync"/>). Callers
     /// who may not reach the record get their 401/403 first, so a stranger cannot learn that a record existed and was
     /// erased. Writes are not checked here: every write to a record decides on the record it loads anyway
     /// (the write path, <see cref="Recording.RecordDecider"/>, answers 410 for an erased one), and a second read per write cost a round trip on the
@@ -37,20 +38,14 @@ public static class ErasureConfiguration
             // Writes go through, the erasure route included: a repeated erasure completes an interrupted one, then answers 410.
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
                 && Access.AccessControl.RoutePatientId(context) is { } patientId
-                && await LoadAsync(context.RequestServices.GetRequiredService<Sharding.TenantSessions>(), patientId, context.RequestAborted) is { Erased: true } record)
+                && await context.RequestServices.GetRequiredService<Hosting.EventStoreQueries>().ErasureAsync(patientId, context.RequestAborted) is (true, var erasedAt))
             {
-                await Gone(patientId, record.ErasedAt).ExecuteAsync(context);
+                await Gone(patientId, erasedAt).ExecuteAsync(context);
                 return;
             }
 
             await next(context);
         });
-
-    private static async Task<PatientRecord?> LoadAsync(Sharding.TenantSessions sessions, Guid patientId, CancellationToken cancellation)
-    {
-        await using var session = sessions.QueryFor(patientId);
-        return await session.LoadAsync<PatientRecord>(patientId, cancellation);
-    }
 
     public static IResult Gone(Guid patientId, DateTimeOffset? erasedAt) =>
         Problems.Result(StatusCodes.Status410Gone, "record-erased", "The record was erased.",

@@ -82,6 +82,21 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     }
 
     /// <summary>
+    /// Whether the record was erased, and when (<see cref="Recording.PatientRecord.Erased"/>), from its snapshot document's
+    /// two fields: asked by every read of a record, where loading and deserializing the whole snapshot through a Marten
+    /// session was most of the check's cost. False for a record that does not exist.
+    /// </summary>
+    public async Task<(bool Erased, DateTimeOffset? ErasedAt)> ErasureAsync(Guid patientId, CancellationToken cancellation)
+    {
+        var rows = await ReadAsync(sessions.Buckets.TenantOf(patientId),
+            $"select coalesce((data ->> 'erased')::boolean, false), data ->> 'erasedAt' from {PatientRecords} where id = $1 and tenant_id = $2",
+            [patientId], reader => (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1)), cancellation);
+        return rows is [var (erased, at)]
+            ? (erased, at is not null && Http.OffsetRequiredConverter.TryParse(at, out var erasedAt) ? erasedAt : null)
+            : (false, null);
+    }
+
+    /// <summary>
     /// A record's version (null when there is no record) and one page of its entry documents (their stored JSON, UTF-8)
     /// in timeline order, with sort keys above both <paramref name="afterCursor"/> and <paramref name="afterKey"/> and
     /// below <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>): two statements in one
