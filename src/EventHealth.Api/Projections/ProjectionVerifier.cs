@@ -228,7 +228,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             try
             {
                 var window = new List<IEvent>(EventWindow);
-                await foreach (var @event in queries.StreamEventsAsync(session, streamId, stop.Token))
+                await foreach (var @event in queries.StreamEventsAsync(session, streamId, EventWindow, stop.Token))
                 {
                     window.Add(@event);
                     if (window.Count == EventWindow)
