@@ -54,7 +54,13 @@ public static class TimelineItemJson
     /// <summary>Where each field's value lies in the document (token ranges), read in one pass in any key order.</summary>
     private ref struct Fields
     {
-        private Range entryId, kind, occurredAt, recordedAt, summary, data, retractedAt, retractionReason;
+        /// <summary>The document's string fields the item shows, in <see cref="TextNames"/> order; the last two may be null.</summary>
+        private enum Text { EntryId, Kind, OccurredAt, RecordedAt, Summary, Data, RetractedAt, RetractionReason }
+
+        private static readonly byte[][] TextNames =
+            [.. new[] { "entryId", "kind", "occurredAt", "recordedAt", "summary", "data", "retractedAt", "retractionReason" }.Select(System.Text.Encoding.UTF8.GetBytes)];
+
+        private TextRanges texts;
         private long version, retractedInVersion;
         private bool hasVersion, hasRetractedInVersion, retracted, hasRetracted;
 
@@ -90,42 +96,24 @@ public static class TimelineItemJson
                 }
             }
 
-            var complete = reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0
-                && Has(entryId) && Has(kind) && Has(occurredAt) && Has(recordedAt) && Has(summary) && Has(data) && hasVersion && hasRetracted;
+            var complete = reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && hasVersion && hasRetracted;
+            for (var text = Text.EntryId; text <= Text.Data; text++)
+            {
+                complete &= Has(text);
+            }
+
             // A retraction is written with all three of its fields; anything less goes through the objects.
-            return complete && (!retracted || (hasRetractedInVersion && Has(retractedAt)));
+            return complete && (!retracted || (hasRetractedInVersion && Has(Text.RetractedAt)));
         }
 
         private bool ReadField(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
         {
-            if (name.SequenceEqual("entryId"u8))
+            for (var text = 0; text < TextNames.Length; text++)
             {
-                return String(ref reader, ref entryId);
-            }
-
-            if (name.SequenceEqual("kind"u8))
-            {
-                return String(ref reader, ref kind);
-            }
-
-            if (name.SequenceEqual("occurredAt"u8))
-            {
-                return String(ref reader, ref occurredAt);
-            }
-
-            if (name.SequenceEqual("recordedAt"u8))
-            {
-                return String(ref reader, ref recordedAt);
-            }
-
-            if (name.SequenceEqual("summary"u8))
-            {
-                return String(ref reader, ref summary);
-            }
-
-            if (name.SequenceEqual("data"u8))
-            {
-                return String(ref reader, ref data);
+                if (name.SequenceEqual(TextNames[text]))
+                {
+                    return (text >= (int)Text.RetractedAt && reader.TokenType == JsonTokenType.Null) || String(ref reader, ref texts[text]);
+                }
             }
 
             if (name.SequenceEqual("version"u8))
@@ -143,16 +131,6 @@ public static class TimelineItemJson
             {
                 return reader.TokenType == JsonTokenType.Null
                     || (hasRetractedInVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out retractedInVersion));
-            }
-
-            if (name.SequenceEqual("retractedAt"u8))
-            {
-                return reader.TokenType == JsonTokenType.Null || String(ref reader, ref retractedAt);
-            }
-
-            if (name.SequenceEqual("retractionReason"u8))
-            {
-                return reader.TokenType == JsonTokenType.Null || String(ref reader, ref retractionReason);
             }
 
             if (name.SequenceEqual("sortKey"u8))
@@ -173,19 +151,19 @@ public static class TimelineItemJson
         public readonly void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document)
         {
             writer.WriteStartObject();
-            WriteString(writer, EntryId, document, entryId);
-            WriteString(writer, Type, document, kind);
-            WriteString(writer, OccurredAt, document, occurredAt);
-            WriteString(writer, RecordedAt, document, recordedAt);
+            WriteString(writer, EntryId, document, texts[(int)Text.EntryId]);
+            WriteString(writer, Type, document, texts[(int)Text.Kind]);
+            WriteString(writer, OccurredAt, document, texts[(int)Text.OccurredAt]);
+            WriteString(writer, RecordedAt, document, texts[(int)Text.RecordedAt]);
             writer.WriteNumber(Version, version);
-            WriteString(writer, Summary, document, summary);
+            WriteString(writer, Summary, document, texts[(int)Text.Summary]);
             writer.WriteBoolean(Retracted, retracted);
             if (retracted)
             {
                 writer.WriteStartObject(Retraction);
-                if (Has(retractionReason))
+                if (Has(Text.RetractionReason))
                 {
-                    WriteString(writer, Reason, document, retractionReason);
+                    WriteString(writer, Reason, document, texts[(int)Text.RetractionReason]);
                 }
                 else
                 {
@@ -193,7 +171,7 @@ public static class TimelineItemJson
                 }
 
                 writer.WriteNumber(Version, retractedInVersion);
-                WriteString(writer, RecordedAt, document, retractedAt);
+                WriteString(writer, RecordedAt, document, texts[(int)Text.RetractedAt]);
                 writer.WriteEndObject();
             }
             else
@@ -203,7 +181,7 @@ public static class TimelineItemJson
 
             writer.WritePropertyName(Data);
             byte[]? rented = null;
-            writer.WriteRawValue(Unescaped(document, data, ref rented));
+            writer.WriteRawValue(Unescaped(document, texts[(int)Text.Data], ref rented));
             Return(rented);
             writer.WriteEndObject();
         }
@@ -222,7 +200,7 @@ public static class TimelineItemJson
         }
 
         /// <summary>A string's range starts after its opening quote, so a field never read keeps the default 0..0.</summary>
-        private static bool Has(Range range) => range.Start.Value > 0;
+        private readonly bool Has(Text text) => texts[(int)text].Start.Value > 0;
 
         private static void WriteString(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> document, Range range)
         {
@@ -271,5 +249,11 @@ public static class TimelineItemJson
             }
         }
 
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(8)]
+    private struct TextRanges
+    {
+        private Range first;
     }
 }
