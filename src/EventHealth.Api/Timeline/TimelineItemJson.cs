@@ -248,7 +248,6 @@ public static class TimelineItemJson
                 ArrayPool<byte>.Shared.Return(quoted);
             }
         }
-
     }
 
     [System.Runtime.CompilerServices.InlineArray(8)]
