@@ -123,15 +123,21 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 
     /// <summary>
     /// A record's version (null when there is no record) and one page of its entry documents (their stored JSON, UTF-8)
-    /// in timeline order, with sort keys above both <paramref name="afterCursor"/> and <paramref name="afterKey"/> and
-    /// below <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>): two statements in one
-    /// round trip, the page on the patient-and-sort-key index. Marten's batch of a stream-state read and a LINQ page cost
-    /// the LINQ planning and an asynchronous deserialization per document, the largest part of a timeline page's API
-    /// time; one statement joining both needed a sort of the page's documents (docs/benchmarks.md, issue 23's fourth pass).
+    /// in timeline order: sort keys after <paramref name="afterCursor"/>, from <paramref name="fromKey"/> on and below
+    /// <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>), as two statements in one round
+    /// trip, the page on the patient-and-sort-key index. Without a cursor the lower bound is inclusive, so a document
+    /// written before sort keys existed (an empty key, until a rebuild repairs it) still shows on the first page, as it
+    /// did. Marten's batch of a stream-state read and a LINQ page cost the LINQ planning and an asynchronous
+    /// deserialization per document, the largest part of a timeline page's API time; one statement joining both needed a
+    /// sort of the page's documents (docs/benchmarks.md, issue 23's fourth pass).
     /// </summary>
-    public async Task<(long? Version, List<byte[]> Documents)> TimelinePageAsync(Guid patientId, string afterCursor, string afterKey, string beforeKey, int take, CancellationToken cancellation)
+    public async Task<(long? Version, List<byte[]> Documents)> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, CancellationToken cancellation)
     {
         var tenant = sessions.Buckets.TenantOf(patientId);
+        // One lower bound: no key equals a bare bound (keys go on with "/" and the entry id), so after the cursor and
+        // from the bound is after whichever is greater; ordinal order agrees with the database's for these characters.
+        var (lower, comparison) = afterCursor is null ? (fromKey, ">=")
+            : (string.CompareOrdinal(afterCursor, fromKey) >= 0 ? afterCursor : fromKey, ">");
         await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
         await using var batch = new NpgsqlBatch(connection)
         {
@@ -141,12 +147,12 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 new NpgsqlBatchCommand($"""
                     select data from {RecordedEntries}
                     where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
-                      and data ->> 'sortKey' > $3 and data ->> 'sortKey' > $4 and data ->> 'sortKey' < $5
+                      and data ->> 'sortKey' {comparison} $3 and data ->> 'sortKey' < $4
                     order by data ->> 'sortKey'
-                    limit $6
+                    limit $5
                     """)
                 {
-                    Parameters = { new() { Value = tenant }, new() { Value = patientId }, new() { Value = afterCursor }, new() { Value = afterKey }, new() { Value = beforeKey }, new() { Value = take } },
+                    Parameters = { new() { Value = tenant }, new() { Value = patientId }, new() { Value = lower }, new() { Value = beforeKey }, new() { Value = take } },
                 },
             },
         };

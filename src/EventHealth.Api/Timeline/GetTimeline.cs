@@ -86,7 +86,7 @@ public static class GetTimelineEndpoint
         if (asOf is null && atVersion is null)
         {
             // The record's version and the page in one round trip; the items are written from the stored documents.
-            var (version, documents) = await queries.TimelinePageAsync(patientId, after ?? "",
+            var (version, documents) = await queries.TimelinePageAsync(patientId, after,
                 from is { } start ? RecordedEntry.SortKeyBound(start) : "", to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling,
                 take + 1, http.RequestAborted);
             return version is { } current ? new LivePage(patientId, current, documents, take) : Problems.PatientNotFound(patientId);

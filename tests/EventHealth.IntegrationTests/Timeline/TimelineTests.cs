@@ -79,6 +79,46 @@ public sealed class TimelineTests(AppFixture app)
     }
 
     [Fact]
+    public async Task From_and_to_in_another_offset_bound_the_same_instants()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var baseTime = new DateTimeOffset(2026, 5, 10, 12, 0, 0, TimeSpan.Zero);
+        for (var hour = 0; hour < 4; hour++)
+        {
+            await Post(patientId, "episodes", Records.Episode(occurredAt: baseTime.AddHours(hour)));
+        }
+
+        // 14:00+02:00 is 12:00Z: inclusive; 16:00+02:00 is 14:00Z: exclusive.
+        var from = Uri.EscapeDataString(baseTime.ToOffset(TimeSpan.FromHours(2)).ToString("O"));
+        var to = Uri.EscapeDataString(baseTime.AddHours(2).ToOffset(TimeSpan.FromHours(2)).ToString("O"));
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?from={from}&to={to}"))!;
+
+        timeline.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("occurredAt").GetDateTimeOffset())
+            .ShouldBe([baseTime, baseTime.AddHours(1)]);
+    }
+
+    [Fact]
+    public async Task A_document_written_before_sort_keys_existed_still_shows_on_the_first_page()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var entryId = Guid.NewGuid();
+        await Post(patientId, "episodes", Records.Episode(entryId));
+        await Post(patientId, "episodes", Records.Episode(Guid.NewGuid()));
+        await using (var session = app.Host.WriteFor(patientId))
+        {
+            var entry = (await session.LoadAsync<EventHealth.Recording.RecordedEntry>(EventHealth.Recording.RecordedEntry.IdFor(patientId, entryId)))!;
+            session.Store(entry with { SortKey = "" });
+            await session.SaveChangesAsync();
+        }
+
+        var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline"))!;
+
+        var items = timeline.GetProperty("items").EnumerateArray().ToList();
+        items.Count.ShouldBe(2);
+        items[0].GetProperty("entryId").GetGuid().ShouldBe(entryId);
+    }
+
+    [Fact]
     public async Task Paging_while_appending_neither_repeats_nor_skips()
     {
         var patientId = await app.Host.EnrollAsync();
