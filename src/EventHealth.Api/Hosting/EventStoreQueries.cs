@@ -8,9 +8,10 @@ using Npgsql;
 namespace EventHealth.Hosting;
 
 /// <summary>
-/// Every SQL query this code runs on Marten's own tables, in one place. Each asks what Marten's LINQ cannot: a join of
+/// Every SQL query this code runs on Marten's own tables, in one place. Each asks what Marten's LINQ cannot (a join of
 /// the streams table with two document tables, a scan of the values of a JSON dictionary inside a document, every
-/// stream's version at once. The table names follow Marten's naming in the event store schema (mt_streams; mt_doc_ and
+/// stream's version at once), or what the hot paths measured Marten's way to cost too much (docs/read-side.md lists
+/// them). The table names follow Marten's naming in the event store schema (mt_streams; mt_doc_ and
 /// the document type's name in lower case): renaming a document type means changing them here, and the integration
 /// tests of detection, experiments and projection rebuilds fail until then. Each reads one bucket (tenant) on its shard:
 /// the tenant predicate narrows the streams to the bucket and prunes the document tables to its partitions.
@@ -59,16 +60,16 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         ReadAsync<(Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", [], reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
 
     /// <summary>
-    /// One stream's events in version order, handed out as they arrive, so a long record is never held whole. Marten's
-    /// own event storage selects the columns and turns each row into the event (its type mapping, serializer and
-    /// metadata), as its stream fetch does; only its row reading differs: each row, already in the reader's buffer, is
-    /// deserialized synchronously (Marten's async path costs about three times as much per event: the projection
-    /// rebuild's profile, docs/benchmarks.md). The events come <paramref name="window"/> at a time after the last
-    /// version read, on one connection: with the limit, PostgreSQL walks the stream-and-version index in order, where
-    /// one query for a whole long stream was planned as a scan and an external sort of every event spilling to disk
-    /// (the plan of a 136,501-event stream: 237–295 ms of sorting before the first row, against 78 ms in index order).
+    /// One stream's events in version order, <paramref name="window"/> at a time, so a long record is never held whole.
+    /// Marten's own event storage selects the columns and turns each row into the event (its type mapping, serializer
+    /// and metadata), as its stream fetch does; only its row reading differs: each row, already in the reader's buffer,
+    /// is deserialized synchronously (Marten's async path costs about three times as much per event: the projection
+    /// rebuild's profile, docs/benchmarks.md). Each window is one query for the events after the last version read, on
+    /// one connection: with the limit, PostgreSQL walks the stream-and-version index in order, where one query for a
+    /// whole long stream was planned as a scan and an external sort of every event spilling to disk (the plan of a
+    /// 136,501-event stream: 237–295 ms of sorting before the first row, against 78 ms in index order).
     /// </summary>
-    public async IAsyncEnumerable<IEvent> StreamEventsAsync(IQuerySession session, Guid streamId, int window, [EnumeratorCancellation] CancellationToken cancellation)
+    public async IAsyncEnumerable<IReadOnlyList<IEvent>> StreamEventWindowsAsync(IQuerySession session, Guid streamId, int window, [EnumeratorCancellation] CancellationToken cancellation)
     {
         var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
         var sql = $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.version > $2 and d.tenant_id = $3 order by d.version limit $4";
@@ -76,21 +77,26 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         long after = 0;
         while (true)
         {
-            await using var command = new NpgsqlCommand(sql, connection)
+            var events = new List<IEvent>(window);
+            await using (var command = new NpgsqlCommand(sql, connection)
             {
                 Parameters = { new() { Value = streamId }, new() { Value = after }, new() { Value = session.TenantId }, new() { Value = window } },
-            };
-            await using var reader = await command.ExecuteReaderAsync(cancellation);
-            var read = 0;
-            while (await reader.ReadAsync(cancellation))
+            })
+            await using (var reader = await command.ExecuteReaderAsync(cancellation))
             {
-                var @event = storage.Resolve(reader);
-                after = @event.Version;
-                read++;
-                yield return @event;
+                while (await reader.ReadAsync(cancellation))
+                {
+                    events.Add(storage.Resolve(reader));
+                }
             }
 
-            if (read < window)
+            if (events.Count > 0)
+            {
+                after = events[^1].Version;
+                yield return events;
+            }
+
+            if (events.Count < window)
             {
                 yield break;
             }

@@ -41,13 +41,13 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
     private const int MaxAttemptsPerStream = 5;
 
-    /// <summary>From this many events on, a record is compared on its own (see <see cref="RunAsync"/>).</summary>
+    /// <summary>From this many events on, a record is long: long records are compared <see cref="LongRecordsAtOnce"/> at a time (see <see cref="RunAsync"/>).</summary>
     private const long LongRecordEvents = 5_000;
 
     /// <summary>Long records compared at once: each holds its rebuilt entry documents until its live ones have streamed past.</summary>
     private const int LongRecordsAtOnce = 2;
 
-    /// <summary>Events folded at a time: a record's events are streamed from one query and never held whole.</summary>
+    /// <summary>Events read and folded at a time: a record's events are streamed a window per query and never held whole.</summary>
     internal const int EventWindow = 1_000;
 
     public async Task<RebuildReport> RunAsync(bool repair, CancellationToken cancellation)
@@ -217,7 +217,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     }
 
     /// <summary>
-    /// A stream's events in version order, <see cref="EventWindow"/> at a time, read ahead by one window on another task
+    /// A stream's events in version order, <see cref="EventWindow"/> at a time, read ahead on another task
     /// (at most two windows wait, so memory stays bounded whatever the record's length).
     /// </summary>
     private async IAsyncEnumerable<IReadOnlyList<IEvent>> ReadWindowsAsync(IQuerySession session, Guid streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token)
@@ -229,18 +229,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         {
             try
             {
-                var window = new List<IEvent>(EventWindow);
-                await foreach (var @event in queries.StreamEventsAsync(session, streamId, EventWindow, stop.Token))
-                {
-                    window.Add(@event);
-                    if (window.Count == EventWindow)
-                    {
-                        await windows.Writer.WriteAsync(window, stop.Token);
-                        window = new List<IEvent>(EventWindow);
-                    }
-                }
-
-                if (window.Count > 0)
+                await foreach (var window in queries.StreamEventWindowsAsync(session, streamId, EventWindow, stop.Token))
                 {
                     await windows.Writer.WriteAsync(window, stop.Token);
                 }

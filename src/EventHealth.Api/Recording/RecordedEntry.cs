@@ -50,8 +50,7 @@ public sealed record RecordedEntry
 
     public static string IdFor(Guid patientId, Guid entryId) => $"{patientId:N}/{entryId:N}";
 
-    public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) =>
-        $"{occurredAt.UtcTicks.ToString("D19", CultureInfo.InvariantCulture)}/{entryId:N}";
+    public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) => $"{SortKeyBound(occurredAt)}/{entryId:N}";
 
     /// <summary>
     /// The bound <paramref name="instant"/> puts on sort keys: entries that occurred at or after it sort above it, entries
