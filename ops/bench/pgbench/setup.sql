@@ -11,3 +11,7 @@ create table baseline.events (
   recorded_at timestamptz not null default now(),
   unique (stream, version));
 create table baseline.entries (patient uuid not null, sort_key text not null, data jsonb not null, primary key (patient, sort_key));
+-- The access record every request writes (issue 11), with the two lookups the audit answers by: a patient's, a period's.
+create table baseline.access (id uuid primary key, patient uuid, at timestamptz not null, data jsonb not null);
+create index on baseline.access (patient);
+create index on baseline.access (at);

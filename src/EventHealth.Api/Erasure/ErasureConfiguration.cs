@@ -30,13 +30,15 @@ public static class ErasureConfiguration
     /// who may not reach the record get their 401/403 first, so a stranger cannot learn that a record existed and was
     /// erased. Writes are not checked here: every write to a record decides on the record it loads anyway
     /// (the write path, <see cref="Recording.RecordDecider"/>, answers 410 for an erased one), and a second read per write cost a round trip on the
-    /// hottest path (docs/benchmarks.md).
+    /// hottest path (docs/benchmarks.md). Nor are reads marked <see cref="AnswersErasedRecordsAttribute"/>: they answer
+    /// 410 themselves, from the same fields read in their own statement.
     /// </summary>
     public static IApplicationBuilder UseErasedRecords(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             // Writes go through, the erasure route included: a repeated erasure completes an interrupted one, then answers 410.
             if ((HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                && context.GetEndpoint()?.Metadata.GetMetadata<AnswersErasedRecordsAttribute>() is null
                 && Access.AccessControl.RoutePatientId(context) is { } patientId
                 && await context.RequestServices.GetRequiredService<Hosting.EventStoreQueries>().ErasureAsync(patientId, context.RequestAborted) is (true, var erasedAt))
             {

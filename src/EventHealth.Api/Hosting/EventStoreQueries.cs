@@ -114,21 +114,31 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 
     /// <summary>
     /// Whether the record was erased, and when (<see cref="Recording.PatientRecord.Erased"/>), from its snapshot document's
-    /// two fields: asked by every read of a record, where loading and deserializing the whole snapshot through a Marten
+    /// two fields: asked by every read of a record (the live timeline page asks in its own statement), where loading and deserializing the whole snapshot through a Marten
     /// session was most of the check's cost. False for a record that does not exist.
     /// </summary>
     public async Task<(bool Erased, DateTimeOffset? ErasedAt)> ErasureAsync(Guid patientId, CancellationToken cancellation)
     {
         var rows = await ReadAsync(sessions.Buckets.TenantOf(patientId),
-            $"select coalesce((data ->> 'erased')::boolean, false), data ->> 'erasedAt' from {PatientRecords} where id = $1 and tenant_id = $2",
-            [patientId], reader => (reader.GetBoolean(0), reader.IsDBNull(1) ? null : reader.GetString(1)), cancellation);
-        return rows is [var (erased, at)]
-            ? (erased, at is not null && Http.OffsetRequiredConverter.TryParse(at, out var erasedAt) ? erasedAt : null)
-            : (false, null);
+            $"select {ErasureFields("data")} from {PatientRecords} where id = $1 and tenant_id = $2",
+            [patientId], reader => ErasureOf(reader, 0), cancellation);
+        return rows is [var erasure] ? erasure : (false, null);
     }
 
+    /// <summary>The snapshot's two erasure fields as two columns (read back by <see cref="ErasureOf"/>); a missing snapshot reads as not erased.</summary>
+    private static string ErasureFields(string data) => $"coalesce(({data} ->> 'erased')::boolean, false), {data} ->> 'erasedAt'";
+
+    private static (bool Erased, DateTimeOffset? ErasedAt) ErasureOf(NpgsqlDataReader reader, int column) =>
+        (reader.GetBoolean(column),
+         !reader.IsDBNull(column + 1) && Http.OffsetRequiredConverter.TryParse(reader.GetString(column + 1), out var erasedAt) ? erasedAt : null);
+
+    /// <summary>A page of a record's timeline as <see cref="TimelinePageAsync"/> read it.</summary>
+    /// <param name="Version">Null when there is no record.</param>
+    public sealed record TimelinePage(long? Version, bool Erased, DateTimeOffset? ErasedAt, List<byte[]> Documents);
+
     /// <summary>
-    /// A record's version (null when there is no record) and one page of its entry documents (their stored JSON, UTF-8)
+    /// A record's version (null when there is no record), whether it was erased (the check <see cref="ErasureAsync"/>
+    /// makes for other reads, here in the same statement) and one page of its entry documents (their stored JSON, UTF-8)
     /// in timeline order: sort keys after <paramref name="afterCursor"/>, from <paramref name="fromKey"/> on and below
     /// <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>), as two statements in one round
     /// trip, the page on the patient-and-sort-key index. Without a cursor the lower bound is inclusive, so a document
@@ -137,7 +147,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// deserialization per document, the largest part of a timeline page's API time; one statement joining both needed a
     /// sort of the page's documents (docs/benchmarks.md, issue 23's fourth pass).
     /// </summary>
-    public async Task<(long? Version, List<byte[]> Documents)> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, CancellationToken cancellation)
+    public async Task<TimelinePage> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, CancellationToken cancellation)
     {
         var tenant = sessions.Buckets.TenantOf(patientId);
         // One lower bound: no key equals a bare bound (keys go on with "/" and the entry id), so after the cursor and
@@ -149,7 +159,14 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         {
             BatchCommands =
             {
-                new NpgsqlBatchCommand($"select version from {Streams} where id = $1 and tenant_id = $2") { Parameters = { new() { Value = patientId }, new() { Value = tenant } } },
+                new NpgsqlBatchCommand($"""
+                    select s.version, {ErasureFields("r.data")} from {Streams} s
+                    left join {PatientRecords} r on r.id = s.id and r.tenant_id = s.tenant_id
+                    where s.id = $1 and s.tenant_id = $2
+                    """)
+                {
+                    Parameters = { new() { Value = patientId }, new() { Value = tenant } },
+                },
                 new NpgsqlBatchCommand($"""
                     select data from {RecordedEntries}
                     where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
@@ -163,7 +180,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             },
         };
         await using var reader = await batch.ExecuteReaderAsync(cancellation);
-        long? version = await reader.ReadAsync(cancellation) ? reader.GetInt64(0) : null;
+        var (version, (erased, erasedAt)) = await reader.ReadAsync(cancellation) ? (reader.GetInt64(0), ErasureOf(reader, 1)) : ((long?)null, (false, (DateTimeOffset?)null));
         await reader.NextResultAsync(cancellation);
         var documents = new List<byte[]>(take);
         while (await reader.ReadAsync(cancellation))
@@ -171,7 +188,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             documents.Add(JsonbBytes(reader, 0));
         }
 
-        return (version, documents);
+        return new TimelinePage(version, erased, erasedAt, documents);
     }
 
     /// <summary>A jsonb column's text as UTF-8 bytes (Npgsql's jsonb reading, which drops the format's version byte).</summary>

@@ -76,7 +76,7 @@ public static class GetTimelineEndpoint
     /// record stood then, replayed from the event log.
     /// </summary>
     [WolverineGet("/api/patients/{patientId}/timeline", OperationId = "getTimeline")]
-    [Tags("Timeline"), ReadResponses(typeof(PatientTimeline))]
+    [Tags("Timeline"), ReadResponses(typeof(PatientTimeline)), Erasure.AnswersErasedRecords]
     public static async Task<IResult> Get(
         Guid patientId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion,
         IQuerySession session, EventStoreQueries queries, HttpContext http)
@@ -85,11 +85,21 @@ public static class GetTimelineEndpoint
         var after = cursor is null ? null : DecodeCursor(cursor);
         if (asOf is null && atVersion is null)
         {
-            // The record's version and the page in one round trip; the items are written from the stored documents.
-            var (version, documents) = await queries.TimelinePageAsync(patientId, after,
+            // The record's version, its erasure and the page in one round trip; the items are written from the stored documents.
+            var live = await queries.TimelinePageAsync(patientId, after,
                 from is { } start ? RecordedEntry.SortKeyBound(start) : "", to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling,
                 take + 1, http.RequestAborted);
-            return version is { } current ? new LivePage(patientId, current, documents, take) : Problems.PatientNotFound(patientId);
+            return live switch
+            {
+                { Version: null } => Problems.PatientNotFound(patientId),
+                { Erased: true } => Erasure.ErasureConfiguration.Gone(patientId, live.ErasedAt),
+                _ => new LivePage(patientId, live.Version.Value, live.Documents, take),
+            };
+        }
+
+        if (await queries.ErasureAsync(patientId, http.RequestAborted) is (true, var erasedAt))
+        {
+            return Erasure.ErasureConfiguration.Gone(patientId, erasedAt);
         }
 
         var state = await session.Events.FetchStreamStateAsync(patientId, http.RequestAborted);

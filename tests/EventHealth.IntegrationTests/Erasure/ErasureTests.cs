@@ -73,7 +73,7 @@ public sealed class ErasureTests(AppFixture app)
         // The record is gone for every route, reads and writes, the erasure itself included.
         foreach (var (method, route, body) in new (HttpMethod, string, string?)[]
                  {
-                     (HttpMethod.Get, "", null), (HttpMethod.Get, "/timeline", null), (HttpMethod.Get, "/export", null), (HttpMethod.Get, "/fhir", null),
+                     (HttpMethod.Get, "", null), (HttpMethod.Get, "/timeline", null), (HttpMethod.Get, "/timeline?atVersion=1", null), (HttpMethod.Get, "/export", null), (HttpMethod.Get, "/fhir", null),
                      (HttpMethod.Get, "/history", null), (HttpMethod.Post, "/episodes", Records.Episode().ToJsonString()), (HttpMethod.Post, "/erasure", "{}"),
                  })
         {
