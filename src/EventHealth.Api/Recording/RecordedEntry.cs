@@ -92,28 +92,49 @@ public sealed record RecordedEntry
 }
 
 /// <summary>
-/// The entry index, inline. Explicit rather than conventional methods: the write path commits changes to records of
-/// several buckets (tenants) in one session, and Marten hands an inline event projection that session's operations,
-/// whose tenant is the group's first; each event's document belongs to its own bucket.
+/// The entry index, inline. The write path commits changes to records of several buckets (tenants) in one session, and
+/// Marten hands an inline projection that session's operations, whose tenant is the group's first; each event's
+/// document belongs to its own bucket. The new entries of a commit are written by one statement per bucket
+/// (<see cref="Hosting.EventStoreQueries.QueueEntryDocuments"/>): a 500-entry import was 500 upserts of one document
+/// each, the largest statement cost of an import after the events themselves (docs/benchmarks.md, issue 23's fifth
+/// pass). A retraction updates its entry's document through the session, as any document.
 /// </summary>
-public sealed partial class RecordedEntryProjection : EventProjection
+public sealed class RecordedEntryProjection : IProjection
 {
-    public override async ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation)
+    public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var bucket = e.TenantId is { } tenant && tenant != operations.TenantId ? operations.ForTenant(tenant) : operations;
-        switch (e)
+        // New documents by id, in event order; a retraction of an entry recorded in the same commit applies to it here.
+        var created = new Dictionary<string, (string Tenant, RecordedEntry Entry)>();
+        foreach (var e in events)
         {
-            case IEvent<IPatientEntry> recorded:
-                bucket.Store(RecordedEntry.From(recorded));
-                break;
-            case IEvent<EntryRetracted> retracted:
-                var entry = await bucket.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation);
-                if (entry is not null)
-                {
-                    bucket.Store(entry.Retract(retracted));
-                }
+            var tenant = e.TenantId ?? operations.TenantId;
+            switch (e)
+            {
+                case IEvent<IPatientEntry> recorded:
+                    var entry = RecordedEntry.From(recorded);
+                    created[entry.Id] = (tenant, entry);
+                    break;
+                case IEvent<EntryRetracted> retracted:
+                    var id = RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId);
+                    if (created.TryGetValue(id, out var pending))
+                    {
+                        created[id] = pending with { Entry = pending.Entry.Retract(retracted) };
+                        break;
+                    }
 
-                break;
+                    var bucket = tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
+                    if (await bucket.LoadAsync<RecordedEntry>(id, cancellation) is { } stored)
+                    {
+                        bucket.Store(stored.Retract(retracted));
+                    }
+
+                    break;
+            }
+        }
+
+        foreach (var bucket in created.Values.GroupBy(c => c.Tenant))
+        {
+            Hosting.EventStoreQueries.QueueEntryDocuments(operations, bucket.Key, [.. bucket.Select(c => c.Entry)]);
         }
     }
 }

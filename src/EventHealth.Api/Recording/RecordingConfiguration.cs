@@ -16,7 +16,7 @@ public static class RecordingConfiguration
         {
             options.AddPatientStreamEvents();
             options.Projections.Snapshot<PatientRecord>(SnapshotLifecycle.Inline);
-            options.Projections.Add<RecordedEntryProjection>(ProjectionLifecycle.Inline);
+            options.Projections.Add(new RecordedEntryProjection(), ProjectionLifecycle.Inline);
             // Timeline pages are keyset reads in sort-key order within one patient: this index answers them without
             // reading and sorting the patient's whole record (docs/benchmarks.md). Its first column serves every
             // "entries of this patient" query as well.
