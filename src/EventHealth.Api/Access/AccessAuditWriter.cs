@@ -102,14 +102,9 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
         try
         {
             await using var session = sessions.WriteForTenant(tenants[0].Tenant);
-            foreach (var (tenant, records) in tenants)
-            {
-                var operations = session.ForTenant(tenant);
-                foreach (var pending in records)
-                {
-                    operations.Insert(pending.Record);
-                }
-            }
+            // One statement for the group's records, each in its bucket (Marten's Insert would send one per record).
+            Hosting.EventStoreQueries.QueueDocuments(session, AccessAuditGuard.Table,
+                [.. tenants.SelectMany(t => t.Records.Select(p => (t.Tenant, p.Record.Id, p.Record)))], replace: false);
 
             // Not cancelled by the host stopping: a group that started commits, so its requests get their answers.
             await session.SaveChangesAsync(CancellationToken.None);

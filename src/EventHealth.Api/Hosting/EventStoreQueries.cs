@@ -133,23 +133,35 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
          !reader.IsDBNull(column + 1) && Http.OffsetRequiredConverter.TryParse(reader.GetString(column + 1), out var erasedAt) ? erasedAt : null);
 
     /// <summary>
-    /// Queues, in <paramref name="operations"/>' transaction, one statement writing <paramref name="entries"/> (of one
-    /// bucket) as Marten stores documents: the row Marten's upsert writes (the document as its serializer writes it, a
-    /// new version, the .NET type, the time), replacing a document of the same id. One statement for many documents,
-    /// where Marten sends one upsert per document: a 500-entry import's documents cost 25–31 µs each that way
-    /// (docs/benchmarks.md, issue 23's fifth pass).
+    /// Queues, in <paramref name="operations"/>' transaction, one statement writing <paramref name="documents"/> of one
+    /// type, each into its own bucket's partition of <paramref name="table"/>, as Marten stores documents: the row its
+    /// insert writes (the document as its serializer writes it, a new version, the .NET type, the time). With
+    /// <paramref name="replace"/>, a document of the same id is replaced (Marten's upsert, <c>Store</c>); without, one
+    /// already there fails the transaction (<c>Insert</c>). One statement for a commit's documents where Marten sends one
+    /// per document: a 500-entry import's entry documents cost 25–31 µs each that way, and an append's access record and
+    /// entry document a statement each (docs/benchmarks.md, issue 23's fifth pass).
     /// </summary>
-    public static void QueueEntryDocuments(IDocumentOperations operations, string tenant, IReadOnlyList<Recording.RecordedEntry> entries)
+    public static void QueueDocuments<TDocument, TId>(
+        IDocumentOperations operations, string table, IReadOnlyCollection<(string Tenant, TId Id, TDocument Document)> documents, bool replace)
+        where TDocument : notnull
     {
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
         var serializer = ((IMartenSession)(operations is ITenantOperations nested ? nested.Parent : operations)).Serializer;
+        var replacing = replace
+            ? "on conflict (tenant_id, id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified"
+            : "";
         operations.QueueSqlCommand($"""
-            insert into {RecordedEntries} as d (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified)
-            select ?, entry.id, entry.data, gen_random_uuid(), ?, transaction_timestamp()
-            from unnest(?::varchar[], ?::jsonb[]) as entry(id, data)
-            on conflict (tenant_id, id) do update
-              set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type, mt_last_modified = excluded.mt_last_modified
+            insert into {table} (tenant_id, id, data, mt_version, mt_dotnet_type, mt_last_modified)
+            select document.tenant_id, document.id, document.data, gen_random_uuid(), ?, transaction_timestamp()
+            from unnest(?::varchar[], ?, ?::jsonb[]) as document(tenant_id, id, data)
+            {replacing}
             """,
-            tenant, typeof(Recording.RecordedEntry).FullName!, entries.Select(e => e.Id).ToArray(), entries.Select(serializer.ToJson).ToArray());
+            typeof(TDocument).FullName!, documents.Select(d => d.Tenant).ToArray(), documents.Select(d => d.Id).ToArray(),
+            documents.Select(d => serializer.ToJson(d.Document)).ToArray());
     }
 
     /// <summary>A page of a record's timeline as <see cref="TimelinePageAsync"/> read it.</summary>

@@ -210,6 +210,7 @@ public sealed class RecordWriter(
         }
 
         var outcomes = new RecordWritten[group.Count];
+        var accessRecords = new List<(string Tenant, Guid Id, Access.AccessRecord Record)>(group.Count);
         for (var i = 0; i < group.Count; i++)
         {
             var (tenant, command, audit, trace, _) = group[i];
@@ -233,11 +234,15 @@ public sealed class RecordWriter(
 
             if (audit is not null)
             {
-                operations.Insert(audit(StatusOf(decided.Written.Answer)));
+                var record = audit(StatusOf(decided.Written.Answer));
+                accessRecords.Add((tenant, record.Id, record));
             }
 
             outcomes[i] = decided.Written;
         }
+
+        // The group's access records in one statement, each in its bucket.
+        Hosting.EventStoreQueries.QueueDocuments(session, Access.AccessAuditGuard.Table, accessRecords, replace: false);
 
         await session.SaveChangesAsync(cancellation);
         return outcomes;
