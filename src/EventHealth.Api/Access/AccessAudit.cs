@@ -94,8 +94,7 @@ public static class AccessAudit
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
             }
 
-            held.Position = 0;
-            await held.CopyToAsync(answer, context.RequestAborted);
+            await HeldAnswers.ReleaseAsync(context, held);
         });
 
     /// <summary>Set once the write path committed the request's access record with its events.</summary>
