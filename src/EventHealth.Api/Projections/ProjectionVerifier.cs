@@ -47,6 +47,16 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     /// <summary>Long records compared at once: each holds its rebuilt entry documents until its live ones have streamed past.</summary>
     private const int LongRecordsAtOnce = 2;
 
+    /// <summary>
+    /// What the long records compared at once may hold together, in events (about 1.5 KB of API memory each at the
+    /// peak): two records of 70,000 events went together at 393–471 MB, two of 100,000 reached 515–539 MB
+    /// (docs/benchmarks.md, issue 23's fifth pass). A record longer than this goes alone.
+    /// </summary>
+    internal const long EventsHeldAtOnce = 120_000;
+
+    /// <summary><see cref="EventsHeldAtOnce"/> in shares a record takes one by one (a record takes as many as its events fill).</summary>
+    private const long EventsPerShare = 10_000;
+
     /// <summary>Events read and folded at a time: a record's events are streamed a window per query and never held whole.</summary>
     internal const int EventWindow = 1_000;
 
@@ -74,11 +84,45 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         // A record's events are streamed and folded a window at a time, and its live entry documents streamed past
         // the rebuilt ones, so what a record holds in memory is its rebuilt entry documents (about 1.3 KB each), not
         // its events and both sides' documents (a 67,000-event record held whole took the API past 1 GB,
-        // docs/benchmarks.md). Long records go two at a time, as many as the longest records' rebuilt documents the
-        // memory target allows (with the GC's ConserveMemory setting, EventHealth.Api.csproj); shorter ones share the time.
+        // docs/benchmarks.md). Long records go two at a time while their events together stay within what the memory
+        // target allows (EventsHeldAtOnce, with the GC's ConserveMemory setting, EventHealth.Api.csproj), a longer one
+        // alone; shorter ones share the time.
         var longRecords = new ParallelOptions { MaxDegreeOfParallelism = LongRecordsAtOnce, CancellationToken = cancellation };
+        using var shares = new SemaphoreSlim((int)(EventsHeldAtOnce / EventsPerShare));
+        using var taking = new SemaphoreSlim(1);
         await Parallel.ForEachAsync(streams.Where(s => s.Version >= LongRecordEvents), longRecords, async (stream, token) =>
-            Interlocked.Add(ref eventCount, await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token)));
+        {
+            // One record takes its shares at a time (the others wait for it), so two never each hold part and wait for
+            // the rest; the shares come back as the records before it finish.
+            var needed = (int)Math.Min((stream.Version + EventsPerShare - 1) / EventsPerShare, EventsHeldAtOnce / EventsPerShare);
+            var taken = 0;
+            await taking.WaitAsync(token);
+            try
+            {
+                for (; taken < needed; taken++)
+                {
+                    await shares.WaitAsync(token);
+                }
+            }
+            catch (OperationCanceledException) when (taken > 0)
+            {
+                shares.Release(taken);
+                throw;
+            }
+            finally
+            {
+                taking.Release();
+            }
+
+            try
+            {
+                Interlocked.Add(ref eventCount, await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token));
+            }
+            finally
+            {
+                shares.Release(needed);
+            }
+        });
 
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellation };
         await Parallel.ForEachAsync(streams.Where(s => s.Version < LongRecordEvents), parallel, async (stream, token) =>
