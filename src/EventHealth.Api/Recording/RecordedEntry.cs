@@ -109,6 +109,8 @@ public sealed class RecordedEntryProjection : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
+        IDocumentOperations BucketOf(string tenant) => tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
+
         // New documents by id, in event order; a retraction of an entry recorded in the same commit applies to it here.
         var created = new Dictionary<string, (string Tenant, RecordedEntry Entry)>();
         foreach (var e in events)
@@ -128,7 +130,7 @@ public sealed class RecordedEntryProjection : IProjection
                         break;
                     }
 
-                    var bucket = tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
+                    var bucket = BucketOf(tenant);
                     if (await bucket.LoadAsync<RecordedEntry>(id, cancellation) is { } stored)
                     {
                         bucket.Store(stored.Retract(retracted));
@@ -142,7 +144,7 @@ public sealed class RecordedEntryProjection : IProjection
         {
             foreach (var (tenant, entry) in created.Values)
             {
-                (tenant == operations.TenantId ? operations : operations.ForTenant(tenant)).Store(entry);
+                BucketOf(tenant).Store(entry);
             }
 
             return;
