@@ -111,38 +111,41 @@ public sealed class RecordedEntryProjection : IProjection
     {
         IDocumentOperations BucketOf(string tenant) => tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
 
-        // New documents by id, in event order; a retraction of an entry recorded in the same commit applies to it here.
-        var created = new Dictionary<string, (string Tenant, RecordedEntry Entry)>();
+        // The commit's new entries, per record, folded as every replay folds them (TimelineReplay.Apply): a retraction of
+        // an entry recorded in the same commit applies to it there; one recorded earlier is loaded and stored again.
+        var created = new Dictionary<Guid, (string Tenant, Dictionary<Guid, RecordedEntry> Entries)>();
         foreach (var e in events)
         {
-            var tenant = e.TenantId ?? operations.TenantId;
-            switch (e)
+            if (e is not (IEvent<IPatientEntry> or IEvent<EntryRetracted>))
             {
-                case IEvent<IPatientEntry> recorded:
-                    var entry = RecordedEntry.From(recorded);
-                    created[entry.Id] = (tenant, entry);
-                    break;
-                case IEvent<EntryRetracted> retracted:
-                    var id = RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId);
-                    if (created.TryGetValue(id, out var pending))
-                    {
-                        created[id] = pending with { Entry = pending.Entry.Retract(retracted) };
-                        break;
-                    }
-
-                    var bucket = BucketOf(tenant);
-                    if (await bucket.LoadAsync<RecordedEntry>(id, cancellation) is { } stored)
-                    {
-                        bucket.Store(stored.Retract(retracted));
-                    }
-
-                    break;
+                continue;
             }
+
+            var tenant = e.TenantId ?? operations.TenantId;
+            var inCommit = created.TryGetValue(e.StreamId, out var record);
+            if (e is IEvent<EntryRetracted> retracted && !(inCommit && record.Entries.ContainsKey(retracted.Data.EntryId)))
+            {
+                var bucket = BucketOf(tenant);
+                if (await bucket.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation) is { } stored)
+                {
+                    bucket.Store(stored.Retract(retracted));
+                }
+
+                continue;
+            }
+
+            if (!inCommit)
+            {
+                created[e.StreamId] = record = (tenant, []);
+            }
+
+            TimelineReplay.Apply(record.Entries, e);
         }
 
-        if (created.Count < OneStatementFrom)
+        var documents = created.Values.SelectMany(r => r.Entries.Values.Select(entry => (r.Tenant, entry.Id, entry))).ToList();
+        if (documents.Count < OneStatementFrom)
         {
-            foreach (var (tenant, entry) in created.Values)
+            foreach (var (tenant, _, entry) in documents)
             {
                 BucketOf(tenant).Store(entry);
             }
@@ -150,7 +153,6 @@ public sealed class RecordedEntryProjection : IProjection
             return;
         }
 
-        Hosting.EventStoreQueries.QueueDocuments(operations, Hosting.EventStoreQueries.RecordedEntries,
-            [.. created.Values.Select(c => (c.Tenant, c.Entry.Id, c.Entry))], replace: true);
+        Hosting.EventStoreQueries.QueueDocuments(operations, Hosting.EventStoreQueries.RecordedEntries, documents, replace: true);
     }
 }
