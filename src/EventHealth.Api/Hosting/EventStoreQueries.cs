@@ -103,14 +103,19 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         }
     }
 
-    /// <summary>A record's entry documents from one query (on the patient-and-sort-key index), handed out as they
-    /// arrive and read by Marten's serializer, synchronously from each buffered row as above. In no particular order.</summary>
-    public IAsyncEnumerable<Recording.RecordedEntry> StreamEntriesAsync(IQuerySession session, Guid patientId, CancellationToken cancellation)
+    /// <summary>Entry documents by id (Marten's primary key), read by Marten's serializer synchronously from each buffered
+    /// row as above. Those that do not exist are missing from the answer; in no particular order.</summary>
+    public Task<List<Recording.RecordedEntry>> EntriesAsync(IQuerySession session, string[] ids, CancellationToken cancellation)
     {
         var serializer = ((IMartenSession)session).Serializer;
-        return RowsAsync(session.TenantId, $"select d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
-            [patientId], reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
+        return ReadAsync(session.TenantId, $"select d.data from {RecordedEntries} as d where d.id = any($1) and d.tenant_id = $2",
+            [ids], reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
     }
+
+    /// <summary>The ids of a record's entry documents (on the patient-and-sort-key index), without the documents; handed out as they arrive.</summary>
+    public IAsyncEnumerable<string> EntryIdsAsync(IQuerySession session, Guid patientId, CancellationToken cancellation) =>
+        RowsAsync(session.TenantId, $"select d.id from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
+            [patientId], reader => reader.GetString(0), cancellation);
 
     /// <summary>
     /// Whether the record was erased, and when (<see cref="Recording.PatientRecord.Erased"/>), from its snapshot document's

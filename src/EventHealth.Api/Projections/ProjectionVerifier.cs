@@ -41,22 +41,6 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
     private const int MaxAttemptsPerStream = 5;
 
-    /// <summary>From this many events on, a record is long: long records are compared <see cref="LongRecordsAtOnce"/> at a time (see <see cref="RunAsync"/>).</summary>
-    private const long LongRecordEvents = 5_000;
-
-    /// <summary>Long records compared at once: each holds its rebuilt entry documents until its live ones have streamed past.</summary>
-    private const int LongRecordsAtOnce = 2;
-
-    /// <summary>
-    /// What the long records compared at once may hold together, in events (about 1.5 KB of API memory each at the
-    /// peak): two records of 70,000 events went together at 393–471 MB, two of 100,000 reached 515–539 MB
-    /// (docs/benchmarks.md, issue 23's fifth pass). A record longer than this goes alone.
-    /// </summary>
-    internal const long EventsHeldAtOnce = 120_000;
-
-    /// <summary><see cref="EventsHeldAtOnce"/> in shares a record takes one by one (a record takes as many as its events fill).</summary>
-    private const long EventsPerShare = 10_000;
-
     /// <summary>Events read and folded at a time: a record's events are streamed a window per query and never held whole.</summary>
     internal const int EventWindow = 1_000;
 
@@ -81,51 +65,11 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             streams.AddRange(await queries.StreamVersionsAsync(bucket, cancellation));
         }
 
-        // A record's events are streamed and folded a window at a time, and its live entry documents streamed past
-        // the rebuilt ones, so what a record holds in memory is its rebuilt entry documents (about 1.3 KB each), not
-        // its events and both sides' documents (a 67,000-event record held whole took the API past 1 GB,
-        // docs/benchmarks.md). Long records go two at a time while their events together stay within what the memory
-        // target allows (EventsHeldAtOnce, with the GC's ConserveMemory setting, EventHealth.Api.csproj), a longer one
-        // alone; shorter ones share the time.
-        var longRecords = new ParallelOptions { MaxDegreeOfParallelism = LongRecordsAtOnce, CancellationToken = cancellation };
-        using var shares = new SemaphoreSlim((int)(EventsHeldAtOnce / EventsPerShare));
-        using var taking = new SemaphoreSlim(1);
-        await Parallel.ForEachAsync(streams.Where(s => s.Version >= LongRecordEvents), longRecords, async (stream, token) =>
-        {
-            // One record takes its shares at a time (the others wait for it), so two never each hold part and wait for
-            // the rest; the shares come back as the records before it finish.
-            var needed = (int)Math.Min((stream.Version + EventsPerShare - 1) / EventsPerShare, EventsHeldAtOnce / EventsPerShare);
-            var taken = 0;
-            await taking.WaitAsync(token);
-            try
-            {
-                for (; taken < needed; taken++)
-                {
-                    await shares.WaitAsync(token);
-                }
-            }
-            catch (OperationCanceledException) when (taken > 0)
-            {
-                shares.Release(taken);
-                throw;
-            }
-            finally
-            {
-                taking.Release();
-            }
-
-            try
-            {
-                Interlocked.Add(ref eventCount, await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token));
-            }
-            finally
-            {
-                shares.Release(needed);
-            }
-        });
-
+        // What a record holds in memory is bounded by the window, whatever its length (CompareStreamAsync), so records
+        // go side by side, the longest first: a long record started last would run alone at the end on one core's worth
+        // of work.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellation };
-        await Parallel.ForEachAsync(streams.Where(s => s.Version < LongRecordEvents), parallel, async (stream, token) =>
+        await Parallel.ForEachAsync(streams.OrderByDescending(s => s.Version), parallel, async (stream, token) =>
         {
             var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token);
             Interlocked.Add(ref eventCount, read);
@@ -180,12 +124,12 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             PatientRecord? rebuiltRecord = null;
             PatientDays? rebuiltDays = null;
             Alerts.RecordAlerts? rebuiltAlerts = null;
-            var rebuiltEntries = new Dictionary<Guid, RecordedEntry>();
+            var rebuiltEntries = new RebuiltEntries(streamId);
             long eventsRead = 0, lastVersion = 0;
 
             // Reading (Npgsql, Marten's event deserialization) and folding are both CPU work: a second task reads the
-            // next windows while this one folds, so that a long record, compared alone, uses both cores
-            // (docs/benchmarks.md, issue 23's third pass).
+            // next windows while this one folds, so that a long record uses both cores (docs/benchmarks.md, issue 23's
+            // third pass).
             await foreach (var window in ReadWindowsAsync(session, streamId, token))
             {
                 // The snapshots (Marten's aggregators) and the entry documents and alerts fold the same window apart:
@@ -194,12 +138,14 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 var snapshots = Task.Run(async () => (
                     await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token),
                     await daysAggregator.BuildAsync(window, foldSession, daysSoFar, token)), token);
+                await rebuiltEntries.RecallAsync(window, ids => queries.EntriesAsync(session, ids, token));
                 foreach (var @event in window)
                 {
                     rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
-                    TimelineReplay.Apply(rebuiltEntries, @event);
+                    TimelineReplay.Apply(rebuiltEntries.Unsettled, @event);
                 }
 
+                await rebuiltEntries.SettleAsync(ids => queries.EntriesAsync(session, ids, token));
                 (rebuiltRecord, rebuiltDays) = await snapshots;
 
                 eventsRead += window.Count;
@@ -210,34 +156,35 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             Compare(streamDays, streamId.ToString(), await liveDaysRead, rebuiltDays, session, repair);
             Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, rebuiltAlerts, session, repair);
 
-            // The live entry documents stream past the rebuilt ones; each rebuilt one is let go once compared.
-            await foreach (var live in queries.StreamEntriesAsync(session, streamId, token))
+            // Entries settled along the way were equal; the rest are compared now with their live documents, and live
+            // documents no event accounts for are compared with nothing.
+            streamEntries.Compared += rebuiltEntries.Settled;
+            await foreach (var (rebuilt, live) in rebuiltEntries.UnsettledWithLiveAsync(ids => queries.EntriesAsync(session, ids, token)))
             {
-                if (rebuiltEntries.TryGetValue(live.EntryId, out var rebuilt) && rebuilt.Id == live.Id)
-                {
-                    rebuiltEntries.Remove(live.EntryId);
-                    if (Identical(live, rebuilt))
-                    {
-                        streamEntries.Compared++;
-                        continue;
-                    }
-                }
-                else
-                {
-                    rebuilt = null;
-                }
-
-                Compare(streamEntries, live.Id, live, rebuilt, session, repair);
+                Compare(streamEntries, rebuilt.Id, live, rebuilt, session, repair);
             }
 
-            foreach (var missing in rebuiltEntries.Values.OrderBy(e => e.Id, StringComparer.Ordinal))
+            var unaccounted = new List<string>();
+            await foreach (var id in queries.EntryIdsAsync(session, streamId, token))
             {
-                Compare(streamEntries, missing.Id, null, missing, session, repair);
+                if (!rebuiltEntries.Accounts(id))
+                {
+                    unaccounted.Add(id);
+                }
             }
 
-            // The snapshots were read no later than the events: if the stream has events beyond the version read
-            // with them, it moved in between.
-            var moved = state?.Version != (eventsRead == 0 ? null : lastVersion);
+            if (unaccounted.Count > 0)
+            {
+                foreach (var live in (await queries.EntriesAsync(session, [.. unaccounted], token)).OrderBy(e => e.Id, StringComparer.Ordinal))
+                {
+                    Compare<RecordedEntry>(streamEntries, live.Id, live, null, session, repair);
+                }
+            }
+
+            // The snapshots were read no later than the events and the entry documents along and after them: if the
+            // stream's version before or after differs from the last event read, it moved in between.
+            var foldedThrough = eventsRead == 0 ? (long?)null : lastVersion;
+            var moved = state?.Version != foldedThrough || (await session.Events.FetchStreamStateAsync(streamId, token))?.Version != foldedThrough;
             if (moved && attempt < MaxAttemptsPerStream)
             {
                 continue;
@@ -301,6 +248,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         }
     }
 
+    /// <summary>Whether a live entry document holds what its rebuilt one does: the comparison every entry settles on.</summary>
+    internal static bool Equal(RecordedEntry live, RecordedEntry rebuilt) => Identical(live, rebuilt) || Difference(live, rebuilt) is null;
+
     /// <summary>
     /// The cheap decision for the common case: record equality compares every field by value, except that two
     /// <see cref="DateTimeOffset"/>s at the same instant are equal whatever their offsets, which the JSON keeps apart.
@@ -321,18 +271,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         }
 
         tally.Compared++;
-        var liveJson = live is null ? null : JsonSerializer.SerializeToUtf8Bytes(live, JsonSetup.Options);
-        var rebuiltJson = rebuilt is null ? null : JsonSerializer.SerializeToUtf8Bytes(rebuilt, JsonSetup.Options);
-        if (liveJson is not null && rebuiltJson is not null && liveJson.AsSpan().SequenceEqual(rebuiltJson))
-        {
-            return; // the common case, decided without building two JSON trees
-        }
-
-        var difference = FirstDifference(
-            liveJson is null ? default : JsonDocument.Parse(liveJson).RootElement,
-            rebuiltJson is null ? default : JsonDocument.Parse(rebuiltJson).RootElement,
-            "$");
-        if (difference is null)
+        if (Difference(live, rebuilt) is not { } difference)
         {
             return;
         }
@@ -352,6 +291,23 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
 
             tally.Repaired++;
         }
+    }
+
+    /// <summary>Where the two documents' JSON first differs (see <see cref="FirstDifference"/>); null when they are equal.</summary>
+    private static string? Difference<T>(T? live, T? rebuilt)
+        where T : notnull
+    {
+        var liveJson = live is null ? null : JsonSerializer.SerializeToUtf8Bytes(live, JsonSetup.Options);
+        var rebuiltJson = rebuilt is null ? null : JsonSerializer.SerializeToUtf8Bytes(rebuilt, JsonSetup.Options);
+        if (liveJson is not null && rebuiltJson is not null && liveJson.AsSpan().SequenceEqual(rebuiltJson))
+        {
+            return null; // the common case, decided without building two JSON trees
+        }
+
+        return FirstDifference(
+            liveJson is null ? default : JsonDocument.Parse(liveJson).RootElement,
+            rebuiltJson is null ? default : JsonDocument.Parse(rebuiltJson).RootElement,
+            "$");
     }
 
     /// <summary>The first path at which two JSON values differ, with both sides; null when equal.</summary>

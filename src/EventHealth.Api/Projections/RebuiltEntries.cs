@@ -1,0 +1,94 @@
+using EventHealth.Recording;
+using JasperFx.Events;
+
+namespace EventHealth.Projections;
+
+/// <summary>
+/// One record's rebuilt entry documents while the rebuild folds its events a window at a time, each held only until it
+/// is found equal to its live document. After every window the entries that window created or changed are compared
+/// with theirs (one query by id) and the equal ones are let go ("settled"), so a record holds about a window's entries
+/// whatever its length, where holding every rebuilt document until the end took about 1.3 KB per entry
+/// (docs/benchmarks.md, issue 23's sixth pass). A settled entry that a later event changes (a retraction) comes back
+/// first as its live document, which it was equal to. What is still unsettled after the last window differs from its
+/// live document or has none: the rebuild reports it. (A record whose documents all differ, as after a change to the
+/// entry projection, holds them all, as before.)
+/// </summary>
+internal sealed class RebuiltEntries(Guid patientId)
+{
+    private readonly HashSet<Guid> settled = [];
+
+    /// <summary>The unsettled entries as last compared: one the fold has replaced since (records are immutable) is compared again.</summary>
+    private readonly Dictionary<Guid, RecordedEntry> comparedAs = [];
+
+    /// <summary>The fold's working set (<see cref="Timeline.TimelineReplay.Apply"/>): every entry not settled, by entry id.</summary>
+    public Dictionary<Guid, RecordedEntry> Unsettled { get; } = [];
+
+    /// <summary>Entries found equal to their live documents and let go.</summary>
+    public int Settled => settled.Count;
+
+    /// <summary>Brings back, as their live documents, the settled entries <paramref name="window"/> retracts, before it is folded.</summary>
+    public async Task RecallAsync(IReadOnlyList<IEvent> window, Func<string[], Task<List<RecordedEntry>>> load)
+    {
+        var recalled = window.Select(e => e.Data).OfType<EntryRetracted>().Select(r => r.EntryId).Where(settled.Contains).ToHashSet();
+        if (recalled.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var live in await load([.. recalled.Select(id => RecordedEntry.IdFor(patientId, id))]))
+        {
+            Unsettled[live.EntryId] = live;
+            settled.Remove(live.EntryId);
+        }
+    }
+
+    /// <summary>Compares the entries the last window created or changed with their live documents and lets the equal ones go.</summary>
+    public async Task SettleAsync(Func<string[], Task<List<RecordedEntry>>> load)
+    {
+        var changed = Unsettled.Values.Where(e => !comparedAs.TryGetValue(e.EntryId, out var compared) || !ReferenceEquals(compared, e)).ToList();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        // An entry recorded again after it settled is unsettled until it is compared again.
+        settled.ExceptWith(changed.Select(e => e.EntryId));
+        var live = (await load([.. changed.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
+        foreach (var rebuilt in changed)
+        {
+            if (live.TryGetValue(rebuilt.Id, out var document) && ProjectionVerifier.Equal(document, rebuilt))
+            {
+                Unsettled.Remove(rebuilt.EntryId);
+                comparedAs.Remove(rebuilt.EntryId);
+                settled.Add(rebuilt.EntryId);
+            }
+            else
+            {
+                comparedAs[rebuilt.EntryId] = rebuilt;
+            }
+        }
+    }
+
+    /// <summary>The entries still unsettled after the last window, in document id order, each with its live document (if any).</summary>
+    public async IAsyncEnumerable<(RecordedEntry Rebuilt, RecordedEntry? Live)> UnsettledWithLiveAsync(Func<string[], Task<List<RecordedEntry>>> load)
+    {
+        foreach (var chunk in Unsettled.Values.OrderBy(e => e.Id, StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
+        {
+            var live = (await load([.. chunk.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
+            foreach (var rebuilt in chunk)
+            {
+                yield return (rebuilt, live.GetValueOrDefault(rebuilt.Id));
+            }
+        }
+    }
+
+    /// <summary>Whether a live entry document of this record belongs to an entry the events recorded.</summary>
+    public bool Accounts(string documentId)
+    {
+        var separator = documentId.IndexOf('/');
+        return separator > 0
+            && Guid.TryParseExact(documentId.AsSpan(0, separator), "N", out var patient) && patient == patientId
+            && Guid.TryParseExact(documentId.AsSpan(separator + 1), "N", out var entryId)
+            && (settled.Contains(entryId) || Unsettled.ContainsKey(entryId));
+    }
+}
