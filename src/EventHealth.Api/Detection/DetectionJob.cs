@@ -72,9 +72,9 @@ public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQue
         foreach (var batch in due.Chunk(BatchSize))
         {
             var checkpoints = new List<DetectionCheckpoint>(batch.Length);
-            foreach (var (patientId, events) in await RecordEvents.LoadAsync(sessions, bucket, batch, cancellation))
+            foreach (var facts in await RecordEvents.FoldAsync(sessions, bucket, batch, cancellation))
             {
-                var facts = RecordFacts.From(patientId, events);
+                var patientId = facts.PatientId;
                 var evaluation = DetectionDecisions.Evaluate(facts, now);
                 if (evaluation.Alerts.Count == 0)
                 {

@@ -3,7 +3,7 @@ using Marten;
 
 namespace EventHealth.Detection;
 
-/// <summary>Reads the events of many records in one query, for the detection run and the backtest.</summary>
+/// <summary>Reads the events of many records in one query: folded into their facts for the detection run, whole for the backtest.</summary>
 public static class RecordEvents
 {
     /// <summary>Each record's events in version order, records in the order of <paramref name="patientIds"/>, all of one bucket.</summary>
@@ -16,5 +16,32 @@ public static class RecordEvents
             .ToListAsync(cancellation);
         var byStream = events.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => (IReadOnlyList<IEvent>)g.ToList());
         return patientIds.Where(byStream.ContainsKey).Select(id => (id, byStream[id])).ToList();
+    }
+
+    /// <summary>
+    /// Each record's facts (<see cref="RecordFacts"/>), folded from its events as they arrive from one query; records in
+    /// the order of <paramref name="patientIds"/>, all of one bucket, those without events left out. Only the facts are
+    /// kept, never the events: a detection sweep that held every event of a batch of records took the API to 600 MB when
+    /// a bucket held a record of 100,000 events (docs/benchmarks.md, issue 23's sixth pass).
+    /// </summary>
+    public static async Task<IReadOnlyList<RecordFacts>> FoldAsync(Sharding.TenantSessions sessions, string bucket, IReadOnlyCollection<Guid> patientIds, CancellationToken cancellation)
+    {
+        await using var query = sessions.QueryForTenant(bucket);
+        var folders = new Dictionary<Guid, RecordFactsFolder>();
+        var events = query.Events.QueryAllRawEvents()
+            .Where(e => patientIds.Contains(e.StreamId))
+            .OrderBy(e => e.Sequence)
+            .ToAsyncEnumerable(cancellation);
+        await foreach (var @event in events)
+        {
+            if (!folders.TryGetValue(@event.StreamId, out var folder))
+            {
+                folders[@event.StreamId] = folder = new RecordFactsFolder(@event.StreamId);
+            }
+
+            folder.Apply(@event);
+        }
+
+        return patientIds.Where(folders.ContainsKey).Select(id => folders[id].Facts()).ToList();
     }
 }
