@@ -138,15 +138,23 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 var snapshots = Task.Run(async () => (
                     await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token),
                     await daysAggregator.BuildAsync(window, foldSession, daysSoFar, token)), token);
-                await rebuiltEntries.RecallAsync(window, ids => queries.EntriesAsync(session, ids, token));
-                foreach (var @event in window)
+                try
                 {
-                    rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
-                    TimelineReplay.Apply(rebuiltEntries.Unsettled, @event);
-                }
+                    await rebuiltEntries.RecallAsync(window, ids => queries.EntriesAsync(session, ids, token));
+                    foreach (var @event in window)
+                    {
+                        rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
+                        TimelineReplay.Apply(rebuiltEntries.Unsettled, @event);
+                    }
 
-                await rebuiltEntries.SettleAsync(ids => queries.EntriesAsync(session, ids, token));
-                (rebuiltRecord, rebuiltDays) = await snapshots;
+                    await rebuiltEntries.SettleAsync(ids => queries.EntriesAsync(session, ids, token));
+                }
+                finally
+                {
+                    // The aggregators read through the fold session: never leave them running when this stream's
+                    // comparison ends early (a failed query, cancellation), or the session would go from under them.
+                    (rebuiltRecord, rebuiltDays) = await snapshots;
+                }
 
                 eventsRead += window.Count;
                 lastVersion = window[^1].Version;
@@ -173,9 +181,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 }
             }
 
-            if (unaccounted.Count > 0)
+            foreach (var chunk in unaccounted.Order(StringComparer.Ordinal).Chunk(EventWindow))
             {
-                foreach (var live in (await queries.EntriesAsync(session, [.. unaccounted], token)).OrderBy(e => e.Id, StringComparer.Ordinal))
+                foreach (var live in (await queries.EntriesAsync(session, chunk, token)).OrderBy(e => e.Id, StringComparer.Ordinal))
                 {
                     Compare<RecordedEntry>(streamEntries, live.Id, live, null, session, repair);
                 }

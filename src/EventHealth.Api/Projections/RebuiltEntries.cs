@@ -35,10 +35,12 @@ internal sealed class RebuiltEntries(Guid patientId)
             return;
         }
 
-        foreach (var live in await load([.. recalled.Select(id => RecordedEntry.IdFor(patientId, id))]))
+        var byDocumentId = recalled.ToDictionary(id => RecordedEntry.IdFor(patientId, id), StringComparer.Ordinal);
+        foreach (var live in await load([.. byDocumentId.Keys]))
         {
-            Unsettled[live.EntryId] = live;
-            settled.Remove(live.EntryId);
+            var entryId = byDocumentId[live.Id];
+            Unsettled[entryId] = live;
+            settled.Remove(entryId);
         }
     }
 
@@ -82,13 +84,14 @@ internal sealed class RebuiltEntries(Guid patientId)
         }
     }
 
-    /// <summary>Whether a live entry document of this record belongs to an entry the events recorded.</summary>
+    /// <summary>Whether a live entry document of this record belongs to an entry the events recorded (its id exactly
+    /// the one that entry's document has).</summary>
     public bool Accounts(string documentId)
     {
         var separator = documentId.IndexOf('/');
         return separator > 0
-            && Guid.TryParseExact(documentId.AsSpan(0, separator), "N", out var patient) && patient == patientId
             && Guid.TryParseExact(documentId.AsSpan(separator + 1), "N", out var entryId)
-            && (settled.Contains(entryId) || Unsettled.ContainsKey(entryId));
+            && (settled.Contains(entryId) || Unsettled.ContainsKey(entryId))
+            && string.Equals(documentId, RecordedEntry.IdFor(patientId, entryId), StringComparison.Ordinal);
     }
 }
