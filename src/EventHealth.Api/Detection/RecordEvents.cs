@@ -10,10 +10,7 @@ public static class RecordEvents
     public static async Task<IReadOnlyList<(Guid PatientId, IReadOnlyList<IEvent> Events)>> LoadAsync(Sharding.TenantSessions sessions, string bucket, IReadOnlyCollection<Guid> patientIds, CancellationToken cancellation)
     {
         await using var query = sessions.QueryForTenant(bucket);
-        var events = await query.Events.QueryAllRawEvents()
-            .Where(e => patientIds.Contains(e.StreamId))
-            .OrderBy(e => e.Sequence)
-            .ToListAsync(cancellation);
+        var events = await InSequence(query, patientIds).ToListAsync(cancellation);
         var byStream = events.GroupBy(e => e.StreamId).ToDictionary(g => g.Key, g => (IReadOnlyList<IEvent>)g.ToList());
         return patientIds.Where(byStream.ContainsKey).Select(id => (id, byStream[id])).ToList();
     }
@@ -28,11 +25,7 @@ public static class RecordEvents
     {
         await using var query = sessions.QueryForTenant(bucket);
         var folders = new Dictionary<Guid, RecordFactsFolder>();
-        var events = query.Events.QueryAllRawEvents()
-            .Where(e => patientIds.Contains(e.StreamId))
-            .OrderBy(e => e.Sequence)
-            .ToAsyncEnumerable(cancellation);
-        await foreach (var @event in events)
+        await foreach (var @event in InSequence(query, patientIds).ToAsyncEnumerable(cancellation))
         {
             if (!folders.TryGetValue(@event.StreamId, out var folder))
             {
@@ -44,4 +37,8 @@ public static class RecordEvents
 
         return patientIds.Where(folders.ContainsKey).Select(id => folders[id].Facts()).ToList();
     }
+
+    /// <summary>The records' events in the order they were appended (so each record's in version order): one query.</summary>
+    private static IQueryable<IEvent> InSequence(IQuerySession query, IReadOnlyCollection<Guid> patientIds) =>
+        query.Events.QueryAllRawEvents().Where(e => patientIds.Contains(e.StreamId)).OrderBy(e => e.Sequence);
 }

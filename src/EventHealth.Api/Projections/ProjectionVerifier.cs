@@ -124,7 +124,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             PatientRecord? rebuiltRecord = null;
             PatientDays? rebuiltDays = null;
             Alerts.RecordAlerts? rebuiltAlerts = null;
-            var rebuiltEntries = new RebuiltEntries(streamId);
+            var rebuiltEntries = new RebuiltEntries(streamId, ids => queries.EntriesAsync(session, ids, token));
             long eventsRead = 0, lastVersion = 0;
 
             // Reading (Npgsql, Marten's event deserialization) and folding are both CPU work: a second task reads the
@@ -140,14 +140,14 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                     await daysAggregator.BuildAsync(window, foldSession, daysSoFar, token)), token);
                 try
                 {
-                    await rebuiltEntries.RecallAsync(window, ids => queries.EntriesAsync(session, ids, token));
+                    await rebuiltEntries.RecallAsync(window);
                     foreach (var @event in window)
                     {
                         rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
                         TimelineReplay.Apply(rebuiltEntries.Unsettled, @event);
                     }
 
-                    await rebuiltEntries.SettleAsync(ids => queries.EntriesAsync(session, ids, token));
+                    await rebuiltEntries.SettleAsync();
                 }
                 finally
                 {
@@ -167,26 +167,14 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             // Entries settled along the way were equal; the rest are compared now with their live documents, and live
             // documents no event accounts for are compared with nothing.
             streamEntries.Compared += rebuiltEntries.Settled;
-            await foreach (var (rebuilt, live) in rebuiltEntries.UnsettledWithLiveAsync(ids => queries.EntriesAsync(session, ids, token)))
+            await foreach (var (rebuilt, live) in rebuiltEntries.UnsettledWithLiveAsync())
             {
                 Compare(streamEntries, rebuilt.Id, live, rebuilt, session, repair);
             }
 
-            var unaccounted = new List<string>();
-            await foreach (var id in queries.EntryIdsAsync(session, streamId, token))
+            await foreach (var live in rebuiltEntries.UnaccountedAsync(queries.EntryIdsAsync(session, streamId, token)))
             {
-                if (!rebuiltEntries.Accounts(id))
-                {
-                    unaccounted.Add(id);
-                }
-            }
-
-            foreach (var chunk in unaccounted.Order(StringComparer.Ordinal).Chunk(EventWindow))
-            {
-                foreach (var live in (await queries.EntriesAsync(session, chunk, token)).OrderBy(e => e.Id, StringComparer.Ordinal))
-                {
-                    Compare<RecordedEntry>(streamEntries, live.Id, live, null, session, repair);
-                }
+                Compare<RecordedEntry>(streamEntries, live.Id, live, null, session, repair);
             }
 
             // The snapshots were read no later than the events and the entry documents along and after them: if the

@@ -13,7 +13,8 @@ namespace EventHealth.Projections;
 /// live document or has none: the rebuild reports it. (A record whose documents all differ, as after a change to the
 /// entry projection, holds them all, as before.)
 /// </summary>
-internal sealed class RebuiltEntries(Guid patientId)
+/// <param name="loadLive">The live entry documents of the given ids (those that exist), from the record's bucket.</param>
+internal sealed class RebuiltEntries(Guid patientId, Func<string[], Task<List<RecordedEntry>>> loadLive)
 {
     private readonly HashSet<Guid> settled = [];
 
@@ -27,7 +28,7 @@ internal sealed class RebuiltEntries(Guid patientId)
     public int Settled => settled.Count;
 
     /// <summary>Brings back, as their live documents, the settled entries <paramref name="window"/> retracts, before it is folded.</summary>
-    public async Task RecallAsync(IReadOnlyList<IEvent> window, Func<string[], Task<List<RecordedEntry>>> load)
+    public async Task RecallAsync(IReadOnlyList<IEvent> window)
     {
         var recalled = window.Select(e => e.Data).OfType<EntryRetracted>().Select(r => r.EntryId).Where(settled.Contains).ToHashSet();
         if (recalled.Count == 0)
@@ -36,7 +37,7 @@ internal sealed class RebuiltEntries(Guid patientId)
         }
 
         var byDocumentId = recalled.ToDictionary(id => RecordedEntry.IdFor(patientId, id), StringComparer.Ordinal);
-        foreach (var live in await load([.. byDocumentId.Keys]))
+        foreach (var live in await loadLive([.. byDocumentId.Keys]))
         {
             var entryId = byDocumentId[live.Id];
             Unsettled[entryId] = live;
@@ -45,7 +46,7 @@ internal sealed class RebuiltEntries(Guid patientId)
     }
 
     /// <summary>Compares the entries the last window created or changed with their live documents and lets the equal ones go.</summary>
-    public async Task SettleAsync(Func<string[], Task<List<RecordedEntry>>> load)
+    public async Task SettleAsync()
     {
         var changed = Unsettled.Values.Where(e => !comparedAs.TryGetValue(e.EntryId, out var compared) || !ReferenceEquals(compared, e)).ToList();
         if (changed.Count == 0)
@@ -55,7 +56,7 @@ internal sealed class RebuiltEntries(Guid patientId)
 
         // An entry recorded again after it settled is unsettled until it is compared again.
         settled.ExceptWith(changed.Select(e => e.EntryId));
-        var live = (await load([.. changed.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
+        var live = (await loadLive([.. changed.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
         foreach (var rebuilt in changed)
         {
             if (live.TryGetValue(rebuilt.Id, out var document) && ProjectionVerifier.Equal(document, rebuilt))
@@ -72,11 +73,11 @@ internal sealed class RebuiltEntries(Guid patientId)
     }
 
     /// <summary>The entries still unsettled after the last window, in document id order, each with its live document (if any).</summary>
-    public async IAsyncEnumerable<(RecordedEntry Rebuilt, RecordedEntry? Live)> UnsettledWithLiveAsync(Func<string[], Task<List<RecordedEntry>>> load)
+    public async IAsyncEnumerable<(RecordedEntry Rebuilt, RecordedEntry? Live)> UnsettledWithLiveAsync()
     {
         foreach (var chunk in Unsettled.Values.OrderBy(e => e.Id, StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
         {
-            var live = (await load([.. chunk.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
+            var live = (await loadLive([.. chunk.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
             foreach (var rebuilt in chunk)
             {
                 yield return (rebuilt, live.GetValueOrDefault(rebuilt.Id));
@@ -84,9 +85,33 @@ internal sealed class RebuiltEntries(Guid patientId)
         }
     }
 
+    /// <summary>
+    /// The live documents among <paramref name="liveIds"/> (the record's entry documents) that belong to no entry the
+    /// events recorded, in document id order, loaded a window at a time.
+    /// </summary>
+    public async IAsyncEnumerable<RecordedEntry> UnaccountedAsync(IAsyncEnumerable<string> liveIds)
+    {
+        var unaccounted = new List<string>();
+        await foreach (var id in liveIds)
+        {
+            if (!Accounts(id))
+            {
+                unaccounted.Add(id);
+            }
+        }
+
+        foreach (var chunk in unaccounted.Order(StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
+        {
+            foreach (var live in (await loadLive(chunk)).OrderBy(e => e.Id, StringComparer.Ordinal))
+            {
+                yield return live;
+            }
+        }
+    }
+
     /// <summary>Whether a live entry document of this record belongs to an entry the events recorded (its id exactly
     /// the one that entry's document has).</summary>
-    public bool Accounts(string documentId)
+    private bool Accounts(string documentId)
     {
         var separator = documentId.IndexOf('/');
         return separator > 0
