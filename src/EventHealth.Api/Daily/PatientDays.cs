@@ -206,7 +206,10 @@ public sealed class PatientDays
         Days[contribution.Day] = tally.Summary(PatientCalendar.ParseDay(contribution.Day));
     }
 
-    /// <summary>Recounts the retracted entry's day from the record's events up to the retraction.</summary>
+    /// <summary>
+    /// Recounts the retracted entry's day from the record's events up to the retraction, reading only those that can
+    /// change it (<see cref="RetractionHistory"/>): the zones, the retractions, and the entries around that day.
+    /// </summary>
     public async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
     {
         if (retracted.Version <= Version)
@@ -214,10 +217,16 @@ public sealed class PatientDays
             return;
         }
 
-        var history = await session.Events.FetchStreamAsync(retracted.StreamId, retracted.Version);
+        var known = await RetractionHistory.ZonesRetractionsAndEntryAsync(session, retracted.StreamId, retracted.Version, retracted.Data.EntryId);
+        if (DayOf(retracted.Data.EntryId, known) is not { } day)
+        {
+            return;
+        }
+
+        var around = await RetractionHistory.EntriesAroundAsync(session, retracted.StreamId, retracted.Version, day);
         var replay = new PatientDays();
         var contributions = new Dictionary<Guid, DayContribution>();
-        foreach (var @event in history)
+        foreach (var @event in known.Concat(around).DistinctBy(e => e.Version).OrderBy(e => e.Version))
         {
             switch (@event)
             {
@@ -242,6 +251,32 @@ public sealed class PatientDays
         }
 
         Recount(removed.Day, contributions.Values.Where(c => c.Day == removed.Day).OrderBy(c => c.Order));
+    }
+
+    /// <summary>
+    /// The local day <paramref name="entryId"/> counts for, in the zones the record had when it was recorded (as
+    /// <see cref="Add"/> counted it); null for a clinician's note, which counts for no day, or an entry not among
+    /// <paramref name="history"/>.
+    /// </summary>
+    private static string? DayOf(Guid entryId, IEnumerable<IEvent> history)
+    {
+        var zones = new PatientDays();
+        foreach (var @event in history)
+        {
+            switch (@event)
+            {
+                case IEvent<PatientEnrolled> enrolled:
+                    zones.Apply(enrolled);
+                    break;
+                case IEvent<ContactDetailsChanged> changed:
+                    zones.Apply(changed);
+                    break;
+                case { Data: IPatientEntry entry } when entry.EntryId == entryId:
+                    return entry is ClinicianNoteAdded ? null : zones.Contribute(entry).Day;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Replaces a day's totals with those of <paramref name="contributions"/> (in recording order); no contribution, no day.</summary>

@@ -101,6 +101,47 @@ public sealed class DailySummaryTests(AppFixture app)
         }
     }
 
+    [Fact]
+    public async Task A_retraction_recounts_its_day_from_its_own_record_only()
+    {
+        // The recount reads a few of the record's events chosen by the database (the zones, the retractions, the entries
+        // around the day): another record's zone or retraction on the same day must not reach it.
+        var paris = Guid.NewGuid();
+        var utc = Guid.NewGuid();
+        var retracted = Guid.NewGuid();
+        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(paris).With("timeZone", "Europe/Paris").ToJsonString()))
+                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            var parisEntry = Guid.NewGuid();
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{paris}/episodes",
+                Records.Episode(parisEntry, 9).With("occurredAt", "2026-09-01T09:00:00Z").ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{paris}/entries/{parisEntry}/retraction", "{\"reason\":\"entered twice\"}"))
+                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+
+            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(utc).With("timeZone", "UTC").ToJsonString()))
+                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            foreach (var (entryId, intensity, at) in new[] { (Guid.NewGuid(), 3, "2026-09-01T08:00:00Z"), (retracted, 7, "2026-09-01T23:30:00Z") })
+            {
+                (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{utc}/episodes",
+                    Records.Episode(entryId, intensity).With("occurredAt", at).ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            }
+
+            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{utc}/entries/{retracted}/retraction", "{\"reason\":\"entered twice\"}"))
+                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+        }
+
+        await app.WaitForProjectionsAsync();
+        var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{utc}/daily?from=2026-09-01&to=2026-09-02"))!;
+        var row = daily.GetProperty("days").EnumerateArray().Single();
+        row.GetProperty("date").GetString().ShouldBe("2026-09-01");
+        Row(row, "UTC", episodes: 1, max: 3, mean: 3, cramps: 0);
+        row.GetProperty("entries").GetInt32().ShouldBe(1);
+
+        var rebuild = await app.Host.Scenario(s => { s.Post.Url("/api/admin/projections/rebuild?repair=false"); s.StatusCodeShouldBeOk(); });
+        rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
+    }
+
     private async Task<(int TimelineLength, int EpisodesOn23rd, Guid[] RetractedItems)> SnapshotAsync(Guid patientId)
     {
         var timeline = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=500"))!;
