@@ -165,6 +165,10 @@ public sealed class PatientDays
     {
         Id = enrolled.StreamId;
         Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
+        if (Version == 0 && Tallies.Count == 0)
+        {
+            _folded = new FoldedEntries();
+        }
     }
 
     public void Apply(IEvent<ContactDetailsChanged> changed)
@@ -182,18 +186,19 @@ public sealed class PatientDays
     /// </summary>
     public void Apply(IEvent<IPatientEntry> recorded)
     {
-        if (recorded.Version > Version)
+        if (recorded.Version > Version && Add(recorded.Data) is { } contribution)
         {
-            Add(recorded.Data);
+            _folded?.Add(contribution);
         }
     }
 
-    public void Add(IPatientEntry entry)
+    /// <summary>Adds <paramref name="entry"/> to its local day; what it added, or null for a clinician's note.</summary>
+    public DayContribution? Add(IPatientEntry entry)
     {
         // A clinician's note is not something the patient lived: it adds to no day.
         if (entry is ClinicianNoteAdded)
         {
-            return;
+            return null;
         }
 
         var contribution = Contribute(entry);
@@ -204,16 +209,29 @@ public sealed class PatientDays
 
         tally.Add(contribution);
         Days[contribution.Day] = tally.Summary(PatientCalendar.ParseDay(contribution.Day));
+        return contribution;
     }
 
     /// <summary>
-    /// Recounts the retracted entry's day from the record's events up to the retraction, reading only those that can
-    /// change it (<see cref="RetractionHistory"/>): the zones, the retractions, and the entries around that day.
+    /// Recounts the retracted entry's day from the entries that still count on it. An instance that folded the record
+    /// from its enrolment (a rebuild, a new record's first projection batch) has them in memory; any other reads the
+    /// record's events up to the retraction, only those that can change the day (<see cref="RetractionHistory"/>): the
+    /// zones, the retractions, and the entries around that day.
     /// </summary>
     public async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
     {
         if (retracted.Version <= Version)
         {
+            return;
+        }
+
+        if (_folded is not null)
+        {
+            if (_folded.Remove(retracted.Data.EntryId) is { } countedOn)
+            {
+                Recount(countedOn, _folded.On(countedOn));
+            }
+
             return;
         }
 
@@ -300,6 +318,49 @@ public sealed class PatientDays
     }
 
     private int _contributed;
+
+    /// <summary>
+    /// Each counted entry's contribution, kept in memory (never stored) while this instance has folded every event of
+    /// the record since its enrolment, so that a retraction recounts its day from here: a rebuild of a record with
+    /// thousands of retractions would otherwise read the record once per retraction (docs/benchmarks.md, issue 23's
+    /// seventh pass). Null for an instance loaded from its stored document.
+    /// </summary>
+    private FoldedEntries? _folded;
+
+    /// <summary>The contributions of the entries that still count, by entry and by day, in the order they were added.</summary>
+    private sealed class FoldedEntries
+    {
+        private readonly Dictionary<Guid, DayContribution> _byEntry = [];
+        private readonly Dictionary<string, List<DayContribution>> _byDay = new(StringComparer.Ordinal);
+
+        public void Add(DayContribution contribution)
+        {
+            // As a replay of the events counts them: an entry's first contribution is its contribution.
+            if (_byEntry.TryAdd(contribution.EntryId, contribution))
+            {
+                if (!_byDay.TryGetValue(contribution.Day, out var day))
+                {
+                    _byDay[contribution.Day] = day = [];
+                }
+
+                day.Add(contribution);
+            }
+        }
+
+        /// <summary>Takes the entry's contribution out; the day it counted for, or null when it counted for none.</summary>
+        public string? Remove(Guid entryId)
+        {
+            if (!_byEntry.Remove(entryId, out var contribution))
+            {
+                return null;
+            }
+
+            _byDay[contribution.Day].Remove(contribution);
+            return contribution.Day;
+        }
+
+        public List<DayContribution> On(string day) => _byDay.TryGetValue(day, out var contributions) ? contributions : [];
+    }
 
     /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
     public DayContribution Contribute(IPatientEntry entry)
