@@ -186,9 +186,14 @@ public sealed class PatientDays
     /// </summary>
     public void Apply(IEvent<IPatientEntry> recorded)
     {
-        if (recorded.Version > Version && Add(recorded.Data) is { } contribution)
+        if (recorded.Version > Version && Add(recorded.Data) is { } contribution && _folded is not null)
         {
-            _folded?.Add(contribution);
+            _folded.Add(contribution);
+            if (_folded.Count > FoldedEntriesAtMost)
+            {
+                // Past this, the memory a fold holds would grow with the record: its retractions read the events instead.
+                _folded = null;
+            }
         }
     }
 
@@ -327,24 +332,40 @@ public sealed class PatientDays
     /// </summary>
     private FoldedEntries? _folded;
 
+    /// <summary>
+    /// The most entries a fold keeps in memory (about 250 bytes each, so some 50 MB for one record); a longer record's
+    /// retractions recount from the events (docs/benchmarks.md, issue 23's seventh pass).
+    /// </summary>
+    internal const int FoldedEntriesAtMost = 200_000;
+
     /// <summary>The contributions of the entries that still count, by entry and by day, in the order they were added.</summary>
     private sealed class FoldedEntries
     {
         private readonly Dictionary<Guid, DayContribution> _byEntry = [];
         private readonly Dictionary<string, List<DayContribution>> _byDay = new(StringComparer.Ordinal);
 
+        public int Count => _byEntry.Count;
+
         public void Add(DayContribution contribution)
         {
             // As a replay of the events counts them: an entry's first contribution is its contribution.
-            if (_byEntry.TryAdd(contribution.EntryId, contribution))
+            if (_byEntry.ContainsKey(contribution.EntryId))
             {
-                if (!_byDay.TryGetValue(contribution.Day, out var day))
-                {
-                    _byDay[contribution.Day] = day = [];
-                }
-
-                day.Add(contribution);
+                return;
             }
+
+            if (_byDay.TryGetValue(contribution.Day, out var day))
+            {
+                // The day's one string, not one per entry: a day holds many entries.
+                contribution = contribution with { Day = day[0].Day };
+            }
+            else
+            {
+                _byDay[contribution.Day] = day = [];
+            }
+
+            _byEntry[contribution.EntryId] = contribution;
+            day.Add(contribution);
         }
 
         /// <summary>Takes the entry's contribution out; the day it counted for, or null when it counted for none.</summary>
@@ -355,7 +376,13 @@ public sealed class PatientDays
                 return null;
             }
 
-            _byDay[contribution.Day].Remove(contribution);
+            var day = _byDay[contribution.Day];
+            day.Remove(contribution);
+            if (day.Count == 0)
+            {
+                _byDay.Remove(contribution.Day);
+            }
+
             return contribution.Day;
         }
 
