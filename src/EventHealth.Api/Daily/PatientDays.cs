@@ -189,7 +189,7 @@ public sealed class PatientDays
         if (recorded.Version > Version && Add(recorded.Data) is { } contribution && _folded is not null)
         {
             _folded.Add(contribution);
-            if (_folded.Count > FoldedEntriesAtMost)
+            if (_folded.Count > FoldedEntriesAtMost && !_replaying)
             {
                 // Past this, the memory a fold holds would grow with the record: its retractions read the events instead.
                 _folded = null;
@@ -240,16 +240,28 @@ public sealed class PatientDays
             return;
         }
 
+        // The day the entry counted for comes from the record's zones and the entry's own event; the day's entries
+        // that still count, from a replay of the entries around it.
         var known = await RetractionHistory.ZonesRetractionsAndEntryAsync(session, retracted.StreamId, retracted.Version, retracted.Data.EntryId);
-        if (DayOf(retracted.Data.EntryId, known) is not { } day)
+        if ((await ReplayAsync(known, retracted, session)).Remove(retracted.Data.EntryId) is not { } day)
         {
             return;
         }
 
         var around = await RetractionHistory.EntriesAroundAsync(session, retracted.StreamId, retracted.Version, day);
-        var replay = new PatientDays();
-        var contributions = new Dictionary<Guid, DayContribution>();
-        foreach (var @event in known.Concat(around).DistinctBy(e => e.Version).OrderBy(e => e.Version))
+        var replayed = await ReplayAsync(known.Concat(around).DistinctBy(e => e.Version).OrderBy(e => e.Version), retracted, session);
+        replayed.Remove(retracted.Data.EntryId);
+        Recount(day, replayed.On(day));
+    }
+
+    /// <summary>
+    /// What <paramref name="history"/> (in version order) counts, as every fold counts it, up to
+    /// <paramref name="retraction"/>: each entry's contribution by day, earlier retractions taken out.
+    /// </summary>
+    private static async Task<FoldedEntries> ReplayAsync(IEnumerable<IEvent> history, IEvent<EntryRetracted> retraction, IQuerySession session)
+    {
+        var replay = new PatientDays { _folded = new FoldedEntries(), _replaying = true };
+        foreach (var @event in history.TakeWhile(e => e.Version < retraction.Version))
         {
             switch (@event)
             {
@@ -259,47 +271,16 @@ public sealed class PatientDays
                 case IEvent<ContactDetailsChanged> changed:
                     replay.Apply(changed);
                     break;
-                case { Data: IPatientEntry entry } when entry is not ClinicianNoteAdded:
-                    contributions.TryAdd(entry.EntryId, replay.Contribute(entry));
+                case IEvent<IPatientEntry> entry:
+                    replay.Apply(entry);
                     break;
-                case { Data: EntryRetracted { } earlier } when @event.Version < retracted.Version:
-                    contributions.Remove(earlier.EntryId);
+                case IEvent<EntryRetracted> earlier:
+                    await replay.Apply(earlier, session);
                     break;
             }
         }
 
-        if (!contributions.Remove(retracted.Data.EntryId, out var removed))
-        {
-            return;
-        }
-
-        Recount(removed.Day, contributions.Values.Where(c => c.Day == removed.Day).OrderBy(c => c.Order));
-    }
-
-    /// <summary>
-    /// The local day <paramref name="entryId"/> counts for, in the zones the record had when it was recorded (as
-    /// <see cref="Add"/> counted it); null for a clinician's note, which counts for no day, or an entry not among
-    /// <paramref name="history"/>.
-    /// </summary>
-    private static string? DayOf(Guid entryId, IEnumerable<IEvent> history)
-    {
-        var zones = new PatientDays();
-        foreach (var @event in history)
-        {
-            switch (@event)
-            {
-                case IEvent<PatientEnrolled> enrolled:
-                    zones.Apply(enrolled);
-                    break;
-                case IEvent<ContactDetailsChanged> changed:
-                    zones.Apply(changed);
-                    break;
-                case { Data: IPatientEntry entry } when entry.EntryId == entryId:
-                    return entry is ClinicianNoteAdded ? null : zones.Contribute(entry).Day;
-            }
-        }
-
-        return null;
+        return replay._folded!;
     }
 
     /// <summary>Replaces a day's totals with those of <paramref name="contributions"/> (in recording order); no contribution, no day.</summary>
@@ -331,6 +312,9 @@ public sealed class PatientDays
     /// seventh pass). Null for an instance loaded from its stored document.
     /// </summary>
     private FoldedEntries? _folded;
+
+    /// <summary>A replay inside a recount (<see cref="ReplayAsync"/>): it keeps its memory whatever its size.</summary>
+    private bool _replaying;
 
     /// <summary>
     /// The most entries a fold keeps in memory (about 250 bytes each, so some 50 MB for one record); a longer record's
