@@ -71,10 +71,9 @@ public sealed class DailySummaryTests(AppFixture app)
         var patientId = Guid.NewGuid();
         var strongest = Guid.NewGuid();
         var stress = Guid.NewGuid();
-        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        using (app.Clock.Set(SecondOfSeptember))
         {
-            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(patientId).With("timeZone", "UTC").ToJsonString()))
-                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await EnrollAsync(patientId, "UTC");
             var batch = new System.Text.Json.Nodes.JsonObject
             {
                 ["entries"] = new System.Text.Json.Nodes.JsonArray(
@@ -87,8 +86,7 @@ public sealed class DailySummaryTests(AppFixture app)
             (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch", batch.ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.OK);
             foreach (var entryId in new[] { strongest, stress })
             {
-                (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{entryId}/retraction", "{\"reason\":\"entered twice\"}"))
-                    .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+                await RetractAsync(patientId, entryId);
             }
 
             await app.WaitForProjectionsAsync();
@@ -110,18 +108,15 @@ public sealed class DailySummaryTests(AppFixture app)
         var paris = Guid.NewGuid();
         var utc = Guid.NewGuid();
         var retracted = Guid.NewGuid();
-        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        using (app.Clock.Set(SecondOfSeptember))
         {
-            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(paris).With("timeZone", "Europe/Paris").ToJsonString()))
-                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await EnrollAsync(paris, "Europe/Paris");
             var parisEntry = Guid.NewGuid();
             (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{paris}/episodes",
                 Records.Episode(parisEntry, 9).With("occurredAt", "2026-09-01T09:00:00Z").ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
-            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{paris}/entries/{parisEntry}/retraction", "{\"reason\":\"entered twice\"}"))
-                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await RetractAsync(paris, parisEntry);
 
-            (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(utc).With("timeZone", "UTC").ToJsonString()))
-                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await EnrollAsync(utc, "UTC");
             foreach (var (entryId, intensity, at) in new[] { (Guid.NewGuid(), 3, "2026-09-01T08:00:00Z"), (retracted, 7, "2026-09-01T23:30:00Z") })
             {
                 (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{utc}/episodes",
@@ -131,8 +126,7 @@ public sealed class DailySummaryTests(AppFixture app)
             // The summary is stored before the retraction, so the projection recounts from the record's events (an
             // instance that folded the record from its enrolment recounts from memory; the rebuild below does).
             await app.WaitForProjectionsAsync();
-            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{utc}/entries/{retracted}/retraction", "{\"reason\":\"entered twice\"}"))
-                .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await RetractAsync(utc, retracted);
         }
 
         await app.WaitForProjectionsAsync();
@@ -145,6 +139,16 @@ public sealed class DailySummaryTests(AppFixture app)
         var rebuild = await app.Host.Scenario(s => { s.Post.Url("/api/admin/projections/rebuild?repair=false"); s.StatusCodeShouldBeOk(); });
         rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
     }
+
+    private static readonly DateTimeOffset SecondOfSeptember = DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task EnrollAsync(Guid patientId, string timeZone) =>
+        (await app.Host.SendRawAsync(HttpMethod.Post, "/api/patients", Records.Enrollment(patientId).With("timeZone", timeZone).ToJsonString()))
+            .Status.ShouldBe(System.Net.HttpStatusCode.Created);
+
+    private async Task RetractAsync(Guid patientId, Guid entryId) =>
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{entryId}/retraction", "{\"reason\":\"entered twice\"}"))
+            .Status.ShouldBe(System.Net.HttpStatusCode.Created);
 
     private async Task<(int TimelineLength, int EpisodesOn23rd, Guid[] RetractedItems)> SnapshotAsync(Guid patientId)
     {
