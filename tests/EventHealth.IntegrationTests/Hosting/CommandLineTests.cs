@@ -14,11 +14,11 @@ public sealed class CommandLineTests
     [Fact]
     public async Task A_plain_start_prints_no_command_search_and_a_verb_runs_from_the_repository_root_as_the_readme_shows()
     {
-        var database = await OwnDatabaseAsync();
+        var database = await OwnDatabases.CreateAsync("eventhealth_command_line");
         var project = Path.Combine(Repository.Root, "src", "EventHealth.Api");
 
         // A plain start, as ops/run does it (it also creates the schema of this database, as in development).
-        var (_, started) = await RunAsync("dotnet", [Path.Combine(project, "bin", "Release", "net10.0", "EventHealth.Api.dll")], project, database,
+        var (_, started) = await RunAsync("dotnet", [Path.Combine(ApiProcess.Directory, "EventHealth.Api.dll")], project, database,
             stopWhen: line => line.Contains("Application started", StringComparison.Ordinal));
         started.ShouldContain("Application started");
         started.ShouldNotContain("for commands", Case.Sensitive, "a start does not search assemblies for command-line verbs");
@@ -46,8 +46,8 @@ public sealed class CommandLineTests
         // Production order (docs/operations.md): the schema owner runs `resources setup` on an empty database, with no
         // host creating schemas. Marten registers the shard in the pool registry while listing its resources, before any
         // setup runs, so the registry's tables have to come into being in that same command.
-        var database = await OwnDatabaseAsync("eventhealth_resources_setup", fresh: true);
-        var api = Path.Combine(Repository.Root, "src", "EventHealth.Api", "bin", "Release", "net10.0");
+        var database = await OwnDatabases.CreateAsync("eventhealth_resources_setup", fresh: true);
+        var api = ApiProcess.Directory;
 
         var (exitCode, output) = await RunAsync("dotnet", [Path.Combine(api, "EventHealth.Api.dll"), "resources", "setup"], api, database, stopWhen: null,
             environment: new Dictionary<string, string?>
@@ -70,31 +70,15 @@ public sealed class CommandLineTests
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory, string database, Func<string, bool>? stopWhen,
         Dictionary<string, string?>? environment = null)
     {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo(file) { WorkingDirectory = directory };
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["ConnectionStrings__EventHealth"] = database;
-        // A deployment of its own: not the shards ops/test started for the shared host (EVENTHEALTH_SHARDS=2).
-        // (ops/cli itself adds ops/run's shards when EVENTHEALTH_SHARDS is set.)
-        foreach (var inherited in start.Environment.Keys
-                     .Where(key => key.StartsWith("Sharding__", StringComparison.OrdinalIgnoreCase) || key == "EVENTHEALTH_SHARDS").ToList())
-        {
-            start.Environment.Remove(inherited);
-        }
-
-        start.Environment["EVENTHEALTH_CONFIGURATION"] = "Release";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        start.Environment["Scheduling__QueuePollInterval"] = "00:00:15";
+        // A deployment of its own, as every API process of the tests is. (ops/cli itself adds ops/run's shards when
+        // EVENTHEALTH_SHARDS is set, so Configure removes it too.)
+        ApiProcess.Configure(start, database);
         foreach (var (name, value) in environment ?? [])
         {
             start.Environment[name] = value;
@@ -137,32 +121,5 @@ public sealed class CommandLineTests
         {
             return (process.ExitCode, output.ToString());
         }
-    }
-
-    /// <summary>
-    /// A database of its own on the test cluster: this process's Hangfire server and Wolverine node must not take the
-    /// shared host's work. <paramref name="fresh"/>: dropped first, so it starts empty.
-    /// </summary>
-    private static async Task<string> OwnDatabaseAsync(string name = "eventhealth_command_line", bool fresh = false)
-    {
-        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")
-            ?? throw new InvalidOperationException("ConnectionStrings__EventHealth is not set: run the tests through ops/test, which starts PostgreSQL.");
-        await using var connection = new NpgsqlConnection(shared);
-        await connection.OpenAsync();
-        if (fresh)
-        {
-            await using var drop = new NpgsqlCommand($"drop database if exists {name} with (force)", connection);
-            await drop.ExecuteNonQueryAsync();
-        }
-
-        await using var exists = new NpgsqlCommand("select count(*) from pg_database where datname = @name", connection);
-        exists.Parameters.AddWithValue("name", name);
-        if ((long)(await exists.ExecuteScalarAsync())! == 0)
-        {
-            await using var create = new NpgsqlCommand($"create database {name}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(shared) { Database = name }.ConnectionString;
     }
 }

@@ -35,7 +35,7 @@ public sealed class SeparateHost : WebApplicationFactory<Program>
     /// <summary>A host not yet started: <see cref="WebApplicationFactory{TEntryPoint}.StartServer"/> or <see cref="Address"/> starts it.</summary>
     public static async Task<SeparateHost> CreateAsync(string environment, params (string Key, string Value)[] settings)
     {
-        var connectionString = await OwnDatabaseAsync();
+        var connectionString = await OwnDatabases.CreateAsync(DatabaseName);
         return new SeparateHost(environment,
         [
             ("ConnectionStrings:EventHealth", connectionString),
@@ -93,32 +93,6 @@ public sealed class SeparateHost : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
-    }
-
-    private static async Task<string> OwnDatabaseAsync()
-    {
-        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")
-            ?? throw new InvalidOperationException("ConnectionStrings__EventHealth is not set: run the tests through ops/test, which starts PostgreSQL.");
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var exists = new NpgsqlCommand("select count(*) from pg_database where datname = @name", connection);
-            exists.Parameters.AddWithValue("name", DatabaseName);
-            if ((long)(await exists.ExecuteScalarAsync())! == 0)
-            {
-                try
-                {
-                    await using var create = new NpgsqlCommand($"create database {DatabaseName}", connection);
-                    await create.ExecuteNonQueryAsync();
-                }
-                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
-                {
-                    // Created meanwhile by another separate host: the same database serves both.
-                }
-            }
-        }
-
-        return new NpgsqlConnectionStringBuilder(shared) { Database = DatabaseName }.ConnectionString;
     }
 }
 

@@ -37,7 +37,7 @@ public sealed class ShardedDeployment : IAsyncDisposable
     /// <param name="solo">One node (agents start at once); false for a deployment that will have several nodes.</param>
     public static async Task<ShardedDeployment> StartAsync(string name, int shards, (string Key, string Value)[]? settings = null, bool solo = true)
     {
-        var control = await OwnDatabaseAsync($"eventhealth_{name}_control");
+        var control = await OwnDatabases.CreateAsync($"eventhealth_{name}_control", fresh: true);
         var clusters = new List<PostgresCluster>();
         try
         {
@@ -130,22 +130,5 @@ public sealed class ShardedDeployment : IAsyncDisposable
         {
             await cluster.DisposeAsync();
         }
-    }
-
-    /// <summary>A fresh database on the PostgreSQL that ops/test started (dropped first if a previous run left it).</summary>
-    private static async Task<string> OwnDatabaseAsync(string database)
-    {
-        var shared = Environment.GetEnvironmentVariable("ConnectionStrings__EventHealth")
-            ?? throw new InvalidOperationException("ConnectionStrings__EventHealth is not set: run the tests through ops/test, which starts PostgreSQL.");
-        await using (var connection = new NpgsqlConnection(shared))
-        {
-            await connection.OpenAsync();
-            await using var drop = new NpgsqlCommand($"drop database if exists {database} with (force)", connection);
-            await drop.ExecuteNonQueryAsync();
-            await using var create = new NpgsqlCommand($"create database {database}", connection);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        return new NpgsqlConnectionStringBuilder(shared) { Database = database }.ConnectionString;
     }
 }
