@@ -46,22 +46,9 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
 
     private async Task WriteGroupsAsync(CancellationToken stoppingToken)
     {
-        var group = new List<Pending>(MaxGroup);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                group.Clear();
-                while (group.Count < MaxGroup && _queue.Reader.TryRead(out var pending))
-                {
-                    group.Add(pending);
-                }
-
-                if (group.Count > 0)
-                {
-                    await CommitAsync(group);
-                }
-            }
+            await Hosting.CommitGroups.RunAsync(_queue.Reader, MaxGroup, oneEach: null, CommitAsync, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

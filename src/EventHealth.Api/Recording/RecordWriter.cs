@@ -90,46 +90,9 @@ public sealed class RecordWriter(
         // The loops serve every later request: they must not run in the context (span, log scopes) of the one that started them.
         using (ExecutionContext.SuppressFlow())
         {
-            return new DatabaseQueue(lanes, Task.WhenAll(lanes.Select(lane => Task.Run(() => CommitGroupsAsync(lane.Reader)))));
-        }
-    }
-
-    private async Task CommitGroupsAsync(ChannelReader<Pending> changes)
-    {
-        // A second change to a record already in the group waits for the next one: it must be decided against the first.
-        var carried = new List<Pending>();
-        while (carried.Count > 0 || await changes.WaitToReadAsync())
-        {
-            var group = new List<Pending>(MaxGroup);
-            var records = new HashSet<Guid>();
-            var waiting = carried;
-            carried = [];
-            foreach (var pending in waiting)
-            {
-                Take(pending);
-            }
-
-            while (group.Count < MaxGroup && changes.TryRead(out var pending))
-            {
-                Take(pending);
-            }
-
-            if (group.Count > 0)
-            {
-                await CommitAsync(group);
-            }
-
-            void Take(Pending pending)
-            {
-                if (group.Count < MaxGroup && records.Add(pending.Command.PatientId))
-                {
-                    group.Add(pending);
-                }
-                else
-                {
-                    carried.Add(pending);
-                }
-            }
+            // A second change to a record already in a group waits for the next one: it must be decided against the first.
+            return new DatabaseQueue(lanes, Task.WhenAll(lanes.Select(lane =>
+                Task.Run(() => Hosting.CommitGroups.RunAsync(lane.Reader, MaxGroup, oneEach: pending => pending.Command.PatientId, CommitAsync)))));
         }
     }
 
