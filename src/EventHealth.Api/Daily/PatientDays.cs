@@ -240,18 +240,18 @@ public sealed class PatientDays
             return;
         }
 
-        // The day the entry counted for comes from the record's zones and the entry's own event; the day's entries
-        // that still count, from a replay of the entries around it.
-        var known = await RetractionHistory.ZonesRetractionsAndEntryAsync(session, retracted.StreamId, retracted.Version, retracted.Data.EntryId);
-        if ((await ReplayAsync(known, retracted, session)).Remove(retracted.Data.EntryId) is not { } day)
+        // A replay of what can change the days the entry can count on: it tells the day the entry counted for, and that
+        // day's entries that still count.
+        if (await RetractionHistory.RecordingOfAsync(session, retracted.StreamId, retracted.Version, retracted.Data.EntryId) is not { } recording)
         {
             return;
         }
 
-        var around = await RetractionHistory.EntriesAroundAsync(session, retracted.StreamId, retracted.Version, day);
-        var replayed = await ReplayAsync(known.Concat(around).DistinctBy(e => e.Version).OrderBy(e => e.Version), retracted, session);
-        replayed.Remove(retracted.Data.EntryId);
-        Recount(day, replayed.On(day));
+        var replayed = await ReplayAsync(await RetractionHistory.AroundAsync(session, retracted.StreamId, retracted.Version, recording), retracted, session);
+        if (replayed.Remove(retracted.Data.EntryId) is { } day)
+        {
+            Recount(day, replayed.On(day));
+        }
     }
 
     /// <summary>

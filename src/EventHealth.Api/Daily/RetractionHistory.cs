@@ -8,8 +8,9 @@ namespace EventHealth.Daily;
 /// <summary>
 /// The events a retraction's recount (<see cref="PatientDays.Apply(IEvent{EntryRetracted}, IQuerySession)"/>) reads:
 /// only those that can change its day, chosen by the database. A recount read the record's whole history until issue
-/// 23's seventh pass: one retraction on a record of 127,000 events held 150 MB in the API and took 1.6 s of its CPU
-/// (docs/benchmarks.md).
+/// 23's seventh pass: one retraction on a record of 127,000 events held 150 MB in the API and took 1.6 s of its CPU; it
+/// then read the record twice, once to find the entry's day and once for the day's entries, where the cost is the
+/// reading of the record's rows, not the filter (docs/benchmarks.md, eighth pass); now once.
 /// </summary>
 internal static class RetractionHistory
 {
@@ -19,29 +20,37 @@ internal static class RetractionHistory
     private static readonly string[] EntryTypes = [.. PatientStreamEvents.All.Where(e => e.IsEntry).Select(e => e.Type.GetEventTypeName())];
 
     /// <summary>
-    /// Up to <paramref name="throughVersion"/>, in version order: the events that set the record's zone, every
-    /// retraction, and the entry <paramref name="entryId"/> itself (the event that recorded it).
+    /// The event that recorded <paramref name="entryId"/>, up to <paramref name="throughVersion"/>: found by the version
+    /// its entry document keeps (the document is written in the same transaction), by the events' data for a record
+    /// whose document is missing. Null when the record never had the entry.
     /// </summary>
-    public static Task<IReadOnlyList<IEvent>> ZonesRetractionsAndEntryAsync(IQuerySession session, Guid streamId, long throughVersion, Guid entryId) =>
-        Through(session, streamId, throughVersion)
-            .Where(e => e.MatchesSql("(d.type = any(?) or (d.type = any(?) and d.data ->> 'entryId' = ?))", ZonesAndRetractions, EntryTypes, entryId.ToString()))
-            .ToListAsync();
+    public static async Task<IEvent<IPatientEntry>?> RecordingOfAsync(IQuerySession session, Guid streamId, long throughVersion, Guid entryId)
+    {
+        var events = Through(session, streamId, throughVersion);
+        var found = await session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(streamId, entryId)) is { } document
+            ? await events.Where(e => e.Version == document.Version).ToListAsync()
+            : await events.Where(e => e.MatchesSql("(d.type = any(?) and d.data ->> 'entryId' = ?)", EntryTypes, entryId.ToString())).ToListAsync();
+        return found.OfType<IEvent<IPatientEntry>>().FirstOrDefault(e => e.Data.EntryId == entryId);
+    }
 
     /// <summary>
-    /// Up to <paramref name="throughVersion"/>, in version order: every entry that may count for the local
-    /// <paramref name="day"/>. That is a night's sleep ending on it, and any other entry that happened within a day of it
-    /// in UTC, which covers every zone's offset. The fold decides which of them fall on the day.
+    /// Up to <paramref name="throughVersion"/>, in version order, in one reading of the record: the events that set its
+    /// zone, every retraction, <paramref name="entry"/> itself, and every entry that may count on a day
+    /// <paramref name="entry"/> can count on. Whatever the zone, an entry's local day is within a day of its UTC date (a
+    /// night's sleep counts on the day after the night), and the entries of a local day happened within a day of it in
+    /// UTC, or are the night's sleep ending on it: so the entries within two days of that date in UTC, and the nights of
+    /// the three days around it. The fold decides which of them fall on which day.
     /// </summary>
-    public static Task<IReadOnlyList<IEvent>> EntriesAroundAsync(IQuerySession session, Guid streamId, long throughVersion, string day)
+    public static Task<IReadOnlyList<IEvent>> AroundAsync(IQuerySession session, Guid streamId, long throughVersion, IEvent<IPatientEntry> entry)
     {
-        var date = PatientCalendar.ParseDay(day);
-        var from = new DateTimeOffset(date.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var until = new DateTimeOffset(date.AddDays(2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var nightBefore = PatientCalendar.Format(date.AddDays(-1));
+        var date = entry.Data is SleepLogged sleep ? sleep.Night.AddDays(1) : DateOnly.FromDateTime(entry.Data.OccurredAt.UtcDateTime);
+        var from = new DateTimeOffset(date.AddDays(-2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var until = new DateTimeOffset(date.AddDays(3).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        string[] nights = [.. Enumerable.Range(-2, 3).Select(days => PatientCalendar.Format(date.AddDays(days)))];
         return Through(session, streamId, throughVersion)
             .Where(e => e.MatchesSql(
-                "(d.type = any(?) and coalesce(d.data ->> 'night' = ?, (d.data ->> 'occurredAt')::timestamptz >= ? and (d.data ->> 'occurredAt')::timestamptz < ?))",
-                EntryTypes, nightBefore, from, until))
+                "(d.version = ? or d.type = any(?) or (d.type = any(?) and coalesce(d.data ->> 'night' = any(?), (d.data ->> 'occurredAt')::timestamptz >= ? and (d.data ->> 'occurredAt')::timestamptz < ?)))",
+                entry.Version, ZonesAndRetractions, EntryTypes, nights, from, until))
             .ToListAsync();
     }
 

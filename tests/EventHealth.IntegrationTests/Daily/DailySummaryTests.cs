@@ -140,6 +140,59 @@ public sealed class DailySummaryTests(AppFixture app)
         rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
     }
 
+    [Fact]
+    public async Task Stored_summaries_recount_a_day_a_date_away_from_its_entries_in_utc_and_a_night_logged_days_later()
+    {
+        // Kiritimati is 14 hours ahead of UTC: the 2nd there runs from 10:00Z on the 1st to 10:00Z on the 2nd. The
+        // recount reads the events around the retracted entry's UTC date (or its night's): those must reach both ends.
+        var patientId = Guid.NewGuid();
+        var (early, late, loggedLater, loggedOnTime) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        using (app.Clock.Set(TenthOfSeptember))
+        {
+            await EnrollAsync(patientId, "Pacific/Kiritimati");
+            await PostAsync(patientId, "episodes", Records.Episode(early, 6).With("occurredAt", "2026-09-01T11:00:00Z"));
+            await PostAsync(patientId, "episodes", Records.Episode(late, 2).With("occurredAt", "2026-09-02T09:00:00Z"));
+            // The night of the 1st counts on the 2nd whenever it is logged: once four days later, once that evening.
+            await PostAsync(patientId, "sleep", Records.Sleep(loggedLater).With("night", "2026-09-01").With("hours", 6).With("occurredAt", "2026-09-05T10:00:00Z"));
+            await PostAsync(patientId, "sleep", Records.Sleep(loggedOnTime).With("night", "2026-09-01").With("hours", 1.5).With("occurredAt", "2026-09-01T20:00:00Z"));
+
+            // Each retraction comes after the summary is stored, so each is recounted from the database's events.
+            await app.WaitForProjectionsAsync();
+            await RetractAsync(patientId, early);
+            await app.WaitForProjectionsAsync();
+            // The episode's UTC date is the 1st, its day the 2nd: the recount found the other episode and both nights.
+            var afterEpisode = await SecondOfSeptemberInKiritimatiAsync(patientId);
+            Row(afterEpisode, "Pacific/Kiritimati", episodes: 1, max: 2, mean: 2, cramps: 0);
+            afterEpisode.GetProperty("sleepHours").GetDouble().ShouldBe(7.5);
+            afterEpisode.GetProperty("entries").GetInt32().ShouldBe(3);
+
+            await RetractAsync(patientId, loggedLater);
+        }
+
+        await app.WaitForProjectionsAsync();
+        var row = await SecondOfSeptemberInKiritimatiAsync(patientId);
+        Row(row, "Pacific/Kiritimati", episodes: 1, max: 2, mean: 2, cramps: 0);
+        row.GetProperty("sleepHours").GetDouble().ShouldBe(1.5);
+        row.GetProperty("entries").GetInt32().ShouldBe(2);
+
+        var rebuild = await app.Host.Scenario(s => { s.Post.Url("/api/admin/projections/rebuild?repair=false"); s.StatusCodeShouldBeOk(); });
+        rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
+    }
+
+    /// <summary>The record's only day: the 2nd (every entry of <see cref="Stored_summaries_recount_a_day_a_date_away_from_its_entries_in_utc_and_a_night_logged_days_later"/> counts on it).</summary>
+    private async Task<JsonElement> SecondOfSeptemberInKiritimatiAsync(Guid patientId)
+    {
+        var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/daily?from=2026-08-31&to=2026-09-06"))!;
+        var row = daily.GetProperty("days").EnumerateArray().Single();
+        row.GetProperty("date").GetString().ShouldBe("2026-09-02");
+        return row;
+    }
+
+    private static readonly DateTimeOffset TenthOfSeptember = DateTimeOffset.Parse("2026-09-10T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+    private async Task PostAsync(Guid patientId, string route, System.Text.Json.Nodes.JsonObject entry) =>
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/{route}", entry.ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
+
     private static readonly DateTimeOffset SecondOfSeptember = DateTimeOffset.Parse("2026-09-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task EnrollAsync(Guid patientId, string timeZone) =>
