@@ -232,26 +232,38 @@ public sealed class PatientDays
 
         if (_folded is not null)
         {
-            if (_folded.Remove(retracted.Data.EntryId) is { } countedOn)
+            if (_folded.Remove(retracted.Data.EntryId) is { } folded)
             {
-                Recount(countedOn, _folded.On(countedOn));
+                Recount(folded, _folded.On(folded));
             }
 
             return;
         }
 
-        // A replay of what can change the days the entry can count on: it tells the day the entry counted for, and that
-        // day's entries that still count.
         if (await RetractionHistory.RecordingOfAsync(session, retracted.StreamId, retracted.Version, retracted.Data.EntryId) is not { } recording)
         {
             return;
         }
 
-        var replayed = await ReplayAsync(await RetractionHistory.AroundAsync(session, retracted.StreamId, retracted.Version, recording), retracted, session);
-        if (replayed.Remove(retracted.Data.EntryId) is { } day)
+        // The day it counted on is the one the record's zones give now, unless a zone change came after the entry while
+        // the entry's time was still ahead (up to the 5 minutes of clock skew an entry may have): the replay of the
+        // events around that day says, and if it says otherwise, the events around the day it says are read again.
+        async Task<FoldedEntries> ReplayAroundAsync(string day) => await ReplayAsync(
+            await RetractionHistory.AroundAsync(session, retracted.StreamId, retracted.Version, recording.Version, day), retracted, session);
+        var expected = DayOf(recording.Data, Zones);
+        var replayed = await ReplayAroundAsync(expected);
+        if (replayed.Remove(retracted.Data.EntryId) is not { } countedOn)
         {
-            Recount(day, replayed.On(day));
+            return;
         }
+
+        if (countedOn != expected)
+        {
+            replayed = await ReplayAroundAsync(countedOn);
+            replayed.Remove(retracted.Data.EntryId);
+        }
+
+        Recount(countedOn, replayed.On(countedOn));
     }
 
     /// <summary>
@@ -374,12 +386,19 @@ public sealed class PatientDays
         public List<DayContribution> On(string day) => _byDay.TryGetValue(day, out var contributions) ? contributions : [];
     }
 
+    /// <summary>
+    /// The local day <paramref name="entry"/> counts on in <paramref name="zones"/>: a night's sleep on the day the night
+    /// ends, the day it affects; anything else on the day it happened where the patient was.
+    /// </summary>
+    public static string DayOf(IPatientEntry entry, IReadOnlyList<ZonePeriod> zones) => entry is SleepLogged sleep
+        ? PatientCalendar.Format(sleep.Night.AddDays(1))
+        : PatientCalendar.LocalDay(entry.OccurredAt, PatientCalendar.ZoneAt(zones, entry.OccurredAt));
+
     /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
     public DayContribution Contribute(IPatientEntry entry)
     {
         var zone = PatientCalendar.ZoneAt(Zones, entry.OccurredAt);
-        var day = PatientCalendar.LocalDay(entry.OccurredAt, zone);
-        var contribution = new DayContribution(entry.EntryId, day, zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
+        var contribution = new DayContribution(entry.EntryId, DayOf(entry, Zones), zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
         return entry switch
         {
             TwitchEpisodeRecorded e => contribution with { Intensity = e.Intensity },
@@ -387,11 +406,7 @@ public sealed class PatientDays
             InterventionApplied e => contribution with { Intervention = JsonSetup.Spelling(e.Kind) },
             NeurologicalSymptomReported e => contribution with { Symptom = JsonSetup.Spelling(e.Kind) },
             IntakeLogged e => contribution with { WaterMl = e.WaterMl, CaffeineMg = e.CaffeineMg },
-            SleepLogged e => contribution with
-            {
-                Day = PatientCalendar.Format(e.Night.AddDays(1)),
-                SleepHours = e.Hours,
-            },
+            SleepLogged e => contribution with { SleepHours = e.Hours },
             _ => contribution,
         };
     }

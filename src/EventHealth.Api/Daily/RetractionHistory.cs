@@ -10,7 +10,8 @@ namespace EventHealth.Daily;
 /// only those that can change its day, chosen by the database. A recount read the record's whole history until issue
 /// 23's seventh pass: one retraction on a record of 127,000 events held 150 MB in the API and took 1.6 s of its CPU; it
 /// then read the record twice, once to find the entry's day and once for the day's entries, where the cost is the
-/// reading of the record's rows, not the filter (docs/benchmarks.md, eighth pass); now once.
+/// reading of the record's rows, not the filter (docs/benchmarks.md, eighth pass); now once, unless the entry's day
+/// was not the one expected.
 /// </summary>
 internal static class RetractionHistory
 {
@@ -35,22 +36,20 @@ internal static class RetractionHistory
 
     /// <summary>
     /// Up to <paramref name="throughVersion"/>, in version order, in one reading of the record: the events that set its
-    /// zone, every retraction, <paramref name="entry"/> itself, and every entry that may count on a day
-    /// <paramref name="entry"/> can count on. Whatever the zone, an entry's local day is within a day of its UTC date (a
-    /// night's sleep counts on the day after the night), and the entries of a local day happened within a day of it in
-    /// UTC, or are the night's sleep ending on it: so the entries within two days of that date in UTC, and the nights of
-    /// the three days around it. The fold decides which of them fall on which day.
+    /// zone, every retraction, the event at <paramref name="entryVersion"/> (the retracted entry's), and every entry that
+    /// may count for the local <paramref name="day"/>: a night's sleep ending on it, and any other entry that happened
+    /// within a day of it in UTC, which covers every zone's offset. The fold decides which of them fall on the day.
     /// </summary>
-    public static Task<IReadOnlyList<IEvent>> AroundAsync(IQuerySession session, Guid streamId, long throughVersion, IEvent<IPatientEntry> entry)
+    public static Task<IReadOnlyList<IEvent>> AroundAsync(IQuerySession session, Guid streamId, long throughVersion, long entryVersion, string day)
     {
-        var date = entry.Data is SleepLogged sleep ? sleep.Night.AddDays(1) : DateOnly.FromDateTime(entry.Data.OccurredAt.UtcDateTime);
-        var from = new DateTimeOffset(date.AddDays(-2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var until = new DateTimeOffset(date.AddDays(3).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        string[] nights = [.. Enumerable.Range(-2, 3).Select(days => PatientCalendar.Format(date.AddDays(days)))];
+        var date = PatientCalendar.ParseDay(day);
+        var from = new DateTimeOffset(date.AddDays(-1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var until = new DateTimeOffset(date.AddDays(2).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var nightBefore = PatientCalendar.Format(date.AddDays(-1));
         return Through(session, streamId, throughVersion)
             .Where(e => e.MatchesSql(
-                "(d.version = ? or d.type = any(?) or (d.type = any(?) and coalesce(d.data ->> 'night' = any(?), (d.data ->> 'occurredAt')::timestamptz >= ? and (d.data ->> 'occurredAt')::timestamptz < ?)))",
-                entry.Version, ZonesAndRetractions, EntryTypes, nights, from, until))
+                "(d.version = ? or d.type = any(?) or (d.type = any(?) and coalesce(d.data ->> 'night' = ?, (d.data ->> 'occurredAt')::timestamptz >= ? and (d.data ->> 'occurredAt')::timestamptz < ?)))",
+                entryVersion, ZonesAndRetractions, EntryTypes, nightBefore, from, until))
             .ToListAsync();
     }
 

@@ -179,6 +179,41 @@ public sealed class DailySummaryTests(AppFixture app)
         rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
     }
 
+    [Fact]
+    public async Task A_retraction_recounts_the_day_its_entry_counted_on_when_a_later_move_would_place_it_elsewhere()
+    {
+        // An entry may be dated up to 5 minutes ahead. This one counted on the 2nd in UTC; the move to New York right
+        // after it (effective from its own recording) would put that instant on the 1st. The recount expects the 1st by
+        // the zones the record has now; its replay must find the 2nd and read the 2nd's entries, among them one that
+        // happened on the 3rd in UTC (22:00 in New York), beyond what the events around the 1st hold.
+        var patientId = Guid.NewGuid();
+        var (ahead, noon, evening) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-01T23:58:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            await EnrollAsync(patientId, "UTC");
+            await PostAsync(patientId, "episodes", Records.Episode(noon, 3).With("occurredAt", "2026-09-01T12:00:00Z"));
+            await PostAsync(patientId, "episodes", Records.Episode(ahead, 8).With("occurredAt", "2026-09-02T00:01:00Z"));
+            (await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"America/New_York\"}")).Status.ShouldBe(System.Net.HttpStatusCode.OK);
+        }
+
+        using (app.Clock.Set(DateTimeOffset.Parse("2026-09-03T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            await PostAsync(patientId, "episodes", Records.Episode(evening, 6).With("occurredAt", "2026-09-03T02:00:00Z"));
+            await app.WaitForProjectionsAsync();
+            await RetractAsync(patientId, ahead);
+        }
+
+        await app.WaitForProjectionsAsync();
+        var daily = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/daily?from=2026-08-31&to=2026-09-03"))!;
+        var rows = daily.GetProperty("days").EnumerateArray().ToDictionary(d => d.GetProperty("date").GetString()!);
+        rows.Keys.ShouldBe(["2026-09-01", "2026-09-02"]);
+        Row(rows["2026-09-01"], "UTC", episodes: 1, max: 3, mean: 3, cramps: 0);
+        Row(rows["2026-09-02"], "America/New_York", episodes: 1, max: 6, mean: 6, cramps: 0);
+
+        var rebuild = await app.Host.Scenario(s => { s.Post.Url("/api/admin/projections/rebuild?repair=false"); s.StatusCodeShouldBeOk(); });
+        rebuild.ReadAsJson<JsonElement>().GetProperty("allEqual").GetBoolean().ShouldBeTrue(rebuild.ReadAsText());
+    }
+
     /// <summary>The record's only day: the 2nd (every entry of <see cref="Stored_summaries_recount_a_day_a_date_away_from_its_entries_in_utc_and_a_night_logged_days_later"/> counts on it).</summary>
     private async Task<JsonElement> SecondOfSeptemberInKiritimatiAsync(Guid patientId)
     {
