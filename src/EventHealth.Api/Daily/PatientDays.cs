@@ -250,7 +250,7 @@ public sealed class PatientDays
         // events around that day says, and if it says otherwise, the events around the day it says are read again.
         async Task<FoldedEntries> ReplayAroundAsync(string day) => await ReplayAsync(
             await RetractionHistory.AroundAsync(session, retracted.StreamId, retracted.Version, recording.Version, day), retracted, session);
-        var expected = DayOf(recording.Data, Zones);
+        var expected = DayOf(recording.Data, PatientCalendar.ZoneAt(Zones, recording.Data.OccurredAt));
         var replayed = await ReplayAroundAsync(expected);
         if (replayed.Remove(retracted.Data.EntryId) is not { } countedOn)
         {
@@ -387,18 +387,19 @@ public sealed class PatientDays
     }
 
     /// <summary>
-    /// The local day <paramref name="entry"/> counts on in <paramref name="zones"/>: a night's sleep on the day the night
-    /// ends, the day it affects; anything else on the day it happened where the patient was.
+    /// The local day <paramref name="entry"/> counts on, with <paramref name="zone"/> the patient's zone when it happened
+    /// (<see cref="PatientCalendar.ZoneAt"/>): a night's sleep on the day the night ends, the day it affects; anything
+    /// else on the day it happened where the patient was.
     /// </summary>
-    public static string DayOf(IPatientEntry entry, IReadOnlyList<ZonePeriod> zones) => entry is SleepLogged sleep
+    public static string DayOf(IPatientEntry entry, string zone) => entry is SleepLogged sleep
         ? PatientCalendar.Format(sleep.Night.AddDays(1))
-        : PatientCalendar.LocalDay(entry.OccurredAt, PatientCalendar.ZoneAt(zones, entry.OccurredAt));
+        : PatientCalendar.LocalDay(entry.OccurredAt, zone);
 
     /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
     public DayContribution Contribute(IPatientEntry entry)
     {
         var zone = PatientCalendar.ZoneAt(Zones, entry.OccurredAt);
-        var contribution = new DayContribution(entry.EntryId, DayOf(entry, Zones), zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
+        var contribution = new DayContribution(entry.EntryId, DayOf(entry, zone), zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
         return entry switch
         {
             TwitchEpisodeRecorded e => contribution with { Intensity = e.Intensity },
