@@ -112,15 +112,13 @@ public sealed class DailySummaryTests(AppFixture app)
         {
             await EnrollAsync(paris, "Europe/Paris");
             var parisEntry = Guid.NewGuid();
-            (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{paris}/episodes",
-                Records.Episode(parisEntry, 9).With("occurredAt", "2026-09-01T09:00:00Z").ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
+            await PostAsync(paris, "episodes", Records.Episode(parisEntry, 9).With("occurredAt", "2026-09-01T09:00:00Z"));
             await RetractAsync(paris, parisEntry);
 
             await EnrollAsync(utc, "UTC");
             foreach (var (entryId, intensity, at) in new[] { (Guid.NewGuid(), 3, "2026-09-01T08:00:00Z"), (retracted, 7, "2026-09-01T23:30:00Z") })
             {
-                (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{utc}/episodes",
-                    Records.Episode(entryId, intensity).With("occurredAt", at).ToJsonString())).Status.ShouldBe(System.Net.HttpStatusCode.Created);
+                await PostAsync(utc, "episodes", Records.Episode(entryId, intensity).With("occurredAt", at));
             }
 
             // The summary is stored before the retraction, so the projection recounts from the record's events (an

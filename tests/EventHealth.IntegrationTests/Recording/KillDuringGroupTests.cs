@@ -133,35 +133,31 @@ public sealed class KillDuringGroupTests
         return (Sum("eventhealth_write_group_size_sum"), Sum("eventhealth_write_group_size_count"));
     }
 
-    private static async Task<Dictionary<Guid, long>> StoredCountsAsync(string database, IEnumerable<Write> writes)
+    /// <summary>How many events record each write's entry.</summary>
+    private static async Task<Dictionary<Guid, long>> StoredCountsAsync(string database, IEnumerable<Write> writes) =>
+        (await RowsAsync(database, "select (data->>'entryId')::uuid, count(*) from eventhealth.mt_events where data->>'entryId' = any(@ids) group by 1",
+            writes.Select(write => write.EntryId.ToString()), reader => (Entry: reader.GetGuid(0), Count: reader.GetInt64(1))))
+        .ToDictionary(row => row.Entry, row => row.Count);
+
+    /// <summary>The writes' correlation ids that have an access-audit record.</summary>
+    private static async Task<HashSet<string>> AuditedCorrelationIdsAsync(string database, IEnumerable<Write> writes) =>
+        [.. await RowsAsync(database, "select data->>'correlationId' from eventhealth.mt_doc_accessrecord where data->>'correlationId' = any(@ids)",
+            writes.Select(write => write.CorrelationId), reader => reader.GetString(0))];
+
+    /// <summary>The rows <paramref name="sql"/> answers for <paramref name="ids"/> (its <c>@ids</c>), read straight from the database.</summary>
+    private static async Task<List<T>> RowsAsync<T>(string database, string sql, IEnumerable<string> ids, Func<NpgsqlDataReader, T> read)
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select (data->>'entryId')::uuid, count(*) from eventhealth.mt_events where data->>'entryId' = any(@ids) group by 1", connection);
-        command.Parameters.AddWithValue("ids", writes.Select(write => write.EntryId.ToString()).ToArray());
-        var counts = new Dictionary<Guid, long>();
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("ids", ids.ToArray());
+        var rows = new List<T>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            counts[reader.GetGuid(0)] = reader.GetInt64(1);
+            rows.Add(read(reader));
         }
 
-        return counts;
-    }
-
-    private static async Task<HashSet<string>> AuditedCorrelationIdsAsync(string database, IEnumerable<Write> writes)
-    {
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select data->>'correlationId' from eventhealth.mt_doc_accessrecord where data->>'correlationId' = any(@ids)", connection);
-        command.Parameters.AddWithValue("ids", writes.Select(write => write.CorrelationId).ToArray());
-        var audited = new HashSet<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            audited.Add(reader.GetString(0));
-        }
-
-        return audited;
+        return rows;
     }
 }
