@@ -4,9 +4,9 @@
 local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 setup = common.one_patient_per_thread()
 
--- Warm-up and measured phases write different entries: the phase is part of every entry id.
+-- Warm-up windows and the measured phase write different entries (common.space).
 local phase = os.getenv("BENCH_PHASE") or "measured"
-local space = phase == "warmup" and 1 or 2
+local space = common.space(phase)
 local counter, body, acked = 0, nil, nil
 
 function init(args)

@@ -3,8 +3,8 @@ local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.l
 setup = common.one_patient_per_thread()
 
 local size = tonumber(os.getenv("BENCH_BATCH_SIZE") or "500")
--- Warm-up and measured phases write different entries: the phase is part of every entry id.
-local space = os.getenv("BENCH_PHASE") == "warmup" and 1 or 2
+-- Warm-up windows and the measured phase write different entries (common.space).
+local space = common.space(os.getenv("BENCH_PHASE") or "measured")
 local counter = 0
 
 function init(args)

@@ -22,6 +22,16 @@ function common.one_patient_per_thread()
   end
 end
 
+-- The id space of a phase's entries, a part of every entry id, so that each warm-up window and the measured phase
+-- write entries of their own: "measured" 2, "warmupN" N + 2, "warmup" alone 1.
+function common.space(phase)
+  if phase == "measured" then
+    return 2
+  end
+  local window = phase:match("^warmup(%d+)$")
+  return window and tonumber(window) + 2 or 1
+end
+
 function common.report(summary, latency, requests)
   io.write(string.format("RESULT requests=%d elapsed=%.3f p50_ms=%.2f p99_ms=%.2f non2xx=%d errors=%d\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
