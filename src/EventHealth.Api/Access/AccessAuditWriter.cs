@@ -13,12 +13,12 @@ namespace EventHealth.Access;
 public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<AccessAuditWriter> logger) : BackgroundService
 {
     /// <summary>Two groups in flight: one commits (waiting on the disk) while the other is sent.</summary>
-    private const int Writers = 2;
+    private const int GroupsInFlight = 2;
 
     /// <summary>Bounds one transaction's size; beyond it the next group takes the rest.</summary>
     private const int MaxGroup = 256;
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
 
     private sealed record Pending(AccessRecord Record, TaskCompletionSource Written);
 
@@ -34,8 +34,7 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
         return pending.Written.Task;
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => WriteGroupsAsync(stoppingToken)));
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => WriteGroupsAsync(stoppingToken);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +47,7 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
     {
         try
         {
-            await Hosting.CommitGroups.RunAsync(_queue.Reader, MaxGroup, oneEach: null, CommitAsync, stoppingToken);
+            await Hosting.CommitGroups.RunAsync(_queue.Reader, MaxGroup, oneEach: null, CommitAsync, GroupsInFlight, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

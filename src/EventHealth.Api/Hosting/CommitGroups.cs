@@ -5,54 +5,104 @@ namespace EventHealth.Hosting;
 /// <summary>
 /// Group commit's gathering, for the two places that commit what requests wait on: the write path
 /// (<see cref="Recording.RecordWriter"/>) and the access audit of reads (<see cref="Access.AccessAuditWriter"/>). A
-/// group is whatever is queued when the previous group's commit has finished, at most <c>maxGroup</c>: while one group
-/// commits, the next gathers, and a lone item commits at once (a group of one), so nothing waits for a timer.
+/// group is whatever is queued when a commit slot is free, at most <c>maxGroup</c>: while the groups in flight commit,
+/// the next gathers, and a lone item commits at once (a group of one), so nothing waits for a timer.
 /// </summary>
 public static class CommitGroups
 {
     /// <summary>
-    /// Gathers <paramref name="queue"/> into groups and hands each to <paramref name="commit"/>, one at a time, until
-    /// the queue is completed and empty. With <paramref name="oneEach"/>, a group takes one item per key: a second item
-    /// of a key already in the group waits for the next group, ahead of anything queued after it, so items of one key
-    /// are committed one group after another, in order. <paramref name="commit"/> answers every item of its group,
-    /// whatever happens; it must not throw, or this loop ends with the items it holds unanswered.
+    /// Gathers <paramref name="queue"/> into groups and hands each to <paramref name="commit"/>, at most
+    /// <paramref name="groupsInFlight"/> at a time, until the queue is completed and empty. With
+    /// <paramref name="oneEach"/>, a group takes one item per key, and none of a key that a group in flight holds: a
+    /// second item of a key waits for a later group, ahead of anything queued after it, so items of one key are
+    /// committed one group after another, in order, and two groups in flight never share a key. <paramref name="commit"/>
+    /// answers every item of its group, whatever happens; it must not throw, or this loop ends with the items it holds
+    /// unanswered.
     /// </summary>
     public static async Task RunAsync<T>(ChannelReader<T> queue, int maxGroup, Func<T, Guid>? oneEach, Func<List<T>, Task> commit,
-        CancellationToken cancellation = default)
+        int groupsInFlight = 1, CancellationToken cancellation = default)
     {
-        var carried = new List<T>();
-        while (carried.Count > 0 || await queue.WaitToReadAsync(cancellation))
+        var waiting = new List<T>();
+        var inFlight = new Dictionary<Task, HashSet<Guid>>();
+        var busyKeys = new HashSet<Guid>();
+        // A single-reader channel allows one wait at a time: the pending one is kept until it completes.
+        Task<bool>? arrival = null;
+        var open = true;
+        while (true)
         {
-            var group = new List<T>(maxGroup);
-            var keys = new HashSet<Guid>();
-            var waiting = carried;
-            carried = [];
-            foreach (var item in waiting)
+            while (queue.TryRead(out var item))
             {
-                Take(item);
+                waiting.Add(item);
             }
 
-            while (group.Count < maxGroup && queue.TryRead(out var item))
+            if (inFlight.Count < groupsInFlight && Gather(waiting, maxGroup, oneEach, busyKeys) is { } next)
             {
-                Take(item);
+                var (group, keys, held) = next;
+                waiting = held;
+                busyKeys.UnionWith(keys);
+                inFlight.Add(commit(group), keys);
+                continue;
             }
 
-            if (group.Count > 0)
+            if (!open && waiting.Count == 0 && inFlight.Count == 0)
             {
-                await commit(group);
+                return;
             }
 
-            void Take(T item)
+            // A group finishing frees a slot and its keys; an arrival matters only while a slot is free.
+            if (open)
             {
-                if (group.Count < maxGroup && (oneEach is null || keys.Add(oneEach(item))))
+                arrival ??= queue.WaitToReadAsync(cancellation).AsTask();
+            }
+
+            var watched = new List<Task>(inFlight.Keys);
+            if (inFlight.Count < groupsInFlight && arrival is not null)
+            {
+                watched.Add(arrival);
+            }
+
+            var finished = await Task.WhenAny(watched);
+            if (finished == arrival)
+            {
+                arrival = null;
+                if (!finished.IsCompletedSuccessfully)
                 {
-                    group.Add(item);
+                    // Cancelled: the groups in flight finish answering before the loop ends.
+                    await Task.WhenAll(inFlight.Keys);
                 }
-                else
-                {
-                    carried.Add(item);
-                }
+
+                open = await (Task<bool>)finished;
+            }
+            else
+            {
+                busyKeys.ExceptWith(inFlight[finished]);
+                inFlight.Remove(finished);
+                await finished;
             }
         }
+    }
+
+    /// <summary>
+    /// The next group from <paramref name="waiting"/> (in order), the keys it holds, and what stays waiting; null when
+    /// nothing can go now (nothing waits, or every waiting item's key is in a group in flight).
+    /// </summary>
+    private static (List<T> Group, HashSet<Guid> Keys, List<T> Held)? Gather<T>(List<T> waiting, int maxGroup, Func<T, Guid>? oneEach, HashSet<Guid> busyKeys)
+    {
+        var group = new List<T>(Math.Min(maxGroup, waiting.Count));
+        var keys = new HashSet<Guid>();
+        var held = new List<T>();
+        foreach (var item in waiting)
+        {
+            if (group.Count < maxGroup && (oneEach is null || (!busyKeys.Contains(oneEach(item)) && keys.Add(oneEach(item)))))
+            {
+                group.Add(item);
+            }
+            else
+            {
+                held.Add(item);
+            }
+        }
+
+        return group.Count > 0 ? (group, keys, held) : null;
     }
 }

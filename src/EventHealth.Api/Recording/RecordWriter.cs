@@ -27,11 +27,12 @@ public sealed class RecordWriter(
     public const int MaxGroup = 64;
 
     /// <summary>
-    /// Groups in flight per database: while one waits for its commit to reach the disk, the others load, decide and
-    /// send. A record always goes to the same lane (by its id), so its changes stay in order and two groups in flight
-    /// never hold the same record.
+    /// Groups in flight per database: while one waits for its commit to reach the disk, the other loads, decides and
+    /// sends. A group holds no record that a group in flight holds (<see cref="Hosting.CommitGroups"/>), so a record's
+    /// changes stay in order. One queue per database with two groups in flight makes groups several times larger than
+    /// four queues split by record did, for less CPU per change (docs/benchmarks.md, issue 23's ninth pass).
     /// </summary>
-    public const int Lanes = 4;
+    public const int GroupsInFlight = 2;
 
     /// <summary>
     /// A group that lost a race (another node appended to one of its records first) is decided again after a pause that
@@ -45,7 +46,7 @@ public sealed class RecordWriter(
     /// <param name="Trace">The caller's span: the group's span is its child (the first change's) or links to it (the others).</param>
     private sealed record Pending(string Tenant, RecordChange Command, Func<int, Access.AccessRecord>? Audit, ActivityContext Trace, TaskCompletionSource<RecordWritten> Written);
 
-    private sealed record DatabaseQueue(Channel<Pending>[] Lanes, Task Committing);
+    private sealed record DatabaseQueue(Channel<Pending> Changes, Task Committing);
 
     /// <summary>
     /// Completes with the change's outcome once it is committed (or refused, storing nothing); throws when it could not
@@ -58,8 +59,7 @@ public sealed class RecordWriter(
         var pending = new Pending(tenant, command, audit, Activity.Current?.Context ?? default, new TaskCompletionSource<RecordWritten>(TaskCreationOptions.RunContinuationsAsynchronously));
         var database = await sessions.DatabaseOfAsync(tenant);
         var queue = _queues.GetOrAdd(database, _ => new Lazy<DatabaseQueue>(StartQueue)).Value;
-        var lane = queue.Lanes[(command.PatientId.GetHashCode() & int.MaxValue) % Lanes];
-        if (_stopping || !lane.Writer.TryWrite(pending))
+        if (_stopping || !queue.Changes.Writer.TryWrite(pending))
         {
             throw new OperationCanceledException("The write path is shutting down.");
         }
@@ -75,10 +75,7 @@ public sealed class RecordWriter(
         _stopping = true;
         foreach (var queue in _queues.Values.Select(q => q.Value))
         {
-            foreach (var lane in queue.Lanes)
-            {
-                lane.Writer.TryComplete();
-            }
+            queue.Changes.Writer.TryComplete();
         }
 
         await Task.WhenAll(_queues.Values.Select(q => q.Value.Committing)).WaitAsync(cancellationToken);
@@ -86,13 +83,13 @@ public sealed class RecordWriter(
 
     private DatabaseQueue StartQueue()
     {
-        var lanes = Enumerable.Range(0, Lanes).Select(_ => Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true })).ToArray();
-        // The loops serve every later request: they must not run in the context (span, log scopes) of the one that started them.
+        var changes = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+        // The loop serves every later request: it must not run in the context (span, log scopes) of the one that started it.
         using (ExecutionContext.SuppressFlow())
         {
-            // A second change to a record already in a group waits for the next one: it must be decided against the first.
-            return new DatabaseQueue(lanes, Task.WhenAll(lanes.Select(lane =>
-                Task.Run(() => Hosting.CommitGroups.RunAsync(lane.Reader, MaxGroup, oneEach: pending => pending.Command.PatientId, CommitAsync)))));
+            // A second change to a record in a group waits for a later one: it must be decided against the first.
+            return new DatabaseQueue(changes, Task.Run(() =>
+                Hosting.CommitGroups.RunAsync(changes.Reader, MaxGroup, oneEach: pending => pending.Command.PatientId, CommitAsync, GroupsInFlight)));
         }
     }
 

@@ -15,6 +15,7 @@ public sealed class CommitGroupsTests
     {
         private readonly Channel<Item> queue = Channel.CreateUnbounded<Item>();
         private readonly TaskCompletionSource firstCommitStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Channel<bool> commitsStarted = Channel.CreateUnbounded<bool>();
 
         public List<string[]> Groups { get; } = [];
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,7 +32,7 @@ public sealed class CommitGroupsTests
             return this;
         }
 
-        public Loop Start(int maxGroup, bool oneEach)
+        public Loop Start(int maxGroup, bool oneEach, int groupsInFlight = 1)
         {
             Running = Task.Run(() => CommitGroups.RunAsync(queue.Reader, maxGroup, oneEach ? item => item.Key : null, async group =>
             {
@@ -41,9 +42,19 @@ public sealed class CommitGroupsTests
                 }
 
                 firstCommitStarted.TrySetResult();
+                commitsStarted.Writer.TryWrite(true);
                 await Gate.Task;
-            }));
+            }, groupsInFlight));
             return this;
+        }
+
+        /// <summary>Waits until <paramref name="count"/> more commits have started (the gate still closed).</summary>
+        public async Task CommitsStarted(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await commitsStarted.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+            }
         }
 
         /// <summary>Completes the queue, opens the gate and waits for the loop to have committed everything.</summary>
@@ -109,5 +120,41 @@ public sealed class CommitGroupsTests
         var loop = new Loop().Queue(new("A1", A), new("A2", A), new("A3", A)).Start(maxGroup: 64, oneEach: true);
 
         (await loop.FinishAsync()).ShouldBe([["A1"], ["A2"], ["A3"]]);
+    }
+
+    [Fact]
+    public async Task With_two_groups_in_flight_a_second_group_commits_while_the_first_is_still_committing()
+    {
+        var loop = new Loop().Start(maxGroup: 64, oneEach: true, groupsInFlight: 2).Queue(new Item("A1", A));
+        await loop.CommitsStarted(1);
+        loop.Queue(new Item("B1", B));
+
+        // The gate is closed: the first group has not finished, yet the second has started.
+        await loop.CommitsStarted(1);
+        (await loop.FinishAsync()).ShouldBe([["A1"], ["B1"]]);
+    }
+
+    [Fact]
+    public async Task A_key_that_a_group_in_flight_holds_waits_for_a_later_group()
+    {
+        var loop = new Loop().Start(maxGroup: 64, oneEach: true, groupsInFlight: 2).Queue(new Item("A1", A));
+        await loop.CommitsStarted(1);
+        loop.Queue(new("A2", A), new("B1", B));
+
+        // A2 may not commit beside A1 (it is decided against it): the free slot takes B1 alone.
+        await loop.CommitsStarted(1);
+        (await loop.FinishAsync()).ShouldBe([["A1"], ["B1"], ["A2"]]);
+    }
+
+    [Fact]
+    public async Task While_every_slot_is_busy_arrivals_gather_into_one_group()
+    {
+        var loop = new Loop().Start(maxGroup: 64, oneEach: true, groupsInFlight: 2).Queue(new Item("A1", A));
+        await loop.CommitsStarted(1);
+        loop.Queue(new Item("B1", B));
+        await loop.CommitsStarted(1);
+        loop.Queue(new("C1", C), new("D1", D));
+
+        (await loop.FinishAsync()).ShouldBe([["A1"], ["B1"], ["C1", "D1"]]);
     }
 }
