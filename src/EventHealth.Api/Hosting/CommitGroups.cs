@@ -23,7 +23,9 @@ public static class CommitGroups
         int groupsInFlight = 1, CancellationToken cancellation = default)
     {
         var waiting = new List<T>();
-        var inFlight = new Dictionary<Task, HashSet<Guid>>();
+        // A list, not a dictionary by task: a commit that finishes without awaiting returns the runtime's one shared
+        // completed task, so two groups in flight can have the same task.
+        var inFlight = new List<(Task Commit, HashSet<Guid> Keys)>();
         var busyKeys = new HashSet<Guid>();
         // A single-reader channel allows one wait at a time: the pending one is kept until it completes.
         Task<bool>? arrival = null;
@@ -40,7 +42,7 @@ public static class CommitGroups
                 var (group, keys, held) = next;
                 waiting = held;
                 busyKeys.UnionWith(keys);
-                inFlight.Add(commit(group), keys);
+                inFlight.Add((commit(group), keys));
                 continue;
             }
 
@@ -55,7 +57,7 @@ public static class CommitGroups
                 arrival ??= queue.WaitToReadAsync(cancellation).AsTask();
             }
 
-            var watched = new List<Task>(inFlight.Keys);
+            var watched = inFlight.ConvertAll(group => group.Commit);
             if (inFlight.Count < groupsInFlight && arrival is not null)
             {
                 watched.Add(arrival);
@@ -68,15 +70,16 @@ public static class CommitGroups
                 if (!finished.IsCompletedSuccessfully)
                 {
                     // Cancelled: the groups in flight finish answering before the loop ends.
-                    await Task.WhenAll(inFlight.Keys);
+                    await Task.WhenAll(inFlight.Select(group => group.Commit));
                 }
 
                 open = await (Task<bool>)finished;
             }
             else
             {
-                busyKeys.ExceptWith(inFlight[finished]);
-                inFlight.Remove(finished);
+                var done = inFlight.FindIndex(group => group.Commit == finished);
+                busyKeys.ExceptWith(inFlight[done].Keys);
+                inFlight.RemoveAt(done);
                 await finished;
             }
         }

@@ -157,4 +157,26 @@ public sealed class CommitGroupsTests
 
         (await loop.FinishAsync()).ShouldBe([["A1"], ["B1"], ["C1", "D1"]]);
     }
+
+    [Fact]
+    public async Task Commits_that_finish_without_awaiting_free_their_slots_and_keys()
+    {
+        // An async commit that never awaits (a shard refusing connections at once) returns the runtime's one shared
+        // completed task: two such groups in flight must still each be let go.
+        var queue = Channel.CreateUnbounded<Item>();
+        var groups = new List<string[]>();
+        foreach (var item in new Item[] { new("A1", A), new("B1", B), new("A2", A), new("C1", C), new("A3", A) })
+        {
+            queue.Writer.TryWrite(item).ShouldBeTrue();
+        }
+
+        queue.Writer.Complete();
+        await CommitGroups.RunAsync(queue.Reader, maxGroup: 1, item => item.Key, group =>
+        {
+            groups.Add([.. group.Select(item => item.Name)]);
+            return Task.CompletedTask;
+        }, groupsInFlight: 2).WaitAsync(TimeSpan.FromSeconds(10));
+
+        groups.ShouldBe([["A1"], ["B1"], ["A2"], ["C1"], ["A3"]]);
+    }
 }
