@@ -14,13 +14,11 @@ public sealed class CommitGroupsTests
     private sealed class Loop
     {
         private readonly Channel<Item> queue = Channel.CreateUnbounded<Item>();
-        private readonly TaskCompletionSource firstCommitStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Channel<bool> commitsStarted = Channel.CreateUnbounded<bool>();
 
         public List<string[]> Groups { get; } = [];
         public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public Task Running { get; private set; } = Task.CompletedTask;
-        public Task FirstCommitStarted => firstCommitStarted.Task;
 
         public Loop Queue(params Item[] items)
         {
@@ -41,7 +39,6 @@ public sealed class CommitGroupsTests
                     Groups.Add([.. group.Select(item => item.Name)]);
                 }
 
-                firstCommitStarted.TrySetResult();
                 commitsStarted.Writer.TryWrite(true);
                 await Gate.Task;
             }, groupsInFlight));
@@ -81,7 +78,7 @@ public sealed class CommitGroupsTests
         var loop = new Loop().Start(maxGroup: 64, oneEach: false).Queue(new Item("alone", A));
 
         // No timer: the commit starts without anything else arriving or the queue completing.
-        await loop.FirstCommitStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.CommitsStarted(1);
         (await loop.FinishAsync()).ShouldBe([["alone"]]);
     }
 
@@ -89,7 +86,7 @@ public sealed class CommitGroupsTests
     public async Task Items_that_arrive_while_a_group_commits_are_the_next_group()
     {
         var loop = new Loop().Start(maxGroup: 64, oneEach: false).Queue(new Item("first", A));
-        await loop.FirstCommitStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.CommitsStarted(1);
         loop.Queue(new("2", B), new("3", C), new("4", A));
 
         (await loop.FinishAsync()).ShouldBe([["first"], ["2", "3", "4"]]);
@@ -99,7 +96,7 @@ public sealed class CommitGroupsTests
     public async Task With_one_item_per_key_a_second_of_a_key_waits_for_the_next_group_ahead_of_later_items()
     {
         var loop = new Loop().Queue(new("A1", A), new("B1", B), new("A2", A), new("A3", A), new("C1", C)).Start(maxGroup: 64, oneEach: true);
-        await loop.FirstCommitStarted.WaitAsync(TimeSpan.FromSeconds(10));
+        await loop.CommitsStarted(1);
         loop.Queue(new("D1", D), new("B2", B));
 
         // A2 and A3 were carried: A2 goes first in the next group, A3 one group later; D1 and B2 join A2's group.
