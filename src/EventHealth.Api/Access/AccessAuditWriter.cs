@@ -47,7 +47,7 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
     {
         try
         {
-            await Hosting.CommitGroups.RunAsync(_queue.Reader, MaxGroup, oneEach: null, CommitAsync, GroupsInFlight, stoppingToken);
+            await Hosting.CommitGroups.RunAsync(_queue.Reader, MaxGroup, oneEach: null, CommitAsync, Fail, GroupsInFlight, stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -57,6 +57,25 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
         while (_queue.Reader.TryRead(out var left))
         {
             left.Written.TrySetException(new OperationCanceledException("The access audit stopped before this record was written."));
+        }
+    }
+
+    /// <summary>Answers records the gathering could not commit (a shard database's address not to be had, a stop).</summary>
+    private void Fail(IReadOnlyList<Pending> records, Exception e)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        if (e is not OperationCanceledException)
+        {
+            logger.LogError("The access audit failed {Count} records and carries on: {Exception}", records.Count, Hosting.UnhandledErrors.Describe(e));
+        }
+
+        foreach (var pending in records)
+        {
+            pending.Written.TrySetException(e);
         }
     }
 

@@ -16,11 +16,15 @@ public static class CommitGroups
     /// <paramref name="oneEach"/>, a group takes one item per key, and none of a key that a group in flight holds: a
     /// second item of a key waits for a later group, ahead of anything queued after it, so items of one key are
     /// committed one group after another, in order, and two groups in flight never share a key. <paramref name="commit"/>
-    /// answers every item of its group, whatever happens; it must not throw, or this loop ends with the items it holds
-    /// unanswered.
+    /// answers every item of its group, whatever happens.
+    /// <para>Nothing is left waiting for ever: a commit that throws (it should not) has its group answered by
+    /// <paramref name="fail"/>, and a fault in the gathering itself (a bug, such as the one the shard-down scenario of
+    /// <c>ops/faults</c> found) fails what is waiting, lets the groups in flight finish, and starts again with nothing held.
+    /// Callers get an error instead of a hang, and later items are gathered as before. <paramref name="fail"/> must
+    /// answer only items not answered yet (as <c>TrySetException</c> does) and must not throw.</para>
     /// </summary>
     public static async Task RunAsync<T>(ChannelReader<T> queue, int maxGroup, Func<T, Guid>? oneEach, Func<List<T>, Task> commit,
-        int groupsInFlight = 1, CancellationToken cancellation = default)
+        Action<IReadOnlyList<T>, Exception> fail, int groupsInFlight = 1, CancellationToken cancellation = default)
     {
         var waiting = new List<T>();
         // A list, not a dictionary by task: a commit that finishes without awaiting returns the runtime's one shared
@@ -32,55 +36,91 @@ public static class CommitGroups
         var open = true;
         while (true)
         {
-            while (queue.TryRead(out var item))
+            try
             {
-                waiting.Add(item);
-            }
-
-            if (inFlight.Count < groupsInFlight && Gather(waiting, maxGroup, oneEach, busyKeys) is { } next)
-            {
-                var (group, keys, held) = next;
-                waiting = held;
-                busyKeys.UnionWith(keys);
-                inFlight.Add((commit(group), keys));
-                continue;
-            }
-
-            if (!open && waiting.Count == 0 && inFlight.Count == 0)
-            {
-                return;
-            }
-
-            // A group finishing frees a slot and its keys; an arrival matters only while a slot is free.
-            if (open)
-            {
-                arrival ??= queue.WaitToReadAsync(cancellation).AsTask();
-            }
-
-            var watched = inFlight.ConvertAll(group => group.Commit);
-            if (inFlight.Count < groupsInFlight && arrival is not null)
-            {
-                watched.Add(arrival);
-            }
-
-            var finished = await Task.WhenAny(watched);
-            if (finished == arrival)
-            {
-                arrival = null;
-                if (!finished.IsCompletedSuccessfully)
+                while (queue.TryRead(out var item))
                 {
-                    // Cancelled: the groups in flight finish answering before the loop ends.
-                    await Task.WhenAll(inFlight.Select(group => group.Commit));
+                    waiting.Add(item);
                 }
 
-                open = await (Task<bool>)finished;
+                if (inFlight.Count < groupsInFlight && Gather(waiting, maxGroup, oneEach, busyKeys) is { } next)
+                {
+                    var (group, keys, held) = next;
+                    waiting = held;
+                    busyKeys.UnionWith(keys);
+                    inFlight.Add((Answered(group), keys));
+                    continue;
+                }
+
+                if (!open && waiting.Count == 0 && inFlight.Count == 0)
+                {
+                    return;
+                }
+
+                // A group finishing frees a slot and its keys; an arrival matters only while a slot is free.
+                if (open)
+                {
+                    arrival ??= queue.WaitToReadAsync(cancellation).AsTask();
+                }
+
+                var watched = inFlight.ConvertAll(group => group.Commit);
+                if (inFlight.Count < groupsInFlight && arrival is not null)
+                {
+                    watched.Add(arrival);
+                }
+
+                var finished = await Task.WhenAny(watched);
+                if (finished == arrival)
+                {
+                    arrival = null;
+                    if (!finished.IsCompletedSuccessfully)
+                    {
+                        // Cancelled: the groups in flight finish answering before the loop ends.
+                        await Task.WhenAll(inFlight.Select(group => group.Commit));
+                    }
+
+                    open = await (Task<bool>)finished;
+                }
+                else
+                {
+                    var done = inFlight.FindIndex(group => group.Commit == finished);
+                    busyKeys.ExceptWith(inFlight[done].Keys);
+                    inFlight.RemoveAt(done);
+                    await finished;
+                }
             }
-            else
+            catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {
-                var done = inFlight.FindIndex(group => group.Commit == finished);
-                busyKeys.ExceptWith(inFlight[done].Keys);
-                inFlight.RemoveAt(done);
-                await finished;
+                fail(waiting, e);
+                waiting = [];
+                // Answered commits never throw; each answers its own group.
+                await Task.WhenAll(inFlight.Select(group => group.Commit));
+                inFlight.Clear();
+                busyKeys.Clear();
+                if (arrival is { IsCompleted: true })
+                {
+                    // A queue completed with an error has nothing more to give.
+                    open &= arrival.IsCompletedSuccessfully;
+                    arrival = null;
+                }
+            }
+            catch (OperationCanceledException e)
+            {
+                // Stopping: what waits is answered, not left behind.
+                fail(waiting, e);
+                throw;
+            }
+        }
+
+        async Task Answered(List<T> group)
+        {
+            try
+            {
+                await commit(group);
+            }
+            catch (Exception e)
+            {
+                fail(group, e);
             }
         }
     }

@@ -89,7 +89,7 @@ public sealed class RecordWriter(
         {
             // A second change to a record in a group waits for a later one: it must be decided against the first.
             return new DatabaseQueue(changes, Task.Run(() =>
-                Hosting.CommitGroups.RunAsync(changes.Reader, MaxGroup, oneEach: pending => pending.Command.PatientId, CommitAsync, GroupsInFlight)));
+                Hosting.CommitGroups.RunAsync(changes.Reader, MaxGroup, oneEach: pending => pending.Command.PatientId, CommitAsync, Fail, GroupsInFlight)));
         }
     }
 
@@ -136,6 +136,21 @@ public sealed class RecordWriter(
 
                 return;
             }
+        }
+    }
+
+    /// <summary>Answers changes the gathering could not commit (see <see cref="Hosting.CommitGroups.RunAsync"/>): never expected.</summary>
+    private void Fail(IReadOnlyList<Pending> changes, Exception e)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+
+        logger.LogError("The write queue failed {Count} changes and carries on: {Exception}", changes.Count, Hosting.UnhandledErrors.Describe(e));
+        foreach (var pending in changes)
+        {
+            pending.Written.TrySetException(e);
         }
     }
 

@@ -41,7 +41,7 @@ public sealed class CommitGroupsTests
 
                 commitsStarted.Writer.TryWrite(true);
                 await Gate.Task;
-            }, groupsInFlight));
+            }, (_, e) => throw new InvalidOperationException("A commit failed unexpectedly", e), groupsInFlight));
             return this;
         }
 
@@ -172,8 +172,70 @@ public sealed class CommitGroupsTests
         {
             groups.Add([.. group.Select(item => item.Name)]);
             return Task.CompletedTask;
-        }, groupsInFlight: 2).WaitAsync(TimeSpan.FromSeconds(10));
+        }, (_, e) => throw new InvalidOperationException("A commit failed unexpectedly", e), groupsInFlight: 2).WaitAsync(TimeSpan.FromSeconds(10));
 
         groups.ShouldBe([["A1"], ["B1"], ["A2"], ["C1"], ["A3"]]);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_commit_that_throws_has_its_group_failed_and_the_next_groups_commit(bool throwsBeforeAwaiting)
+    {
+        var queue = Channel.CreateUnbounded<Item>();
+        foreach (var item in new Item[] { new("A1", A), new("B1", B), new("C1", C) })
+        {
+            queue.Writer.TryWrite(item).ShouldBeTrue();
+        }
+
+        queue.Writer.Complete();
+        var committed = new List<string>();
+        var failed = new List<string>();
+        await CommitGroups.RunAsync(queue.Reader, maxGroup: 1, oneEach: null, async group =>
+        {
+            if (group[0].Name == "B1")
+            {
+                if (!throwsBeforeAwaiting)
+                {
+                    await Task.Yield();
+                }
+
+                throw new InvalidOperationException("the commit broke its promise to answer");
+            }
+
+            committed.Add(group[0].Name);
+        }, (items, _) => failed.AddRange(items.Select(item => item.Name))).WaitAsync(TimeSpan.FromSeconds(10));
+
+        committed.ShouldBe(["A1", "C1"]);
+        failed.ShouldBe(["B1"]);
+    }
+
+    [Fact]
+    public async Task A_fault_in_the_gathering_fails_what_waits_and_later_items_are_gathered_as_before()
+    {
+        // The key function is the gathering's own code path: an item whose key cannot be had faults the loop itself.
+        var queue = Channel.CreateUnbounded<Item>();
+        var committed = new List<string[]>();
+        var failed = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var item in new Item[] { new("A1", A), new("bad", B), new("C1", C) })
+        {
+            queue.Writer.TryWrite(item).ShouldBeTrue();
+        }
+
+        var running = Task.Run(() => CommitGroups.RunAsync(queue.Reader, maxGroup: 64,
+            item => item.Name == "bad" ? throw new InvalidOperationException("no key") : item.Key,
+            group =>
+            {
+                committed.Add([.. group.Select(item => item.Name)]);
+                return Task.CompletedTask;
+            },
+            (items, _) => failed.TrySetResult([.. items.Select(item => item.Name)]), groupsInFlight: 2));
+
+        (await failed.Task.WaitAsync(TimeSpan.FromSeconds(10))).ShouldBe(["A1", "bad", "C1"]);
+        queue.Writer.TryWrite(new("D1", D)).ShouldBeTrue();
+        queue.Writer.Complete();
+        await running.WaitAsync(TimeSpan.FromSeconds(10));
+
+        committed.ShouldBe([["D1"]]);
     }
 }
