@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using EventHealth.Http;
 using EventHealth.Recording;
 using JasperFx.Events;
@@ -145,9 +146,11 @@ public sealed class DayTally
 /// The document grows with the days of the record, not with its entries: each day keeps running totals
 /// (<see cref="DayTally"/>), so a new entry adds to one day. A retraction, which cannot be subtracted from a maximum
 /// or a set, recounts its day from the record's events up to the retraction (docs/benchmarks.md: the earlier design
-/// kept every entry's contribution here and rewrote megabytes per projection batch for a long record).
+/// kept every entry's contribution here and rewrote megabytes per projection batch for a long record). It is still
+/// rewritten whole by every projection batch that touches the record, so a record's years cost each of its appends
+/// (docs/read-side.md, "What a long calendar costs").
 /// </summary>
-public sealed class PatientDays
+public sealed class PatientDays : IJsonOnDeserialized
 {
     public Guid Id { get; set; }
 
@@ -159,7 +162,16 @@ public sealed class PatientDays
     /// <summary>Running totals of the entries that still count, by local day ("yyyy-MM-dd").</summary>
     public SortedDictionary<string, DayTally> Tallies { get; set; } = new(StringComparer.Ordinal);
 
-    public SortedDictionary<string, DailySummary> Days { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Each day's figures, as its tally gives them (<see cref="DayTally.Summary"/>). Not stored: they follow from
+    /// <see cref="Tallies"/>, and storing both made the document twice as large, for a long record twice the cost of
+    /// every append (docs/benchmarks.md, issue 23's tenth pass). Filled again when the document is read.
+    /// </summary>
+    [JsonIgnore]
+    public SortedDictionary<string, DailySummary> Days { get; private set; } = new(StringComparer.Ordinal);
+
+    void IJsonOnDeserialized.OnDeserialized() =>
+        Days = new(Tallies.ToDictionary(day => day.Key, day => day.Value.Summary(PatientCalendar.ParseDay(day.Key)), StringComparer.Ordinal), StringComparer.Ordinal);
 
     public void Apply(IEvent<PatientEnrolled> enrolled)
     {

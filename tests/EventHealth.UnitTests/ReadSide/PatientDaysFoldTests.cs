@@ -42,6 +42,28 @@ public sealed class PatientDaysFoldTests
         days.Tallies.ContainsKey("2026-09-02").ShouldBeFalse();
     }
 
+    [Fact]
+    public void The_stored_document_keeps_the_tallies_and_a_read_gives_the_same_days()
+    {
+        var days = new PatientDays();
+        days.Apply(Next(new PatientEnrolled(PatientId, "Ada", "ada@example.org", "Europe/Paris", null, false)));
+        days.Apply(Entry(Episode(Guid.NewGuid(), "2026-09-01T08:00:00Z", 3)));
+        days.Apply(Entry(Episode(Guid.NewGuid(), "2026-09-01T22:30:00Z", 8)));
+        days.Apply(Entry(new TriggerReported(Guid.NewGuid(), At("2026-09-03T09:00:00Z"), TriggerKind.Stress, 9, null)));
+
+        var stored = System.Text.Json.JsonSerializer.Serialize(days, EventHealth.Http.JsonSetup.Options);
+        var read = System.Text.Json.JsonSerializer.Deserialize<PatientDays>(stored, EventHealth.Http.JsonSetup.Options)!;
+
+        // The summaries follow from the tallies: storing both would double the document every projection batch rewrites.
+        System.Text.Json.Nodes.JsonNode.Parse(stored)!.AsObject().Select(p => p.Key).ShouldNotContain("days");
+        read.Days.Keys.ShouldBe(["2026-09-01", "2026-09-02", "2026-09-03"]);
+        foreach (var (day, summary) in days.Days)
+        {
+            System.Text.Json.JsonSerializer.Serialize(read.Days[day], EventHealth.Http.JsonSetup.Options)
+                .ShouldBe(System.Text.Json.JsonSerializer.Serialize(summary, EventHealth.Http.JsonSetup.Options));
+        }
+    }
+
     private static TwitchEpisodeRecorded Episode(Guid entryId, string at, int intensity) =>
         new(entryId, At(at), [BodyRegion.Calf], Side.Left, intensity, 30, false, false);
 
