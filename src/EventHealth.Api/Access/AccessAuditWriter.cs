@@ -63,11 +63,6 @@ public sealed class AccessAuditWriter(Sharding.TenantSessions sessions, ILogger<
     /// <summary>Answers records the gathering could not commit (a shard database's address not to be had, a stop).</summary>
     private void Fail(IReadOnlyList<Pending> records, Exception e)
     {
-        if (records.Count == 0)
-        {
-            return;
-        }
-
         if (e is not OperationCanceledException)
         {
             logger.LogError("The access audit failed {Count} records and carries on: {Exception}", records.Count, Hosting.UnhandledErrors.Describe(e));

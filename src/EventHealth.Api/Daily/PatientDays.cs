@@ -170,8 +170,16 @@ public sealed class PatientDays : IJsonOnDeserialized
     [JsonIgnore]
     public SortedDictionary<string, DailySummary> Days { get; private set; } = new(StringComparer.Ordinal);
 
-    void IJsonOnDeserialized.OnDeserialized() =>
-        Days = new(Tallies.ToDictionary(day => day.Key, day => day.Value.Summary(PatientCalendar.ParseDay(day.Key)), StringComparer.Ordinal), StringComparer.Ordinal);
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        Days = new(StringComparer.Ordinal);
+        foreach (var (day, tally) in Tallies)
+        {
+            SetSummary(day, tally);
+        }
+    }
+
+    private void SetSummary(string day, DayTally tally) => Days[day] = tally.Summary(PatientCalendar.ParseDay(day));
 
     public void Apply(IEvent<PatientEnrolled> enrolled)
     {
@@ -225,7 +233,7 @@ public sealed class PatientDays : IJsonOnDeserialized
         }
 
         tally.Add(contribution);
-        Days[contribution.Day] = tally.Summary(PatientCalendar.ParseDay(contribution.Day));
+        SetSummary(contribution.Day, tally);
         return contribution;
     }
 
@@ -324,7 +332,7 @@ public sealed class PatientDays : IJsonOnDeserialized
         }
 
         Tallies[day] = tally;
-        Days[day] = tally.Summary(PatientCalendar.ParseDay(day));
+        SetSummary(day, tally);
     }
 
     private int _contributed;

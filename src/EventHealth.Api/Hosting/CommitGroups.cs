@@ -20,8 +20,8 @@ public static class CommitGroups
     /// <para>Nothing is left waiting for ever: a commit that throws (it should not) has its group answered by
     /// <paramref name="fail"/>, and a fault in the gathering itself (a bug, such as the one the shard-down scenario of
     /// <c>ops/faults</c> found) fails what is waiting, lets the groups in flight finish, and starts again with nothing held.
-    /// Callers get an error instead of a hang, and later items are gathered as before. <paramref name="fail"/> must
-    /// answer only items not answered yet (as <c>TrySetException</c> does) and must not throw.</para>
+    /// Callers get an error instead of a hang, and later items are gathered as before. <paramref name="fail"/> is given at least
+    /// one item; it must answer only items not answered yet (as <c>TrySetException</c> does) and must not throw.</para>
     /// </summary>
     public static async Task RunAsync<T>(ChannelReader<T> queue, int maxGroup, Func<T, Guid>? oneEach, Func<List<T>, Task> commit,
         Action<IReadOnlyList<T>, Exception> fail, int groupsInFlight = 1, CancellationToken cancellation = default)
@@ -91,7 +91,7 @@ public static class CommitGroups
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
             {
-                fail(waiting, e);
+                FailWaiting(e);
                 waiting = [];
                 // Answered commits never throw; each answers its own group.
                 await Task.WhenAll(inFlight.Select(group => group.Commit));
@@ -107,8 +107,16 @@ public static class CommitGroups
             catch (OperationCanceledException e)
             {
                 // Stopping: what waits is answered, not left behind.
-                fail(waiting, e);
+                FailWaiting(e);
                 throw;
+            }
+        }
+
+        void FailWaiting(Exception e)
+        {
+            if (waiting.Count > 0)
+            {
+                fail(waiting, e);
             }
         }
 

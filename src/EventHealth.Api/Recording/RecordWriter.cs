@@ -142,11 +142,6 @@ public sealed class RecordWriter(
     /// <summary>Answers changes the gathering could not commit (see <see cref="Hosting.CommitGroups.RunAsync"/>): never expected.</summary>
     private void Fail(IReadOnlyList<Pending> changes, Exception e)
     {
-        if (changes.Count == 0)
-        {
-            return;
-        }
-
         logger.LogError("The write queue failed {Count} changes and carries on: {Exception}", changes.Count, Hosting.UnhandledErrors.Describe(e));
         foreach (var pending in changes)
         {

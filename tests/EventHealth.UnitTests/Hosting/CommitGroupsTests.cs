@@ -10,6 +10,26 @@ public sealed class CommitGroupsTests
 
     private static readonly Guid A = Guid.NewGuid(), B = Guid.NewGuid(), C = Guid.NewGuid(), D = Guid.NewGuid();
 
+    /// <summary>The failure callback where no commit may fail: a call fails the loop, and so the test.</summary>
+    private static void NoneFail(IReadOnlyList<Item> items, Exception e) => throw new InvalidOperationException("A commit failed unexpectedly", e);
+
+    /// <summary>A new queue holding <paramref name="items"/>, completed unless <paramref name="complete"/> is false.</summary>
+    private static Channel<Item> Queued(Item[] items, bool complete = true)
+    {
+        var queue = Channel.CreateUnbounded<Item>();
+        foreach (var item in items)
+        {
+            queue.Writer.TryWrite(item).ShouldBeTrue();
+        }
+
+        if (complete)
+        {
+            queue.Writer.Complete();
+        }
+
+        return queue;
+    }
+
     /// <summary>A loop over a new queue whose commits are recorded (as item names) and, while <see cref="Gate"/> is closed, held.</summary>
     private sealed class Loop
     {
@@ -41,7 +61,7 @@ public sealed class CommitGroupsTests
 
                 commitsStarted.Writer.TryWrite(true);
                 await Gate.Task;
-            }, (_, e) => throw new InvalidOperationException("A commit failed unexpectedly", e), groupsInFlight));
+            }, NoneFail, groupsInFlight));
             return this;
         }
 
@@ -160,19 +180,13 @@ public sealed class CommitGroupsTests
     {
         // An async commit that never awaits (a shard refusing connections at once) returns the runtime's one shared
         // completed task: two such groups in flight must still each be let go.
-        var queue = Channel.CreateUnbounded<Item>();
+        var queue = Queued([new("A1", A), new("B1", B), new("A2", A), new("C1", C), new("A3", A)]);
         var groups = new List<string[]>();
-        foreach (var item in new Item[] { new("A1", A), new("B1", B), new("A2", A), new("C1", C), new("A3", A) })
-        {
-            queue.Writer.TryWrite(item).ShouldBeTrue();
-        }
-
-        queue.Writer.Complete();
         await CommitGroups.RunAsync(queue.Reader, maxGroup: 1, item => item.Key, group =>
         {
             groups.Add([.. group.Select(item => item.Name)]);
             return Task.CompletedTask;
-        }, (_, e) => throw new InvalidOperationException("A commit failed unexpectedly", e), groupsInFlight: 2).WaitAsync(TimeSpan.FromSeconds(10));
+        }, NoneFail, groupsInFlight: 2).WaitAsync(TimeSpan.FromSeconds(10));
 
         groups.ShouldBe([["A1"], ["B1"], ["A2"], ["C1"], ["A3"]]);
     }
@@ -182,13 +196,7 @@ public sealed class CommitGroupsTests
     [InlineData(false)]
     public async Task A_commit_that_throws_has_its_group_failed_and_the_next_groups_commit(bool throwsBeforeAwaiting)
     {
-        var queue = Channel.CreateUnbounded<Item>();
-        foreach (var item in new Item[] { new("A1", A), new("B1", B), new("C1", C) })
-        {
-            queue.Writer.TryWrite(item).ShouldBeTrue();
-        }
-
-        queue.Writer.Complete();
+        var queue = Queued([new("A1", A), new("B1", B), new("C1", C)]);
         var committed = new List<string>();
         var failed = new List<string>();
         await CommitGroups.RunAsync(queue.Reader, maxGroup: 1, oneEach: null, async group =>
@@ -214,13 +222,9 @@ public sealed class CommitGroupsTests
     public async Task A_fault_in_the_gathering_fails_what_waits_and_later_items_are_gathered_as_before()
     {
         // The key function is the gathering's own code path: an item whose key cannot be had faults the loop itself.
-        var queue = Channel.CreateUnbounded<Item>();
+        var queue = Queued([new("A1", A), new("bad", B), new("C1", C)], complete: false);
         var committed = new List<string[]>();
         var failed = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
-        foreach (var item in new Item[] { new("A1", A), new("bad", B), new("C1", C) })
-        {
-            queue.Writer.TryWrite(item).ShouldBeTrue();
-        }
 
         var running = Task.Run(() => CommitGroups.RunAsync(queue.Reader, maxGroup: 64,
             item => item.Name == "bad" ? throw new InvalidOperationException("no key") : item.Key,
