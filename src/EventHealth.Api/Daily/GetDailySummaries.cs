@@ -51,18 +51,7 @@ public static class GetDailySummariesEndpoint
             return Results.Problem(Problems.Validation("from", $"a range covers at most {MaxDays} days"));
         }
 
-        var days = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
-        var rows = days is null ? [] : InRange(days, begin, end);
-        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, record.Version, days?.Version ?? 0, rows));
-    }
-
-    public static List<DailySummary> InRange(PatientDays days, DateOnly from, DateOnly to)
-    {
-        var first = PatientCalendar.Format(from);
-        var last = PatientCalendar.Format(to);
-        return days.Days
-            .Where(d => string.CompareOrdinal(d.Key, first) >= 0 && string.CompareOrdinal(d.Key, last) <= 0)
-            .Select(d => d.Value)
-            .ToList();
+        var summaries = await DailySummaryReads.RangeAsync(session, patientId, begin, end, http.RequestAborted);
+        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, record.Version, summaries.ProjectedThroughVersion, summaries.Days));
     }
 }

@@ -139,59 +139,103 @@ public sealed class DayTally
 }
 
 /// <summary>
-/// Daily summaries of one record (async projection, one document per patient). An entry belongs to the local
-/// day of its occurredAt in the time zone the patient had at that moment: the enrollment zone, then each change
-/// of zone from the moment it was recorded. So a move does not rewrite past days, DST is handled by the zone
-/// rules, and a backfilled entry lands on the day it happened. A night's sleep counts for the day it ends.
-/// The document grows with the days of the record, not with its entries: each day keeps running totals
-/// (<see cref="DayTally"/>), so a new entry adds to one day. A retraction, which cannot be subtracted from a maximum
-/// or a set, recounts its day from the record's events up to the retraction (docs/benchmarks.md: the earlier design
-/// kept every entry's contribution here and rewrote megabytes per projection batch for a long record). It is still
-/// rewritten whole by every projection batch that touches the record, so a record's years cost each of its appends
-/// (docs/read-side.md, "What a long calendar costs").
+/// A change the fold of a record makes to one local day: an entry's contribution added to it, or the day's totals
+/// replaced by a recount (a retraction). Applied, in the order made, to the month document holding the day
+/// (<see cref="PatientMonth"/>).
 /// </summary>
-public sealed class PatientDays : IJsonOnDeserialized
+/// <param name="Recount">The day's totals after a recount; none left (no entry counts on it) when its count is 0.</param>
+public sealed record DayChange(string Day, DayContribution? Added, DayTally? Recount);
+
+/// <summary>
+/// What the daily summaries of one record are folded from (<see cref="DailySummariesProjection"/>, an async projection):
+/// the record's time zones and the version folded through. The days themselves are in one document per record and
+/// month (<see cref="PatientMonth"/>): this fold says what changes on which day, the projection applies that to the
+/// months it touches. An entry belongs to the local day of its occurredAt in the time zone the patient had at that
+/// moment: the enrollment zone, then each change of zone from the moment it was recorded. So a move does not rewrite
+/// past days, DST is handled by the zone rules, and a backfilled entry lands on the day it happened. A night's sleep
+/// counts for the day it ends. Until issue 23's eleventh pass every day of the record was in this one document, and a
+/// diary kept for years paid for rewriting all of them on each append (docs/read-side.md, "What a long calendar costs").
+/// </summary>
+public sealed class PatientDays
 {
     public Guid Id { get; set; }
 
-    /// <summary>The stream version this document reflects, maintained by Marten.</summary>
+    /// <summary>The stream version this document (and the record's months) reflect.</summary>
     public long Version { get; set; }
 
     public List<ZonePeriod> Zones { get; set; } = [];
 
-    /// <summary>Running totals of the entries that still count, by local day ("yyyy-MM-dd").</summary>
-    public SortedDictionary<string, DayTally> Tallies { get; set; } = new(StringComparer.Ordinal);
-
     /// <summary>
-    /// Each day's figures, as its tally gives them (<see cref="DayTally.Summary"/>). Not stored: they follow from
-    /// <see cref="Tallies"/>, and storing both made the document twice as large, for a long record twice the cost of
-    /// every append (docs/benchmarks.md, issue 23's tenth pass). Filled again when the document is read.
+    /// The days as documents stored before issue 23's eleventh pass kept them here, all in one; null for any other.
+    /// The projection moves them to their months on the document's next batch (<see cref="TakeStoredTallies"/>).
     /// </summary>
-    [JsonIgnore]
-    public SortedDictionary<string, DailySummary> Days { get; private set; } = new(StringComparer.Ordinal);
+    [JsonPropertyName("tallies"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SortedDictionary<string, DayTally>? StoredTallies { get; set; }
 
-    void IJsonOnDeserialized.OnDeserialized()
+    /// <summary>The days' changes folded since they were last taken, in the order made. Never stored.</summary>
+    private List<DayChange> _changes = [];
+
+    /// <summary>The changes folded since the last call, for the months to apply; afterwards there are none.</summary>
+    public IReadOnlyList<DayChange> TakeChanges()
     {
-        Days = new(StringComparer.Ordinal);
-        foreach (var (day, tally) in Tallies)
-        {
-            SetSummary(day, tally);
-        }
+        var taken = _changes;
+        _changes = [];
+        return taken;
     }
 
-    private void SetSummary(string day, DayTally tally) => Days[day] = tally.Summary(PatientCalendar.ParseDay(day));
-
-    public void Apply(IEvent<PatientEnrolled> enrolled)
+    /// <summary>A document stored with its days in it: those days become changes (each a recount), to go to their months.</summary>
+    public void TakeStoredTallies()
     {
-        Id = enrolled.StreamId;
+        foreach (var (day, tally) in StoredTallies ?? [])
+        {
+            _changes.Add(new DayChange(day, null, tally));
+        }
+
+        StoredTallies = null;
+    }
+
+    /// <summary>
+    /// Folds the record's next event. An event the document already reflects is skipped: totals cannot tell whether an
+    /// entry is already in them, and an erasure's repair can store the document rebuilt from every event while the
+    /// daemon still has some of them queued (docs/erasure.md).
+    /// </summary>
+    public async Task FoldAsync(IEvent @event, IQuerySession session)
+    {
+        if (@event.Version <= Version)
+        {
+            return;
+        }
+
+        switch (@event)
+        {
+            case IEvent<PatientEnrolled> enrolled:
+                Apply(enrolled);
+                break;
+            case IEvent<ContactDetailsChanged> changed:
+                Apply(changed);
+                break;
+            case IEvent<IPatientEntry> entry:
+                Apply(entry);
+                break;
+            case IEvent<EntryRetracted> retracted:
+                await Apply(retracted, session);
+                break;
+        }
+
+        Id = @event.StreamId;
+        Version = @event.Version;
+    }
+
+    private void Apply(IEvent<PatientEnrolled> enrolled)
+    {
         Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
-        if (Version == 0 && Tallies.Count == 0)
+        if (Version == 0)
         {
             _folded = new FoldedEntries();
         }
     }
 
-    public void Apply(IEvent<ContactDetailsChanged> changed)
+    private void Apply(IEvent<ContactDetailsChanged> changed)
     {
         if (PatientCalendar.ZoneSetBy(changed) is { } period)
         {
@@ -199,14 +243,9 @@ public sealed class PatientDays : IJsonOnDeserialized
         }
     }
 
-    /// <summary>
-    /// Totals cannot tell whether an entry is already in them, so an event the document already reflects is skipped:
-    /// an erasure's repair can store the document rebuilt from every event while the daemon still has some of them
-    /// queued (docs/erasure.md).
-    /// </summary>
-    public void Apply(IEvent<IPatientEntry> recorded)
+    private void Apply(IEvent<IPatientEntry> recorded)
     {
-        if (recorded.Version > Version && Add(recorded.Data) is { } contribution && _folded is not null)
+        if (Add(recorded.Data) is { } contribution && _folded is not null)
         {
             _folded.Add(contribution);
             if (_folded.Count > FoldedEntriesAtMost && !_replaying)
@@ -227,13 +266,7 @@ public sealed class PatientDays : IJsonOnDeserialized
         }
 
         var contribution = Contribute(entry);
-        if (!Tallies.TryGetValue(contribution.Day, out var tally))
-        {
-            Tallies[contribution.Day] = tally = new DayTally();
-        }
-
-        tally.Add(contribution);
-        SetSummary(contribution.Day, tally);
+        _changes.Add(new DayChange(contribution.Day, contribution, null));
         return contribution;
     }
 
@@ -243,13 +276,8 @@ public sealed class PatientDays : IJsonOnDeserialized
     /// record's events up to the retraction, only those that can change the day (<see cref="RetractionHistory"/>): the
     /// zones, the retractions, and the entries around that day.
     /// </summary>
-    public async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
+    private async Task Apply(IEvent<EntryRetracted> retracted, IQuerySession session)
     {
-        if (retracted.Version <= Version)
-        {
-            return;
-        }
-
         if (_folded is not null)
         {
             if (_folded.Remove(retracted.Data.EntryId) is { } folded)
@@ -295,21 +323,7 @@ public sealed class PatientDays : IJsonOnDeserialized
         var replay = new PatientDays { _folded = new FoldedEntries(), _replaying = true };
         foreach (var @event in history.TakeWhile(e => e.Version < retraction.Version))
         {
-            switch (@event)
-            {
-                case IEvent<PatientEnrolled> enrolled:
-                    replay.Apply(enrolled);
-                    break;
-                case IEvent<ContactDetailsChanged> changed:
-                    replay.Apply(changed);
-                    break;
-                case IEvent<IPatientEntry> entry:
-                    replay.Apply(entry);
-                    break;
-                case IEvent<EntryRetracted> earlier:
-                    await replay.Apply(earlier, session);
-                    break;
-            }
+            await replay.FoldAsync(@event, session);
         }
 
         return replay._folded!;
@@ -324,15 +338,7 @@ public sealed class PatientDays : IJsonOnDeserialized
             tally.Add(contribution);
         }
 
-        if (tally.Entries == 0)
-        {
-            Tallies.Remove(day);
-            Days.Remove(day);
-            return;
-        }
-
-        Tallies[day] = tally;
-        SetSummary(day, tally);
+        _changes.Add(new DayChange(day, null, tally));
     }
 
     private int _contributed;

@@ -47,6 +47,9 @@ public sealed record WeeklyDigest(
     /// they count in neither week and have no bar (null) in <see cref="DailyEpisodes"/>; after it, a day without a row
     /// is a day without episodes.
     /// </summary>
+    /// <summary>The days a digest compares: the week before today and the week before that.</summary>
+    public const int DaysCompared = 2 * WeekFigures.Days;
+
     public static WeeklyDigest Build(Guid patientId, DateOnly today, IReadOnlyList<DailySummary> days, IReadOnlyList<AlertView> alerts, DateOnly? observationStart)
     {
         bool Observed(DateOnly day) => observationStart is { } start && day >= start;
@@ -55,7 +58,7 @@ public sealed record WeeklyDigest(
         var thisWeekStart = thisWeekEnd.AddDays(-6);
         var beforeStart = thisWeekStart.AddDays(-7);
         var byDate = days.ToDictionary(d => d.Date);
-        var fortnight = Enumerable.Range(0, 14).Select(i => beforeStart.AddDays(i)).ToList();
+        var fortnight = Enumerable.Range(0, DaysCompared).Select(i => beforeStart.AddDays(i)).ToList();
 
         WeekFigures Week(DateOnly from)
         {

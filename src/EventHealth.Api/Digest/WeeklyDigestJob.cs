@@ -98,9 +98,10 @@ public static class SendWeeklyDigestHandler
             return;
         }
 
-        var days = await session.LoadAsync<PatientDays>(message.PatientId, cancellation);
+        // Only the fortnight the digest compares (the days before today), not the record's years.
+        var days = await DailySummaryReads.RangeAsync(session, message.PatientId, today.AddDays(-WeeklyDigest.DaysCompared), today.AddDays(-1), cancellation);
         var events = await session.Events.FetchStreamAsync(message.PatientId, token: cancellation);
-        var digest = WeeklyDigest.Build(message.PatientId, today, days?.Days.Values.ToList() ?? [], AlertViews.From(await session.LoadAsync<RecordAlerts>(message.PatientId, cancellation), patient.AlertRecipients()),
+        var digest = WeeklyDigest.Build(message.PatientId, today, days.Days, AlertViews.From(await session.LoadAsync<RecordAlerts>(message.PatientId, cancellation), patient.AlertRecipients()),
             RecordFacts.From(message.PatientId, events).ObservationStart) with
         {
             ExperimentLine = Experiments.ExperimentViews.DigestLine(Experiments.ExperimentHistory.From(events), today),

@@ -38,7 +38,7 @@ public static class ExportRecordEndpoint
     {
         var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
         var entries = await session.Query<RecordedEntry>().Where(e => e.PatientId == patientId).OrderBy(e => e.SortKey).ToListAsync(http.RequestAborted);
-        var days = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
+        var days = await DailySummaryReads.AllAsync(session, patientId, http.RequestAborted);
         var entryKinds = entries.Select(e => (e.Kind, e.Retracted));
 
         var export = new RecordExport(
@@ -48,7 +48,7 @@ public static class ExportRecordEndpoint
             events.Count == 0 ? 0 : events[^1].Version,
             PatientProfile.Of(record, RecordCounters.Count(entryKinds)),
             events.Select(HistoryEvent.Of).ToList(),
-            new ExportedProjections(entries.Select(TimelineItem.Of).ToList(), days?.Version ?? 0, days?.Days.Values.ToList() ?? []));
+            new ExportedProjections(entries.Select(TimelineItem.Of).ToList(), days.ProjectedThroughVersion, days.Days));
 
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"eventhealth-{patientId}.json\"";
         return Results.Ok(export);

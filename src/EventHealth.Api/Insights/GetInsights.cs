@@ -37,10 +37,10 @@ public static class GetInsightsEndpoint
         var span = days ?? DefaultDays;
         var to = PatientCalendar.Today(record.TimeZone, clock);
         var from = to.AddDays(-(span - 1));
-        var summaries = await session.LoadAsync<PatientDays>(patientId, http.RequestAborted);
-        var tracked = summaries is null ? [] : GetDailySummariesEndpoint.InRange(summaries, from, to);
+        var summaries = await DailySummaryReads.RangeAsync(session, patientId, from, to, http.RequestAborted);
+        var tracked = summaries.Days;
 
-        return Results.Ok(new PatientInsights(patientId, span, from, to, tracked.Count, summaries?.Version ?? 0,
+        return Results.Ok(new PatientInsights(patientId, span, from, to, tracked.Count, summaries.ProjectedThroughVersion,
             InsightCalculator.TriggerAssociations(tracked), InsightCalculator.InterventionEffects(tracked)));
     }
 }

@@ -26,7 +26,7 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
     private const string FenceSqlState = "25006";
 
     /// <summary>The async projections' documents: not copied, the target's daemon builds them from the copied events.</summary>
-    private static readonly Type[] AsyncDocuments = [typeof(Daily.PatientDays)];
+    private static readonly Type[] AsyncDocuments = [typeof(Daily.PatientDays), typeof(Daily.PatientMonth)];
 
     public enum Phase
     {

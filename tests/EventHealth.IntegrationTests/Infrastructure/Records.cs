@@ -119,6 +119,17 @@ public static class Records
     public static JsonObject Typed(this JsonObject entry, string type) => entry.With("type", type);
 
     /// <summary>A query session on the patient's bucket (Marten's sharded tenancy has no session without a tenant).</summary>
+    /// <summary>The verified rebuild of every projection (POST /api/admin/projections/rebuild); its report.</summary>
+    public static async Task<JsonElement> RebuildProjectionsAsync(this IAlbaHost host, bool repair)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Post.Url($"/api/admin/projections/rebuild?repair={repair.ToString().ToLowerInvariant()}");
+            s.StatusCodeShouldBeOk();
+        });
+        return result.ReadAsJson<JsonElement>();
+    }
+
     public static IQuerySession QueryFor(this IAlbaHost host, Guid patientId) => host.Services.GetRequiredService<EventHealth.Sharding.TenantSessions>().QueryFor(patientId);
 
     /// <summary>A writing session on the patient's bucket.</summary>

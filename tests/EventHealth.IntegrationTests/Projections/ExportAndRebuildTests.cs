@@ -182,13 +182,5 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         (await RebuildAsync(repair: false)).GetProperty("allEqual").GetBoolean().ShouldBeTrue();
     }
 
-    private async Task<JsonElement> RebuildAsync(bool repair)
-    {
-        var result = await app.Host.Scenario(s =>
-        {
-            s.Post.Url($"/api/admin/projections/rebuild?repair={repair.ToString().ToLowerInvariant()}");
-            s.StatusCodeShouldBeOk();
-        });
-        return result.ReadAsJson<JsonElement>();
-    }
+    private Task<JsonElement> RebuildAsync(bool repair) => app.Host.RebuildProjectionsAsync(repair);
 }

@@ -29,7 +29,9 @@ public sealed class ClinicianNoteTests
             }
         }
 
-        days.Days.Values.Sum(d => d.Entries).ShouldBe(1);
+        var months = new Dictionary<string, PatientMonth>(StringComparer.Ordinal);
+        PatientMonth.ApplyAll(months, Guid.NewGuid(), days.TakeChanges());
+        months.Values.SelectMany(m => m.Days.Values).Sum(d => d.Entries).ShouldBe(1);
     }
 
     [Fact]
