@@ -23,26 +23,32 @@ public static class DailySummaryReads
         }
 
         var batch = session.CreateBatchQuery();
-        var daysRead = batch.Load<PatientDays>(patientId);
+        var recordRead = batch.Load<PatientDays>(patientId);
         var monthsRead = batch.LoadMany<PatientMonth>().ById(monthIds.ToArray());
         await batch.Execute(cancellation);
         var (first, last) = (PatientCalendar.Format(from), PatientCalendar.Format(to));
-        var days = (await monthsRead).OrderBy(m => m.Month, StringComparer.Ordinal)
-            .SelectMany(m => m.Days)
-            .Where(d => string.CompareOrdinal(d.Key, first) >= 0 && string.CompareOrdinal(d.Key, last) <= 0)
-            .Select(d => d.Value)
-            .ToList();
-        return new SummariesRead((await daysRead)?.Version ?? 0, days);
+        return Read(await recordRead, await monthsRead,
+            day => string.CompareOrdinal(day, first) >= 0 && string.CompareOrdinal(day, last) <= 0);
     }
 
     /// <summary>Every day of the record that holds entries, in order.</summary>
     public static async Task<SummariesRead> AllAsync(IQuerySession session, Guid patientId, CancellationToken cancellation)
     {
         var batch = session.CreateBatchQuery();
-        var daysRead = batch.Load<PatientDays>(patientId);
+        var recordRead = batch.Load<PatientDays>(patientId);
         var monthsRead = batch.Query<PatientMonth>().Where(m => m.PatientId == patientId).ToList();
         await batch.Execute(cancellation);
-        var days = (await monthsRead).OrderBy(m => m.Month, StringComparer.Ordinal).SelectMany(m => m.Days.Values).ToList();
-        return new SummariesRead((await daysRead)?.Version ?? 0, days);
+        return Read(await recordRead, await monthsRead, _ => true);
+    }
+
+    /// <summary>
+    /// The days of <paramref name="months"/> that <paramref name="wanted"/> keeps, in order; for a record whose document
+    /// still holds every day (stored before the months, until its next batch moves them), those days instead.
+    /// </summary>
+    private static SummariesRead Read(PatientDays? record, IEnumerable<PatientMonth> months, Func<string, bool> wanted)
+    {
+        var tallies = record?.StoredTallies ?? months.OrderBy(m => m.Month, StringComparer.Ordinal).SelectMany(m => m.Tallies);
+        var days = tallies.Where(d => wanted(d.Key)).Select(d => d.Value.Summary(PatientCalendar.ParseDay(d.Key))).ToList();
+        return new SummariesRead(record?.Version ?? 0, days);
     }
 }

@@ -11,7 +11,7 @@ namespace EventHealth.IntegrationTests.Daily;
 /// <summary>
 /// The daily summaries are one document per record and local month (docs/read-side.md, "What a long calendar costs"):
 /// a read across months gathers them, the verified rebuild compares and repairs each month, and a document stored with
-/// all its days in it (before the months) hands them to their months on its next batch.
+/// all its days in it (before the months) is read as it is, and hands them to their months on its next batch.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class DailyMonthsTests(AppFixture app)
@@ -68,6 +68,9 @@ public sealed class DailyMonthsTests(AppFixture app)
 
             await session.SaveChangesAsync();
         }
+
+        // Until its next batch, such a record reads from the days its document holds.
+        (await DailyAsync(patientId)).ShouldBe(expected);
 
         var late = FirstDay.AddDays(Days);
         await RecordAsync(patientId, [Records.Episode(intensity: 7, occurredAt: late)]);
