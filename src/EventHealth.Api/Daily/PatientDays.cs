@@ -347,8 +347,8 @@ public sealed class PatientDays
     /// Each counted entry's contribution, kept in memory (never stored) while this instance has folded every event of
     /// the record since its enrolment, so that a retraction recounts its day from here: a rebuild of a record with
     /// thousands of retractions would otherwise read the record once per retraction (docs/benchmarks.md, issue 23's
-    /// seventh pass). Null for an instance loaded from its stored document. The projection daemon keeps no aggregate
-    /// between batches (Marten's CacheLimitPerTenant is left at 0), so outside a rebuild this lasts one batch.
+    /// seventh pass). Null for an instance loaded from its stored document. The projection loads the document for each
+    /// batch (<see cref="DailySummariesProjection"/>), so outside a rebuild this lasts one batch.
     /// </summary>
     private FoldedEntries? _folded;
 

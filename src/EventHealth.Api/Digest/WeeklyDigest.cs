@@ -41,15 +41,15 @@ public sealed record WeeklyDigest(
     /// <summary>The line about an experiment planned or running (Experiments/ExperimentViews.DigestLine), if any.</summary>
     public string? ExperimentLine { get; init; }
 
+    /// <summary>The days a digest compares: the week before today and the week before that.</summary>
+    public const int DaysCompared = 2 * WeekFigures.Days;
+
     /// <summary>
     /// "This week" is the 7 local days ending yesterday; the week before, the 7 days before those. Days before
     /// <paramref name="observationStart"/> (<see cref="Detection.RecordFacts.ObservationStart"/>) were not observed:
     /// they count in neither week and have no bar (null) in <see cref="DailyEpisodes"/>; after it, a day without a row
     /// is a day without episodes.
     /// </summary>
-    /// <summary>The days a digest compares: the week before today and the week before that.</summary>
-    public const int DaysCompared = 2 * WeekFigures.Days;
-
     public static WeeklyDigest Build(Guid patientId, DateOnly today, IReadOnlyList<DailySummary> days, IReadOnlyList<AlertView> alerts, DateOnly? observationStart)
     {
         bool Observed(DateOnly day) => observationStart is { } start && day >= start;

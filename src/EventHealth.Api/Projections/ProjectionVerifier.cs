@@ -133,7 +133,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             // third pass).
             await foreach (var window in ReadWindowsAsync(session, streamId, token))
             {
-                // The snapshots (Marten's aggregators) and the entry documents and alerts fold the same window apart:
+                // The snapshot and the daily summaries, and the entry documents and alerts, fold the same window apart:
                 // neither reads what the other builds, so a long record's fold uses the second core too.
                 var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? new PatientDays());
                 var snapshots = Task.Run(async () =>
@@ -178,6 +178,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 var rebuiltMonth = rebuiltMonths.GetValueOrDefault(id);
                 Compare(streamDays, id, liveMonths.GetValueOrDefault(id), rebuiltMonth is { IsEmpty: false } ? rebuiltMonth : null, session, repair);
             }
+
             Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, rebuiltAlerts, session, repair);
 
             // Entries settled along the way were equal; the rest are compared now with their live documents, and live
