@@ -72,7 +72,7 @@ public sealed class DetectionJob(Sharding.TenantSessions sessions, EventStoreQue
         foreach (var batch in due.Chunk(BatchSize))
         {
             var checkpoints = new List<DetectionCheckpoint>(batch.Length);
-            foreach (var facts in await RecordEvents.FoldAsync(sessions, bucket, batch, cancellation))
+            foreach (var facts in await RecordEvents.FoldAsync(sessions, queries, bucket, batch, now, cancellation))
             {
                 var patientId = facts.PatientId;
                 var evaluation = DetectionDecisions.Evaluate(facts, now);

@@ -103,6 +103,52 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         }
     }
 
+    private static readonly string[] EntryTypes = [.. Recording.PatientStreamEvents.All.Where(e => e.IsEntry).Select(e => e.Type.GetEventTypeName())];
+
+    /// <summary>The entries that can count for a day (every entry but a clinician's note, which no day or rule counts).</summary>
+    private static readonly string[] CountingEntryTypes =
+        [.. Recording.PatientStreamEvents.All.Where(e => e.IsEntry && e.Type != typeof(Recording.ClinicianNoteAdded)).Select(e => e.Type.GetEventTypeName())];
+
+    private static readonly string RetractionType = typeof(Recording.EntryRetracted).GetEventTypeName();
+
+    /// <summary>
+    /// The events of <paramref name="patientIds"/> (one bucket) that detection's facts of them can depend on, in the order
+    /// they were appended, each record's in version order: every event that is not an entry (enrolment and zone changes,
+    /// retractions, alerts, …), each record's last event (so the facts' version is the record's), the entries that
+    /// happened from <paramref name="entriesFrom"/> on, and the entries that happened within two days of the record's
+    /// earliest entry that still counts (whichever of them falls on the earliest local day starts observation; a zone
+    /// change can put a later instant on an earlier day, by 26 hours at most). An entry outside all of those counts on
+    /// a day before every rule's window and after observation began: no fact any rule or decision reads. A record of
+    /// years is read as its last weeks, where it was read whole (docs/detection.md; docs/benchmarks.md, issue 23's
+    /// eleventh pass). PostgreSQL still scans each record's events to choose them, as a retraction's recount does.
+    /// </summary>
+    public IAsyncEnumerable<IEvent> DetectionEventsAsync(IQuerySession session, IReadOnlyCollection<Guid> patientIds, DateTimeOffset entriesFrom, CancellationToken cancellation)
+    {
+        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
+        return RowsAsync(session.TenantId, $"""
+            with wanted as (select unnest($1::uuid[]) as stream_id),
+            retracted as (
+              select e.stream_id, e.data ->> 'entryId' as entry_id
+              from {Events} e join wanted w on w.stream_id = e.stream_id
+              where e.tenant_id = $6 and e.type = $2),
+            first_counting as (
+              select e.stream_id, min((e.data ->> 'occurredAt')::timestamptz) as occurred_at
+              from {Events} e join wanted w on w.stream_id = e.stream_id
+              where e.tenant_id = $6 and e.type = any($3)
+                and not exists (select 1 from retracted r where r.stream_id = e.stream_id and r.entry_id = e.data ->> 'entryId')
+              group by e.stream_id)
+            select {string.Join(", ", storage.SelectFields().Select(field => $"d.{field}"))}
+            from {Events} as d
+            join {Streams} s on s.tenant_id = d.tenant_id and s.id = d.stream_id
+            left join first_counting f on f.stream_id = d.stream_id
+            where d.tenant_id = $6 and d.stream_id = any($1)
+              and (d.type <> all($4) or d.version = s.version
+                or (d.data ->> 'occurredAt')::timestamptz >= $5
+                or (d.data ->> 'occurredAt')::timestamptz < f.occurred_at + interval '2 days')
+            order by d.seq_id
+            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, EntryTypes, entriesFrom], storage.Resolve, cancellation);
+    }
+
     /// <summary>Entry documents by id (Marten's primary key), read by Marten's serializer synchronously from each buffered
     /// row as above. Those that do not exist are missing from the answer; in no particular order.</summary>
     public Task<List<Recording.RecordedEntry>> EntriesAsync(IQuerySession session, string[] ids, CancellationToken cancellation)
