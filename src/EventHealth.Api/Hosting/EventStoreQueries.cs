@@ -122,7 +122,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// years is read as its last weeks, where it was read whole (docs/detection.md; docs/benchmarks.md, issue 23's
     /// eleventh pass). PostgreSQL still scans each record's events to choose them, twice. The earliest entry that still
     /// counts comes from one grouping of the record's entries and retractions by entry id: a "not exists" against the
-    /// retractions was planned as a nested loop on a freshly loaded store and took 3.5 s for a five-year diary.
+    /// retractions took 3.5 s of PostgreSQL's CPU for a five-year diary on a freshly loaded store (docs/benchmarks.md).
     /// </summary>
     public IAsyncEnumerable<IEvent> DetectionEventsAsync(IQuerySession session, IReadOnlyCollection<Guid> patientIds, DateTimeOffset entriesFrom, CancellationToken cancellation)
     {
