@@ -48,7 +48,7 @@ public static class DailySummaryReads
     private static SummariesRead Read(PatientDays? record, IEnumerable<PatientMonth> months, Func<string, bool> wanted)
     {
         var tallies = record?.StoredTallies ?? months.OrderBy(m => m.Month, StringComparer.Ordinal).SelectMany(m => m.Tallies);
-        var days = tallies.Where(d => wanted(d.Key)).Select(d => d.Value.Summary(PatientCalendar.ParseDay(d.Key))).ToList();
+        var days = tallies.Where(d => wanted(d.Key)).Select(d => d.Value.Summary(d.Key)).ToList();
         return new SummariesRead(record?.Version ?? 0, days);
     }
 }

@@ -68,6 +68,18 @@ public sealed class DayTally
     public DateTimeOffset LatestOccurredAt { get; set; } = DateTimeOffset.MinValue;
     public string LatestZone { get; set; } = "UTC";
 
+    /// <summary>The totals of <paramref name="contributions"/>, added in the order given.</summary>
+    public static DayTally Of(IEnumerable<DayContribution> contributions)
+    {
+        var tally = new DayTally();
+        foreach (var contribution in contributions)
+        {
+            tally.Add(contribution);
+        }
+
+        return tally;
+    }
+
     public void Add(DayContribution contribution)
     {
         if (Entries == 0 || contribution.OccurredAt > LatestOccurredAt)
@@ -117,6 +129,9 @@ public sealed class DayTally
         [.. Interventions],
         [.. Symptoms],
         Entries);
+
+    /// <summary>The figures of the local day <paramref name="day"/> ("yyyy-MM-dd").</summary>
+    public DailySummary Summary(string day) => Summary(PatientCalendar.ParseDay(day));
 
     private static double? Plus(double? total, double? value) => value is { } v ? (total ?? 0) + v : total;
 
@@ -330,16 +345,7 @@ public sealed class PatientDays
     }
 
     /// <summary>Replaces a day's totals with those of <paramref name="contributions"/> (in recording order); no contribution, no day.</summary>
-    public void Recount(string day, IEnumerable<DayContribution> contributions)
-    {
-        var tally = new DayTally();
-        foreach (var contribution in contributions)
-        {
-            tally.Add(contribution);
-        }
-
-        _changes.Add(new DayChange(day, null, tally));
-    }
+    public void Recount(string day, IEnumerable<DayContribution> contributions) => _changes.Add(new DayChange(day, null, DayTally.Of(contributions)));
 
     private int _contributed;
 
@@ -439,15 +445,6 @@ public sealed class PatientDays
     }
 
     /// <summary>The day's figures from its contributions. Pure.</summary>
-    public static DailySummary Summarize(DateOnly date, IReadOnlyList<DayContribution> contributions)
-    {
-        var tally = new DayTally();
-        foreach (var contribution in contributions)
-        {
-            tally.Add(contribution);
-        }
-
-        return tally.Summary(date);
-    }
+    public static DailySummary Summarize(DateOnly date, IReadOnlyList<DayContribution> contributions) => DayTally.Of(contributions).Summary(date);
 
 }

@@ -9,7 +9,7 @@ namespace EventHealth.Daily;
 /// months its entries fall in, and a month's read loads one or two documents, however long the record is
 /// (docs/read-side.md, "What a long calendar costs").
 /// </summary>
-public sealed class PatientMonth : IJsonOnDeserialized
+public sealed class PatientMonth
 {
     /// <summary><see cref="IdFor"/>: the record, then the month, so a record's months sort together and in order.</summary>
     public string Id { get; set; } = "";
@@ -23,11 +23,12 @@ public sealed class PatientMonth : IJsonOnDeserialized
     public SortedDictionary<string, DayTally> Tallies { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Each day's figures, as its tally gives them (<see cref="DayTally.Summary"/>). Not stored: they follow from
-    /// <see cref="Tallies"/> (storing both doubled the document; docs/benchmarks.md, issue 23's tenth pass).
+    /// Each day's figures, as its tally gives them (<see cref="DayTally.Summary(string)"/>), worked out when asked. Not
+    /// stored: they follow from <see cref="Tallies"/> (storing both doubled the document; docs/benchmarks.md, issue 23's
+    /// tenth pass).
     /// </summary>
     [JsonIgnore]
-    public SortedDictionary<string, DailySummary> Days { get; private set; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, DailySummary> Days => new(Tallies.ToDictionary(d => d.Key, d => d.Value.Summary(d.Key)), StringComparer.Ordinal);
 
     public static string IdFor(Guid patientId, string month) => $"{patientId:N}/{month}";
 
@@ -41,15 +42,6 @@ public sealed class PatientMonth : IJsonOnDeserialized
     /// <summary>No day of the month holds an entry: the document is deleted rather than stored.</summary>
     [JsonIgnore]
     public bool IsEmpty => Tallies.Count == 0;
-
-    void IJsonOnDeserialized.OnDeserialized()
-    {
-        Days = new(StringComparer.Ordinal);
-        foreach (var (day, tally) in Tallies)
-        {
-            Days[day] = tally.Summary(PatientCalendar.ParseDay(day));
-        }
-    }
 
     /// <summary>Applies a change to one of this month's days.</summary>
     public void Change(DayChange change)
@@ -68,12 +60,10 @@ public sealed class PatientMonth : IJsonOnDeserialized
         if (tally is not { Entries: > 0 })
         {
             Tallies.Remove(change.Day);
-            Days.Remove(change.Day);
             return;
         }
 
         Tallies[change.Day] = tally;
-        Days[change.Day] = tally.Summary(PatientCalendar.ParseDay(change.Day));
     }
 
     /// <summary>

@@ -18,8 +18,6 @@ internal static class RetractionHistory
     private static readonly string[] ZonesAndRetractions =
         [typeof(PatientEnrolled).GetEventTypeName(), typeof(ContactDetailsChanged).GetEventTypeName(), typeof(EntryRetracted).GetEventTypeName()];
 
-    private static readonly string[] EntryTypes = [.. PatientStreamEvents.All.Where(e => e.IsEntry).Select(e => e.Type.GetEventTypeName())];
-
     /// <summary>
     /// The event that recorded <paramref name="entryId"/>, up to <paramref name="throughVersion"/>: found by the version
     /// its entry document keeps (the document is written in the same transaction), by the events' data for a record
@@ -30,7 +28,7 @@ internal static class RetractionHistory
         var events = Through(session, streamId, throughVersion);
         var found = await session.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(streamId, entryId)) is { } document
             ? await events.Where(e => e.Version == document.Version).ToListAsync()
-            : await events.Where(e => e.MatchesSql("(d.type = any(?) and d.data ->> 'entryId' = ?)", EntryTypes, entryId.ToString())).ToListAsync();
+            : await events.Where(e => e.MatchesSql("(d.type = any(?) and d.data ->> 'entryId' = ?)", PatientStreamEvents.EntryTypeNames, entryId.ToString())).ToListAsync();
         return found.OfType<IEvent<IPatientEntry>>().FirstOrDefault(e => e.Data.EntryId == entryId);
     }
 
@@ -49,7 +47,7 @@ internal static class RetractionHistory
         return Through(session, streamId, throughVersion)
             .Where(e => e.MatchesSql(
                 "(d.version = ? or d.type = any(?) or (d.type = any(?) and coalesce(d.data ->> 'night' = ?, (d.data ->> 'occurredAt')::timestamptz >= ? and (d.data ->> 'occurredAt')::timestamptz < ?)))",
-                entryVersion, ZonesAndRetractions, EntryTypes, nightBefore, from, until))
+                entryVersion, ZonesAndRetractions, PatientStreamEvents.EntryTypeNames, nightBefore, from, until))
             .ToListAsync();
     }
 

@@ -103,8 +103,6 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         }
     }
 
-    private static readonly string[] EntryTypes = [.. Recording.PatientStreamEvents.All.Where(e => e.IsEntry).Select(e => e.Type.GetEventTypeName())];
-
     /// <summary>The entries that can count for a day (every entry but a clinician's note, which no day or rule counts).</summary>
     private static readonly string[] CountingEntryTypes =
         [.. Recording.PatientStreamEvents.All.Where(e => e.IsEntry && e.Type != typeof(Recording.ClinicianNoteAdded)).Select(e => e.Type.GetEventTypeName())];
@@ -147,7 +145,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 or (d.data ->> 'occurredAt')::timestamptz >= $5
                 or (d.data ->> 'occurredAt')::timestamptz < f.occurred_at + interval '2 days')
             order by d.seq_id
-            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, EntryTypes, entriesFrom], storage.Resolve, cancellation);
+            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, Recording.PatientStreamEvents.EntryTypeNames, entriesFrom], storage.Resolve, cancellation);
     }
 
     /// <summary>Entry documents by id (Marten's primary key), read by Marten's serializer synchronously from each buffered

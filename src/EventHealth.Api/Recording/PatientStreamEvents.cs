@@ -2,6 +2,7 @@ using EventHealth.Access;
 using EventHealth.Alerts;
 using EventHealth.Erasure;
 using EventHealth.Experiments;
+using JasperFx.Events;
 using Marten;
 
 namespace EventHealth.Recording;
@@ -53,6 +54,9 @@ public static class PatientStreamEvents
     ];
 
     public static IReadOnlyList<Type> Types { get; } = [.. All.Select(e => e.Type)];
+
+    /// <summary>The entries' event type names as the event log stores them (its <c>type</c> column), for queries that choose entries by type.</summary>
+    public static string[] EntryTypeNames { get; } = [.. All.Where(e => e.IsEntry).Select(e => e.Type.GetEventTypeName())];
 
     /// <summary>The events of an alert's life: what the alert views fold.</summary>
     public static Type[] AlertTypes { get; } = [.. Types.Where(type => type.Namespace == typeof(AlertRaised).Namespace)];

@@ -73,7 +73,7 @@ public sealed class DailyMonthsTests(AppFixture app)
         (await DailyAsync(patientId)).ShouldBe(expected);
 
         var late = FirstDay.AddDays(Days);
-        await RecordAsync(patientId, [Records.Episode(intensity: 7, occurredAt: late)]);
+        await app.Host.RecordBatchAsync(patientId, Records.Episode(intensity: 7, occurredAt: late).Typed("episode"));
         await app.WaitForProjectionsAsync();
 
         var after = await DailyAsync(patientId);
@@ -91,15 +91,9 @@ public sealed class DailyMonthsTests(AppFixture app)
     private async Task<Guid> RecordDiaryAsync()
     {
         var patientId = await app.Host.EnrollAsync();
-        await RecordAsync(patientId, [.. Enumerable.Range(0, Days).Select(day => Records.Episode(intensity: day % 10 + 1, occurredAt: FirstDay.AddDays(day)))]);
+        await app.Host.RecordBatchAsync(patientId, [.. Enumerable.Range(0, Days).Select(day => Records.Episode(intensity: day % 10 + 1, occurredAt: FirstDay.AddDays(day)).Typed("episode"))]);
         await app.WaitForProjectionsAsync();
         return patientId;
-    }
-
-    private async Task RecordAsync(Guid patientId, JsonObject[] episodes)
-    {
-        var batch = new JsonObject { ["entries"] = new JsonArray([.. episodes.Select(e => (JsonNode)e.Typed("episode"))]) };
-        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch", batch.ToJsonString())).Status.ShouldBe(HttpStatusCode.OK);
     }
 
     /// <summary>The rows of the range covering the diary and a day after it, each as its JSON.</summary>

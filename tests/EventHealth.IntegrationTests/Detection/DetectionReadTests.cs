@@ -27,12 +27,12 @@ public sealed class DetectionReadTests(AppFixture app)
         JsonObject Episode(double daysAgo, int intensity = 3) => Records.Episode(occurredAt: now.AddDays(-daysAgo), intensity: intensity).Typed("episode");
 
         // The first two entries are taken back: observation starts with the third.
-        var first = await WriteAsync(patientId, Episode(200), Episode(199.5), Episode(199));
+        var first = await app.Host.RecordBatchAsync(patientId, Episode(200), Episode(199.5), Episode(199));
         // A year of one entry every other day, then a move to Auckland (UTC+12/+13, so local days run ahead of UTC's).
-        var year = await WriteAsync(patientId, [.. Enumerable.Range(0, 80).Select(i => Episode(190 - i * 2))]);
+        var year = await app.Host.RecordBatchAsync(patientId, [.. Enumerable.Range(0, 80).Select(i => Episode(190 - i * 2))]);
         (await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"timeZone\":\"Pacific/Auckland\"}")).Status.ShouldBe(HttpStatusCode.OK);
         // The last weeks: a burst of strong episodes that the rules can see, and one a day before it.
-        await WriteAsync(patientId, [.. Enumerable.Range(0, 25).Select(i => Episode(27.5 - i)), .. Enumerable.Range(0, 12).Select(i => Episode(2.5 - i * 0.2, intensity: 9))]);
+        await app.Host.RecordBatchAsync(patientId, [.. Enumerable.Range(0, 25).Select(i => Episode(27.5 - i)), .. Enumerable.Range(0, 12).Select(i => Episode(2.5 - i * 0.2, intensity: 9))]);
         foreach (var retracted in new[] { first[0], first[1], year[40], year[79] })
         {
             (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{retracted}/retraction", "{\"reason\":\"read test\"}"))
@@ -40,7 +40,7 @@ public sealed class DetectionReadTests(AppFixture app)
         }
 
         // The record's last event is an entry from months ago.
-        await WriteAsync(patientId, Episode(100));
+        await app.Host.RecordBatchAsync(patientId, Episode(100));
 
         var sessions = app.Host.Services.GetRequiredService<TenantSessions>();
         var queries = app.Host.Services.GetRequiredService<EventStoreQueries>();
@@ -65,12 +65,4 @@ public sealed class DetectionReadTests(AppFixture app)
     }
 
     private static string Json(Evaluation evaluation) => JsonSerializer.Serialize(evaluation, EventHealth.Http.JsonSetup.Options);
-
-    private async Task<List<Guid>> WriteAsync(Guid patientId, params JsonObject[] entries)
-    {
-        var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
-            new JsonObject { ["entries"] = new JsonArray([.. entries]) }.ToJsonString());
-        answer.Status.ShouldBe(HttpStatusCode.OK);
-        return [.. entries.Select(e => Guid.Parse(e["entryId"]!.GetValue<string>()))];
-    }
 }

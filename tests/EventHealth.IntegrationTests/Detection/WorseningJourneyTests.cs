@@ -41,14 +41,6 @@ public sealed class WorseningJourneyTests(AppFixture app)
         return (id, email);
     }
 
-    private async Task<List<Guid>> WriteAsync(Guid patientId, params JsonObject[] entries)
-    {
-        var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
-            new JsonObject { ["entries"] = new JsonArray([.. entries]) }.ToJsonString());
-        answer.Status.ShouldBe(HttpStatusCode.OK);
-        return entries.Select(e => Guid.Parse(e["entryId"]!.GetValue<string>())).ToList();
-    }
-
     private static JsonObject EpisodeOn(int daysAgo, int hour = 15) => Records.Episode(occurredAt: Local(daysAgo, hour), intensity: 3).Typed("episode");
 
     private async Task RunDetectionAsync() =>
@@ -66,9 +58,9 @@ public sealed class WorseningJourneyTests(AppFixture app)
     {
         using var clock = app.Clock.Set(Now);
         var (patientId, email) = await EnrollInAucklandAsync();
-        var episodes = await WriteAsync(patientId, [.. new[] { 27, 24, 20, 16, 13, 12, 11, 9, 8, 6, 5, 4, 3, 1 }.Select(day => EpisodeOn(day))]);
+        var episodes = await app.Host.RecordBatchAsync(patientId, [.. new[] { 27, 24, 20, 16, 13, 12, 11, 9, 8, 6, 5, 4, 3, 1 }.Select(day => EpisodeOn(day))]);
         // 00:30 in Auckland is the previous day in UTC: the email must show the patient's local date.
-        var walking = (await WriteAsync(patientId,
+        var walking = (await app.Host.RecordBatchAsync(patientId,
             Records.Symptom().With("occurredAt", Local(2, 0, 30).ToString("O")).With("kind", "difficulty-walking").With("bodyRegion", null).Typed("symptom"))).Single();
 
         await RunDetectionAsync();
@@ -96,9 +88,9 @@ public sealed class WorseningJourneyTests(AppFixture app)
         // 15:00 in Auckland is the same date in UTC, where "today" is still yesterday: counted in UTC days the record
         // begun on local D-20 would have begun on D-19 and not been compared.
         var (fromDay20, _) = await EnrollInAucklandAsync();
-        await WriteAsync(fromDay20, [.. new[] { 20, 16, 12, 10, 8, 6, 4, 2 }.Select(day => EpisodeOn(day))]);
+        await app.Host.RecordBatchAsync(fromDay20, [.. new[] { 20, 16, 12, 10, 8, 6, 4, 2 }.Select(day => EpisodeOn(day))]);
         var (fromDay19, _) = await EnrollInAucklandAsync();
-        await WriteAsync(fromDay19, [.. new[] { 19, 16, 12, 10, 8, 6, 4, 2 }.Select(day => EpisodeOn(day))]);
+        await app.Host.RecordBatchAsync(fromDay19, [.. new[] { 19, 16, 12, 10, 8, 6, 4, 2 }.Select(day => EpisodeOn(day))]);
 
         await RunDetectionAsync();
 
@@ -115,7 +107,7 @@ public sealed class WorseningJourneyTests(AppFixture app)
         using var clock = app.Clock.Set(Now);
         var (patientId, email) = await EnrollInAucklandAsync();
         var cramp = Records.Cramp().With("occurredAt", Local(3, 9).ToString("O")).With("severity", 8).With("sudden", false).With("disruptedDailyActivities", false).Typed("cramp");
-        await WriteAsync(patientId, EpisodeOn(10), cramp);
+        await app.Host.RecordBatchAsync(patientId, EpisodeOn(10), cramp);
 
         await RunDetectionAsync();
 

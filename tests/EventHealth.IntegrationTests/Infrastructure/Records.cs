@@ -119,6 +119,15 @@ public static class Records
     public static JsonObject Typed(this JsonObject entry, string type) => entry.With("type", type);
 
     /// <summary>A query session on the patient's bucket (Marten's sharded tenancy has no session without a tenant).</summary>
+    /// <summary>Records <paramref name="entries"/> (each with its <c>type</c>) through the batch route, which must answer 200; their entry ids.</summary>
+    public static async Task<List<Guid>> RecordBatchAsync(this IAlbaHost host, Guid patientId, params JsonObject[] entries)
+    {
+        var answer = await host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
+            new JsonObject { ["entries"] = new JsonArray([.. entries]) }.ToJsonString());
+        answer.Status.ShouldBe(HttpStatusCode.OK);
+        return [.. entries.Select(e => Guid.Parse(e["entryId"]!.GetValue<string>()))];
+    }
+
     /// <summary>The verified rebuild of every projection (POST /api/admin/projections/rebuild); its report.</summary>
     public static async Task<JsonElement> RebuildProjectionsAsync(this IAlbaHost host, bool repair)
     {
