@@ -157,10 +157,24 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             [ids], reader => serializer.FromJson<Recording.RecordedEntry>(reader, 0), cancellation);
     }
 
-    /// <summary>The ids of a record's entry documents (on the patient-and-sort-key index), without the documents; handed out as they arrive.</summary>
-    public IAsyncEnumerable<string> EntryIdsAsync(IQuerySession session, Guid patientId, CancellationToken cancellation) =>
-        RowsAsync(session.TenantId, $"select d.id from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
-            [patientId], reader => reader.GetString(0), cancellation);
+    /// <summary>
+    /// Every entry document of a record (on the patient-and-sort-key index, or the bucket's partition read in full when
+    /// the record is most of it), each as its id and its jsonb text in UTF-8, handed out as they arrive: what the
+    /// projection rebuild compares its digests with (one pass over the record's documents, where looking them up by id a
+    /// window at a time cost PostgreSQL 6.3 ms per 1,000; docs/benchmarks.md, issue 23's twelfth pass).
+    /// </summary>
+    public IAsyncEnumerable<(string Id, byte[] Json)> EntryDocumentsOfAsync(IQuerySession session, Guid patientId, CancellationToken cancellation) =>
+        RowsAsync(session.TenantId, $"select d.id, d.data from {RecordedEntries} as d where CAST(d.data ->> 'patientId' as uuid) = $1 and d.tenant_id = $2",
+            [patientId], reader => (reader.GetString(0), JsonbBytes(reader, 1)), cancellation);
+
+    /// <summary>A stream's events at the given versions (those that exist), in version order, read as <see cref="StreamEventWindowsAsync"/> reads them.</summary>
+    public Task<List<IEvent>> EventsAtAsync(IQuerySession session, Guid streamId, long[] versions, CancellationToken cancellation)
+    {
+        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
+        return ReadAsync(session.TenantId,
+            $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.version = any($2) and d.tenant_id = $3 order by d.version",
+            [streamId, versions], storage.Resolve, cancellation);
+    }
 
     /// <summary>
     /// Whether the record was erased, and when (<see cref="Recording.PatientRecord.Erased"/>), from its snapshot document's

@@ -13,6 +13,9 @@ public static partial class JsonSetup
 {
     public static readonly JsonNamingPolicy EnumNaming = JsonNamingPolicy.KebabCaseLower;
 
+    /// <summary>Before <see cref="Options"/>: its converters may spell values while they are built.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Enum, string> Spellings = new();
+
     /// <summary>The dialect as a ready instance, for code that serializes outside ASP.NET and Marten.</summary>
     public static readonly JsonSerializerOptions Options = Create();
 
@@ -36,7 +39,9 @@ public static partial class JsonSetup
         return options;
     }
 
-    public static string Spelling(Enum value) => EnumNaming.ConvertName(value.ToString());
+    /// <summary>The contract's spelling of an enum value ("poor-sleep"), worked out once per value: entry summaries and
+    /// day tallies ask for it on every entry, and the rebuild for every entry of a record.</summary>
+    public static string Spelling(Enum value) => Spellings.GetOrAdd(value, static v => EnumNaming.ConvertName(v.ToString()));
 
     public static string AllowedValues(Type enumType) =>
         string.Join(", ", Enum.GetNames(Nullable.GetUnderlyingType(enumType) ?? enumType).Select(EnumNaming.ConvertName));

@@ -1,122 +1,187 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using EventHealth.Recording;
+using EventHealth.Timeline;
 using JasperFx.Events;
 
 namespace EventHealth.Projections;
 
 /// <summary>
-/// One record's rebuilt entry documents while the rebuild folds its events a window at a time, each held only until it
-/// is found equal to its live document. After every window the entries that window created or changed are compared
-/// with theirs (one query by id) and the equal ones are let go ("settled"), so a record holds about a window's entries
-/// whatever its length, where holding every rebuilt document until the end took about 1.3 KB per entry
-/// (docs/benchmarks.md, issue 23's sixth pass). A settled entry that a later event changes (a retraction) comes back
-/// first as its live document, which it was equal to. What is still unsettled after the last window differs from its
-/// live document or has none: the rebuild reports it. (A record whose documents all differ, as after a change to the
-/// entry projection, holds them all, as before.)
+/// One record's rebuilt entry documents while the rebuild folds its events a window at a time, kept as digests. After
+/// every window the entries it created or changed are serialized, digested (<see cref="JsonDigest"/>) and let go, so a
+/// record holds about a window's documents plus some 70 bytes per entry, whatever its length. After the last window
+/// the record's live documents stream past once and each is digested and matched with its entry's digest; only the
+/// entries whose digests differ (or that have no live document, or a live document no entry accounts for) are rebuilt
+/// again from their events and compared in full. Looking the live documents up by id after every window, and
+/// deserializing each, had been half of the rebuild's cost (docs/benchmarks.md, issue 23's twelfth pass).
 /// </summary>
-/// <param name="loadLive">The live entry documents of the given ids (those that exist), from the record's bucket.</param>
-internal sealed class RebuiltEntries(Guid patientId, Func<string[], Task<List<RecordedEntry>>> loadLive)
+/// <param name="sources">Where the record's events and live documents are read (its bucket).</param>
+internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sources)
 {
-    private readonly HashSet<Guid> settled = [];
+    /// <param name="EventsAt">The record's events at the given versions, in version order.</param>
+    /// <param name="LiveByIds">The live entry documents of the given ids (those that exist).</param>
+    /// <param name="LiveOfRecord">Every live entry document of the record, as its id and JSON text.</param>
+    public sealed record Sources(
+        Func<long[], Task<List<IEvent>>> EventsAt,
+        Func<string[], Task<List<RecordedEntry>>> LiveByIds,
+        Func<IAsyncEnumerable<(string Id, byte[] Json)>> LiveOfRecord);
 
-    /// <summary>The unsettled entries as last compared: one the fold has replaced since (records are immutable) is compared again.</summary>
-    private readonly Dictionary<Guid, RecordedEntry> comparedAs = [];
+    /// <summary>An entry as rebuilt so far: its document's digest and the events that made it (to rebuild it again).</summary>
+    private readonly record struct Digested(UInt128 Digest, long RecordedIn, long? RetractedIn);
 
-    /// <summary>The fold's working set (<see cref="Timeline.TimelineReplay.Apply"/>): every entry not settled, by entry id.</summary>
-    public Dictionary<Guid, RecordedEntry> Unsettled { get; } = [];
+    private readonly Dictionary<Guid, Digested> digested = [];
+    private readonly ArrayBufferWriter<byte> json = new(2_048);
 
-    /// <summary>Entries found equal to their live documents and let go.</summary>
-    public int Settled => settled.Count;
+    /// <summary>Escapes as PostgreSQL's jsonb text does (a quote as \", not \u0022; "+" and other characters as they are),
+    /// so that a rebuilt document and its live one digest alike (<see cref="JsonDigest"/>).</summary>
+    private static readonly JsonWriterOptions AsStored = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private readonly string patientKey = patientId.ToString("N");
+    private Outcome? outcome;
 
-    /// <summary>Brings back, as their live documents, the settled entries <paramref name="window"/> retracts, before it is folded.</summary>
+    /// <summary>The fold's working set (<see cref="TimelineReplay.Apply"/>): the entries the current window created or changed, by entry id.</summary>
+    public Dictionary<Guid, RecordedEntry> Working { get; } = [];
+
+    /// <summary>Entries whose live document held what their rebuilt one does, decided by their digests.</summary>
+    public int EqualByDigest => outcome?.Equal ?? 0;
+
+    /// <summary>Entries whose rebuilt documents were compared in full: digests that differed, and documents on one side only.</summary>
+    public int ComparedInFull => outcome is null ? 0 : outcome.Differing.Count + outcome.Unaccounted.Count;
+
+    /// <summary>Brings back into <see cref="Working"/>, rebuilt from their events, the digested entries that <paramref name="window"/> retracts, before it is folded.</summary>
     public async Task RecallAsync(IReadOnlyList<IEvent> window)
     {
-        var recalled = window.Select(e => e.Data).OfType<EntryRetracted>().Select(r => r.EntryId).Where(settled.Contains).ToHashSet();
-        if (recalled.Count == 0)
+        var recalled = window.Select(e => e.Data).OfType<EntryRetracted>().Select(r => r.EntryId)
+            .Where(id => !Working.ContainsKey(id) && digested.ContainsKey(id)).ToHashSet();
+        if (recalled.Count > 0)
         {
-            return;
-        }
-
-        var byDocumentId = recalled.ToDictionary(id => RecordedEntry.IdFor(patientId, id), StringComparer.Ordinal);
-        foreach (var live in await loadLive([.. byDocumentId.Keys]))
-        {
-            var entryId = byDocumentId[live.Id];
-            Unsettled[entryId] = live;
-            settled.Remove(entryId);
+            foreach (var (entryId, entry) in await RebuildAsync(recalled))
+            {
+                Working[entryId] = entry;
+            }
         }
     }
 
-    /// <summary>Compares the entries the last window created or changed with their live documents and lets the equal ones go.</summary>
-    public async Task SettleAsync()
+    /// <summary>Digests the entries the last window created or changed and lets their documents go.</summary>
+    public void Digest()
     {
-        var changed = Unsettled.Values.Where(e => !comparedAs.TryGetValue(e.EntryId, out var compared) || !ReferenceEquals(compared, e)).ToList();
-        if (changed.Count == 0)
+        using var writer = new Utf8JsonWriter(json, AsStored);
+        foreach (var entry in Working.Values)
         {
-            return;
+            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json), entry.Version, entry.RetractedInVersion);
         }
 
-        // An entry recorded again after it settled is unsettled until it is compared again.
-        settled.ExceptWith(changed.Select(e => e.EntryId));
-        var live = (await loadLive([.. changed.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
-        foreach (var rebuilt in changed)
+        Working.Clear();
+    }
+
+    /// <summary>The digest of an entry document as PostgreSQL gives its stored text back (<see cref="JsonDigest"/>).</summary>
+    internal static UInt128 DigestOf(RecordedEntry entry)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(buffer, AsStored);
+        return DigestOf(entry, writer, buffer);
+    }
+
+    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a writer and buffer used again for every entry.</summary>
+    private static UInt128 DigestOf(RecordedEntry entry, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    {
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        JsonSerializer.Serialize(writer, entry, Http.JsonSetup.Options);
+        return JsonDigest.Of(buffer.WrittenSpan);
+    }
+
+    /// <summary>Matches every live document of the record with its entry's digest, in one pass over the documents.</summary>
+    public async Task MatchLiveAsync()
+    {
+        var result = new Outcome();
+        var unmatched = new HashSet<Guid>(digested.Keys);
+        await foreach (var (id, document) in sources.LiveOfRecord())
         {
-            if (live.TryGetValue(rebuilt.Id, out var document) && ProjectionVerifier.Equal(document, rebuilt))
+            if (EntryOf(id) is not { } entryId || !unmatched.Remove(entryId))
             {
-                Unsettled.Remove(rebuilt.EntryId);
-                comparedAs.Remove(rebuilt.EntryId);
-                settled.Add(rebuilt.EntryId);
+                result.Unaccounted.Add(id);
+            }
+            else if (JsonDigest.Of(document) == digested[entryId].Digest)
+            {
+                result.Equal++;
             }
             else
             {
-                comparedAs[rebuilt.EntryId] = rebuilt;
+                result.Differing.Add(entryId);
             }
         }
-    }
 
-    /// <summary>The entries still unsettled after the last window, in document id order, each with its live document (if any).</summary>
-    public async IAsyncEnumerable<(RecordedEntry Rebuilt, RecordedEntry? Live)> UnsettledWithLiveAsync()
-    {
-        foreach (var chunk in Unsettled.Values.OrderBy(e => e.Id, StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
-        {
-            var live = (await loadLive([.. chunk.Select(e => e.Id)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
-            foreach (var rebuilt in chunk)
-            {
-                yield return (rebuilt, live.GetValueOrDefault(rebuilt.Id));
-            }
-        }
+        // Rebuilt entries without a live document.
+        result.Differing.AddRange(unmatched);
+        outcome = result;
     }
 
     /// <summary>
-    /// The live documents among <paramref name="liveIds"/> (the record's entry documents) that belong to no entry the
-    /// events recorded, in document id order, loaded a window at a time.
+    /// The pairs <see cref="MatchLiveAsync"/> did not find equal, in document id order, for the full comparison: each rebuilt
+    /// entry rebuilt again from its events with its live document (if any), then each live document no entry accounts
+    /// for with nothing. Read a window at a time.
     /// </summary>
-    public async IAsyncEnumerable<RecordedEntry> UnaccountedAsync(IAsyncEnumerable<string> liveIds)
+    public async IAsyncEnumerable<(string Id, RecordedEntry? Rebuilt, RecordedEntry? Live)> UnequalCandidatesAsync()
     {
-        var unaccounted = new List<string>();
-        await foreach (var id in liveIds)
+        var result = outcome ?? throw new InvalidOperationException("Match the live documents first.");
+        foreach (var chunk in result.Differing.OrderBy(IdOf, StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
         {
-            if (!Accounts(id))
+            var rebuilt = await RebuildAsync(chunk);
+            var live = (await sources.LiveByIds([.. chunk.Select(IdOf)])).ToDictionary(e => e.Id, StringComparer.Ordinal);
+            foreach (var entryId in chunk)
             {
-                unaccounted.Add(id);
+                var id = IdOf(entryId);
+                yield return (id, rebuilt.GetValueOrDefault(entryId), live.GetValueOrDefault(id));
             }
         }
 
-        foreach (var chunk in unaccounted.Order(StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
+        foreach (var chunk in result.Unaccounted.Order(StringComparer.Ordinal).Chunk(ProjectionVerifier.EventWindow))
         {
-            foreach (var live in (await loadLive(chunk)).OrderBy(e => e.Id, StringComparer.Ordinal))
+            foreach (var live in (await sources.LiveByIds(chunk)).OrderBy(e => e.Id, StringComparer.Ordinal))
             {
-                yield return live;
+                yield return (live.Id, null, live);
             }
         }
     }
 
-    /// <summary>Whether a live entry document of this record belongs to an entry the events recorded (its id exactly
-    /// the one that entry's document has).</summary>
-    private bool Accounts(string documentId)
+    /// <summary>Digested entries as they were rebuilt, folded again from the events that made them (their recording, and their retraction if any).</summary>
+    private async Task<Dictionary<Guid, RecordedEntry>> RebuildAsync(IEnumerable<Guid> entryIds)
     {
-        var separator = documentId.IndexOf('/');
-        return separator > 0
-            && Guid.TryParseExact(documentId.AsSpan(separator + 1), "N", out var entryId)
-            && (settled.Contains(entryId) || Unsettled.ContainsKey(entryId))
-            && string.Equals(documentId, RecordedEntry.IdFor(patientId, entryId), StringComparison.Ordinal);
+        var versions = entryIds.Select(id => digested[id])
+            .SelectMany(d => d.RetractedIn is { } retractedIn ? [d.RecordedIn, retractedIn] : new[] { d.RecordedIn })
+            .ToArray();
+        var entries = new Dictionary<Guid, RecordedEntry>();
+        foreach (var @event in await sources.EventsAt(versions))
+        {
+            TimelineReplay.Apply(entries, @event);
+        }
+
+        return entries;
+    }
+
+    private string IdOf(Guid entryId) => RecordedEntry.IdFor(patientId, entryId);
+
+    /// <summary>The entry a live document of this record belongs to: its id exactly the one that entry's document has
+    /// (<see cref="RecordedEntry.IdFor"/>); null for any other id.</summary>
+    private Guid? EntryOf(string documentId)
+    {
+        const int keyLength = 32;
+        Span<char> canonical = stackalloc char[keyLength];
+        return documentId.Length == (keyLength * 2) + 1
+            && documentId[keyLength] == '/'
+            && documentId.AsSpan(0, keyLength).SequenceEqual(patientKey)
+            && Guid.TryParseExact(documentId.AsSpan(keyLength + 1), "N", out var entryId)
+            && entryId.TryFormat(canonical, out _, "N")
+            && documentId.AsSpan(keyLength + 1).SequenceEqual(canonical)
+            ? entryId
+            : null;
+    }
+
+    private sealed class Outcome
+    {
+        public int Equal { get; set; }
+        public List<Guid> Differing { get; } = [];
+        public List<string> Unaccounted { get; } = [];
     }
 }

@@ -141,8 +141,9 @@ public sealed class ExportAndRebuildTests(AppFixture app)
     [Fact]
     public async Task Entry_documents_missing_extra_or_behind_a_later_retraction_are_each_reported_and_repaired()
     {
-        // The first entry is retracted one window after it was recorded, so the rebuild has let it go as equal before the
-        // retraction comes and must bring it back from its live document (tampered here to be unretracted).
+        // The first entry is retracted one window after it was recorded, so the rebuild has let its document go (kept as a
+        // digest) before the retraction comes and must rebuild it again from its events, not take the live document
+        // (tampered here to be unretracted).
         var patientId = await app.Host.EnrollAsync();
         var start = DateTimeOffset.UtcNow.AddDays(-30);
         var recorded = new List<Guid>();
@@ -180,6 +181,41 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         recordedEntry.GetProperty("repaired").GetInt32().ShouldBe(3);
 
         (await RebuildAsync(repair: false)).GetProperty("allEqual").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Stored_entry_documents_digest_as_the_rebuild_writes_them_whatever_their_text_holds()
+    {
+        // The rebuild matches live entry documents with rebuilt ones by digest (RebuiltEntries): PostgreSQL's text of each
+        // stored document must digest as the rebuild's own serialization does, or every entry would be compared in full.
+        var patientId = await app.Host.EnrollAsync();
+        string[] details = ["say \"hi\" <b>&amp;</b> C:\\temp", "Müdigkeit — café, 3 °C", "line\nbreak\ttab"];
+        var entries = details.Select(d => (JsonNode)Records.Trigger().With("details", d).Typed("trigger"))
+            .Append(Records.Episode(occurredAt: DateTimeOffset.Parse("2026-11-30T08:15:00+05:30", System.Globalization.CultureInfo.InvariantCulture)).Typed("episode"))
+            .ToArray();
+        var answer = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/batch",
+            new JsonObject { ["entries"] = new JsonArray(entries) }.ToJsonString());
+        answer.Status.ShouldBe(HttpStatusCode.OK, answer.Body.ToString());
+        var retracted = answer.Body.GetProperty("results")[0].GetProperty("entryId").GetGuid();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/entries/{retracted}/retraction", "{\"reason\":\"entered \\\"twice\\\"\"}"))
+            .Status.ShouldBe(HttpStatusCode.Created);
+
+        var queries = app.Host.Services.GetRequiredService<EventHealth.Hosting.EventStoreQueries>();
+        await using var session = app.Host.QueryFor(patientId);
+        var live = await session.Query<RecordedEntry>().Where(e => e.PatientId == patientId).ToListAsync();
+        var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        await foreach (var (id, json) in queries.EntryDocumentsOfAsync(session, patientId, CancellationToken.None))
+        {
+            stored[id] = json;
+        }
+
+        live.Count.ShouldBe(entries.Length);
+        live.Single(e => e.EntryId == retracted).Retracted.ShouldBeTrue();
+        stored.Keys.ShouldBe(live.Select(e => e.Id), ignoreOrder: true);
+        foreach (var entry in live)
+        {
+            JsonDigest.Of(stored[entry.Id]).ShouldBe(RebuiltEntries.DigestOf(entry), entry.Kind);
+        }
     }
 
     private Task<JsonElement> RebuildAsync(bool repair) => app.Host.RebuildProjectionsAsync(repair);
