@@ -130,48 +130,65 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             var rebuiltEntries = new RebuiltEntries(streamId, new RebuiltEntries.Sources(
                 versions => queries.EventsAtAsync(session, streamId, versions, token),
                 ids => queries.EntriesAsync(session, ids, token),
-                () => queries.EntryDocumentsOfAsync(session, streamId, token)));
+                scan => queries.EntryDocumentsOfAsync(session, streamId, scan)));
             long eventsRead = 0, lastVersion = 0;
 
-            // Reading (Npgsql, Marten's event deserialization) and folding are both CPU work: a second task reads the
-            // next windows while this one folds, so that a long record uses both cores (docs/benchmarks.md, issue 23's
-            // third pass).
-            await foreach (var window in ReadWindowsAsync(session, streamId, token))
+            // The live entry documents stream past and are digested on a task of their own while the events are folded.
+            using var stopLiveScan = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var liveScan = Task.Run(() => rebuiltEntries.DigestLiveAsync(stopLiveScan.Token), CancellationToken.None);
+            try
             {
-                // The snapshot and the daily summaries, and the entry documents and alerts, fold the same window apart:
-                // neither reads what the other builds, so a long record's fold uses the second core too.
-                var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? new PatientDays());
-                var snapshots = Task.Run(async () =>
+                // Reading (Npgsql, Marten's event deserialization) and folding are both CPU work: a second task reads the
+                // next windows while this one folds, so that a long record uses both cores (docs/benchmarks.md, issue 23's
+                // third pass).
+                await foreach (var window in ReadWindowsAsync(session, streamId, token))
                 {
-                    var record = await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token);
-                    foreach (var @event in window)
+                    // The snapshot and the daily summaries, and the entry documents and alerts, fold the same window apart:
+                    // neither reads what the other builds, so a long record's fold uses the second core too.
+                    var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? new PatientDays());
+                    var snapshots = Task.Run(async () =>
                     {
-                        await daysSoFar.FoldAsync(@event, foldSession);
+                        var record = await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token);
+                        foreach (var @event in window)
+                        {
+                            await daysSoFar.FoldAsync(@event, foldSession);
+                        }
+
+                        PatientMonth.ApplyAll(rebuiltMonths, streamId, daysSoFar.TakeChanges());
+                        return (record, daysSoFar);
+                    }, token);
+                    try
+                    {
+                        await rebuiltEntries.RecallAsync(window);
+                        foreach (var @event in window)
+                        {
+                            rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
+                            TimelineReplay.Apply(rebuiltEntries.Working, @event);
+                        }
+
+                        rebuiltEntries.Digest();
+                    }
+                    finally
+                    {
+                        // The aggregators read through the fold session: never leave them running when this stream's
+                        // comparison ends early (a failed query, cancellation), or the session would go from under them.
+                        (rebuiltRecord, rebuiltDays) = await snapshots;
                     }
 
-                    PatientMonth.ApplyAll(rebuiltMonths, streamId, daysSoFar.TakeChanges());
-                    return (record, daysSoFar);
-                }, token);
-                try
-                {
-                    await rebuiltEntries.RecallAsync(window);
-                    foreach (var @event in window)
-                    {
-                        rebuiltAlerts = Alerts.RecordAlerts.Next(rebuiltAlerts, streamId, @event);
-                        TimelineReplay.Apply(rebuiltEntries.Working, @event);
-                    }
-
-                    rebuiltEntries.Digest();
-                }
-                finally
-                {
-                    // The aggregators read through the fold session: never leave them running when this stream's
-                    // comparison ends early (a failed query, cancellation), or the session would go from under them.
-                    (rebuiltRecord, rebuiltDays) = await snapshots;
+                    eventsRead += window.Count;
+                    lastVersion = window[^1].Version;
                 }
 
-                eventsRead += window.Count;
-                lastVersion = window[^1].Version;
+                rebuiltEntries.MatchLive(await liveScan);
+            }
+            finally
+            {
+                // A comparison that ends early (a failed query, cancellation) stops the scan and waits for it to let go of its connection.
+                if (!liveScan.IsCompleted)
+                {
+                    await stopLiveScan.CancelAsync();
+                    await ((Task)liveScan).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
             }
 
             Compare(streamRecords, streamId.ToString(), await liveRecordRead, rebuiltRecord, session, repair);
@@ -186,9 +203,8 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
 
             Compare(streamAlerts, streamId.ToString(), await liveAlertsRead, rebuiltAlerts, session, repair);
 
-            // The live entry documents stream past once and are matched with the rebuilt ones' digests; those that differ,
-            // and documents on one side only, are compared in full.
-            await rebuiltEntries.MatchLiveAsync();
+            // Entries whose digests matched their live documents' are equal; those that differ, and documents on one side
+            // only, are compared in full.
             streamEntries.Compared += rebuiltEntries.EqualByDigest;
             streamEntries.InFull += rebuiltEntries.ComparedInFull;
             await foreach (var (id, rebuilt, live) in rebuiltEntries.UnequalCandidatesAsync())

@@ -10,10 +10,10 @@ namespace EventHealth.Projections;
 /// <summary>
 /// One record's rebuilt entry documents while the rebuild folds its events a window at a time, kept as digests. After
 /// every window the entries it created or changed are serialized, digested (<see cref="JsonDigest"/>) and let go, so a
-/// record holds about a window's documents plus some 70 bytes per entry, whatever its length. After the last window
-/// the record's live documents stream past once and each is digested and matched with its entry's digest; only the
-/// entries whose digests differ (or that have no live document, or a live document no entry accounts for) are rebuilt
-/// again from their events and compared in full. Looking the live documents up by id after every window, and
+/// record holds about a window's documents plus some 70 bytes per entry, whatever its length. Meanwhile the record's
+/// live documents stream past once and are digested too; after the last window the two sets of digests are matched, and
+/// only the entries whose digests differ (or that have no live document, or a live document no entry accounts for) are
+/// rebuilt again from their events and compared in full. Looking the live documents up by id after every window, and
 /// deserializing each, had been half of the rebuild's cost (docs/benchmarks.md, issue 23's twelfth pass).
 /// </summary>
 /// <param name="sources">Where the record's events and live documents are read (its bucket).</param>
@@ -25,7 +25,10 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
     public sealed record Sources(
         Func<long[], Task<List<IEvent>>> EventsAt,
         Func<string[], Task<List<RecordedEntry>>> LiveByIds,
-        Func<IAsyncEnumerable<(string Id, byte[] Json)>> LiveOfRecord);
+        Func<CancellationToken, IAsyncEnumerable<(string Id, byte[] Json)>> LiveOfRecord);
+
+    /// <summary>The record's live entry documents as digests, by entry, and the ids of those no entry of the record can have.</summary>
+    public sealed record LiveDigests(Dictionary<Guid, UInt128> ByEntry, List<string> Unaccounted);
 
     /// <summary>An entry as rebuilt so far: its document's digest and the events that made it (to rebuild it again).</summary>
     private readonly record struct Digested(UInt128 Digest, long RecordedIn, long? RetractedIn);
@@ -91,34 +94,54 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
         return JsonDigest.Of(buffer.WrittenSpan);
     }
 
-    /// <summary>Matches every live document of the record with its entry's digest, in one pass over the documents.</summary>
-    public async Task MatchLiveAsync()
+    /// <summary>
+    /// Digests every live entry document of the record in one pass over them: on a task of its own while the events are
+    /// folded (its own connection), so that PostgreSQL's reading of the documents and their digests use what the fold
+    /// leaves of the two cores.
+    /// </summary>
+    public async Task<LiveDigests> DigestLiveAsync(CancellationToken cancellation)
+    {
+        var live = new LiveDigests([], []);
+        await foreach (var (id, document) in sources.LiveOfRecord(cancellation))
+        {
+            if (EntryOf(id) is { } entryId)
+            {
+                live.ByEntry[entryId] = JsonDigest.Of(document);
+            }
+            else
+            {
+                live.Unaccounted.Add(id);
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>Matches the rebuilt entries' digests with the live documents' (<see cref="DigestLiveAsync"/>) once the last window is folded.</summary>
+    public void MatchLive(LiveDigests live)
     {
         var result = new Outcome();
-        var unmatched = new HashSet<Guid>(digested.Keys);
-        await foreach (var (id, document) in sources.LiveOfRecord())
+        foreach (var (entryId, rebuilt) in digested)
         {
-            if (EntryOf(id) is not { } entryId || !unmatched.Remove(entryId))
-            {
-                result.Unaccounted.Add(id);
-            }
-            else if (JsonDigest.Of(document) == digested[entryId].Digest)
+            if (live.ByEntry.Remove(entryId, out var document) && document == rebuilt.Digest)
             {
                 result.Equal++;
             }
             else
             {
+                // A live document that differs, or none.
                 result.Differing.Add(entryId);
             }
         }
 
-        // Rebuilt entries without a live document.
-        result.Differing.AddRange(unmatched);
+        // Live documents of entries the events never recorded.
+        result.Unaccounted.AddRange(live.Unaccounted);
+        result.Unaccounted.AddRange(live.ByEntry.Keys.Select(IdOf));
         outcome = result;
     }
 
     /// <summary>
-    /// The pairs <see cref="MatchLiveAsync"/> did not find equal, in document id order, for the full comparison: each rebuilt
+    /// The pairs <see cref="MatchLive"/> did not find equal, in document id order, for the full comparison: each rebuilt
     /// entry rebuilt again from its events with its live document (if any), then each live document no entry accounts
     /// for with nothing. Read a window at a time.
     /// </summary>
