@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Hashing;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using EventHealth.Recording;
@@ -9,7 +10,8 @@ namespace EventHealth.Projections;
 
 /// <summary>
 /// One record's rebuilt entry documents while the rebuild folds its events a window at a time, kept as digests. After
-/// every window the entries it created or changed are serialized, digested (<see cref="JsonDigest"/>) and let go, so a
+/// every window the entries it created or changed are written as PostgreSQL gives a stored document's text back
+/// (<see cref="JsonbText"/>), hashed (XxHash128) and let go, so a
 /// record holds about a window's documents plus some 70 bytes per entry, whatever its length. Meanwhile the record's
 /// live documents stream past once and are digested too; after the last window the two sets of digests are matched, and
 /// only the entries whose digests differ (or that have no live document, or a live document no entry accounts for) are
@@ -35,10 +37,10 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
 
     private readonly Dictionary<Guid, Digested> digested = [];
     private readonly ArrayBufferWriter<byte> json = new(2_048);
+    private readonly ArrayBufferWriter<byte> jsonb = new(2_048);
 
-    /// <summary>Escapes as PostgreSQL's jsonb text does (a quote as \", not \u0022; "+" and other characters as they are),
-    /// so that a rebuilt document and its live one digest alike (<see cref="JsonDigest"/>).</summary>
-    private static readonly JsonWriterOptions AsStored = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>Leaves most characters unescaped, as jsonb's text does (<see cref="JsonbText"/> has the last word on escapes).</summary>
+    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly string patientKey = patientId.ToString("N");
     private Outcome? outcome;
 
@@ -68,30 +70,36 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
     /// <summary>Digests the entries the last window created or changed and lets their documents go.</summary>
     public void Digest()
     {
-        using var writer = new Utf8JsonWriter(json, AsStored);
+        using var writer = new Utf8JsonWriter(json, Relaxed);
         foreach (var entry in Working.Values)
         {
-            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json), entry.Version, entry.RetractedInVersion);
+            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json, jsonb), entry.Version, entry.RetractedInVersion);
         }
 
         Working.Clear();
     }
 
-    /// <summary>The digest of an entry document as PostgreSQL gives its stored text back (<see cref="JsonDigest"/>).</summary>
+    /// <summary>The digest of an entry document's text as PostgreSQL gives it back (<see cref="JsonbText"/>), which is what
+    /// a live document's digest is taken of.</summary>
     internal static UInt128 DigestOf(RecordedEntry entry)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(buffer, AsStored);
-        return DigestOf(entry, writer, buffer);
+        using var writer = new Utf8JsonWriter(buffer, Relaxed);
+        return DigestOf(entry, writer, buffer, new ArrayBufferWriter<byte>());
     }
 
-    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a writer and buffer used again for every entry.</summary>
-    private static UInt128 DigestOf(RecordedEntry entry, Utf8JsonWriter writer, ArrayBufferWriter<byte> buffer)
+    /// <summary>The digest of a live document's text, as it arrives.</summary>
+    internal static UInt128 DigestOfStored(ReadOnlySpan<byte> jsonbText) => XxHash128.HashToUInt128(jsonbText);
+
+    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a writer and buffers used again for every entry.</summary>
+    private static UInt128 DigestOf(RecordedEntry entry, Utf8JsonWriter writer, ArrayBufferWriter<byte> json, ArrayBufferWriter<byte> jsonb)
     {
-        buffer.ResetWrittenCount();
-        writer.Reset(buffer);
+        json.ResetWrittenCount();
+        writer.Reset(json);
         JsonSerializer.Serialize(writer, entry, Http.JsonSetup.Options);
-        return JsonDigest.Of(buffer.WrittenSpan);
+        jsonb.ResetWrittenCount();
+        JsonbText.Write(json.WrittenSpan, jsonb);
+        return DigestOfStored(jsonb.WrittenSpan);
     }
 
     /// <summary>
@@ -106,7 +114,7 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
         {
             if (EntryOf(id) is { } entryId)
             {
-                live.ByEntry[entryId] = JsonDigest.Of(document);
+                live.ByEntry[entryId] = DigestOfStored(document);
             }
             else
             {
