@@ -17,7 +17,7 @@ namespace EventHealth.Projections;
 internal static class JsonbText
 {
     /// <summary>Writes the jsonb text of the JSON value in <paramref name="json"/> to <paramref name="output"/>.</summary>
-    public static void Write(ReadOnlySpan<byte> json, IBufferWriter<byte> output)
+    public static void Write(ReadOnlySpan<byte> json, ArrayBufferWriter<byte> output)
     {
         var reader = new Utf8JsonReader(json);
         if (!reader.Read())
@@ -42,7 +42,7 @@ internal static class JsonbText
     [ThreadStatic]
     private static List<Level>? levels;
 
-    private static void Value(ref Utf8JsonReader reader, IBufferWriter<byte> output, int depth)
+    private static void Value(ref Utf8JsonReader reader, ArrayBufferWriter<byte> output, int depth)
     {
         switch (reader.TokenType)
         {
@@ -67,13 +67,14 @@ internal static class JsonbText
                 break;
             case JsonTokenType.String:
                 output.Write("\""u8);
-                if (reader.ValueIsEscaped)
+                if (reader.ValueIsEscaped && !ShortEscapesOnly(reader.ValueSpan))
                 {
                     Escaped(Unescaped(ref reader), output);
                 }
                 else
                 {
-                    // Unescaped text holds no quote, backslash or control character, so it is jsonb's text as it is.
+                    // Unescaped text holds no quote, backslash or control character, and the short escapes (\" \\ \n …)
+                    // are jsonb's own: either way the text is jsonb's as it is.
                     output.Write(reader.ValueSpan);
                 }
 
@@ -96,7 +97,7 @@ internal static class JsonbText
         }
     }
 
-    private static void Object(ref Utf8JsonReader reader, IBufferWriter<byte> output, int depth)
+    private static void Object(ref Utf8JsonReader reader, ArrayBufferWriter<byte> output, int depth)
     {
         levels ??= [];
         while (levels.Count <= depth)
@@ -137,6 +138,22 @@ internal static class JsonbText
         output.Write("}"u8);
     }
 
+    /// <summary>Whether every escape in a string's text is one jsonb writes too (\" \\ \b \f \n \r \t): no \uXXXX, no \/.</summary>
+    private static bool ShortEscapesOnly(ReadOnlySpan<byte> text)
+    {
+        for (var at = text.IndexOf((byte)'\\'); at >= 0; at = text.IndexOf((byte)'\\'))
+        {
+            if (at + 1 < text.Length && (text[at + 1] == (byte)'u' || text[at + 1] == (byte)'/'))
+            {
+                return false;
+            }
+
+            text = text[(at + 2)..];
+        }
+
+        return true;
+    }
+
     /// <summary>The current string's or key's text unescaped (a new array: escaped strings are the rarer case).</summary>
     private static byte[] Unescaped(ref Utf8JsonReader reader)
     {
@@ -146,7 +163,7 @@ internal static class JsonbText
     }
 
     /// <summary>Writes unescaped UTF-8 text escaped as jsonb's text escapes it (PostgreSQL's escape_json).</summary>
-    private static void Escaped(ReadOnlySpan<byte> text, IBufferWriter<byte> output)
+    private static void Escaped(ReadOnlySpan<byte> text, ArrayBufferWriter<byte> output)
     {
         while (!text.IsEmpty)
         {

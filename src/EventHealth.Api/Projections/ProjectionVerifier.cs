@@ -127,7 +127,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             PatientDays? rebuiltDays = null;
             var rebuiltMonths = new Dictionary<string, PatientMonth>(StringComparer.Ordinal);
             Alerts.RecordAlerts? rebuiltAlerts = null;
-            var rebuiltEntries = new RebuiltEntries(streamId, new RebuiltEntries.Sources(
+            var rebuiltEntries = new RebuiltEntries(streamId, state?.Version ?? 0, new RebuiltEntries.Sources(
                 versions => queries.EventsAtAsync(session, streamId, versions, token),
                 ids => queries.EntriesAsync(session, ids, token),
                 scan => queries.EntryDocumentsOfAsync(session, streamId, scan)));

@@ -18,8 +18,10 @@ namespace EventHealth.Projections;
 /// rebuilt again from their events and compared in full. Looking the live documents up by id after every window, and
 /// deserializing each, had been half of the rebuild's cost (docs/benchmarks.md, issue 23's twelfth pass).
 /// </summary>
+/// <param name="version">The record's version when its comparison began: no more entries than that (the sets of digests
+/// are sized for it once, where growing them left arrays of a long record's size behind for the garbage collector).</param>
 /// <param name="sources">Where the record's events and live documents are read (its bucket).</param>
-internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sources)
+internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntries.Sources sources)
 {
     /// <param name="EventsAt">The record's events at the given versions, in version order.</param>
     /// <param name="LiveByIds">The live entry documents of the given ids (those that exist).</param>
@@ -33,9 +35,11 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
     public sealed record LiveDigests(Dictionary<Guid, UInt128> ByEntry, List<string> Unaccounted);
 
     /// <summary>An entry as rebuilt so far: its document's digest and the events that made it (to rebuild it again).</summary>
-    private readonly record struct Digested(UInt128 Digest, long RecordedIn, long? RetractedIn);
+    /// <param name="RetractedIn">0 when the entry stands (versions start at 1).</param>
+    private readonly record struct Digested(UInt128 Digest, long RecordedIn, long RetractedIn);
 
-    private readonly Dictionary<Guid, Digested> digested = [];
+    private readonly int expectedEntries = (int)Math.Min(version, 1_000_000);
+    private readonly Dictionary<Guid, Digested> digested = new((int)Math.Min(version, 1_000_000));
     private readonly ArrayBufferWriter<byte> json = new(2_048);
     private readonly ArrayBufferWriter<byte> jsonb = new(2_048);
 
@@ -73,7 +77,7 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
         using var writer = new Utf8JsonWriter(json, Relaxed);
         foreach (var entry in Working.Values)
         {
-            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json, jsonb), entry.Version, entry.RetractedInVersion);
+            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json, jsonb), entry.Version, entry.RetractedInVersion ?? 0);
         }
 
         Working.Clear();
@@ -109,7 +113,7 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
     /// </summary>
     public async Task<LiveDigests> DigestLiveAsync(CancellationToken cancellation)
     {
-        var live = new LiveDigests([], []);
+        var live = new LiveDigests(new(expectedEntries), []);
         await foreach (var (id, document) in sources.LiveOfRecord(cancellation))
         {
             if (EntryOf(id) is { } entryId)
@@ -180,7 +184,7 @@ internal sealed class RebuiltEntries(Guid patientId, RebuiltEntries.Sources sour
     private async Task<Dictionary<Guid, RecordedEntry>> RebuildAsync(IEnumerable<Guid> entryIds)
     {
         var versions = entryIds.Select(id => digested[id])
-            .SelectMany(d => d.RetractedIn is { } retractedIn ? [d.RecordedIn, retractedIn] : new[] { d.RecordedIn })
+            .SelectMany(d => d.RetractedIn > 0 ? [d.RecordedIn, d.RetractedIn] : new[] { d.RecordedIn })
             .ToArray();
         var entries = new Dictionary<Guid, RecordedEntry>();
         foreach (var @event in await sources.EventsAt(versions))
