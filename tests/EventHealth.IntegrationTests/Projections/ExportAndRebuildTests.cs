@@ -189,7 +189,7 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         // The rebuild matches live entry documents with rebuilt ones by digest (RebuiltEntries): PostgreSQL's text of each
         // stored document must be what the rebuild writes for it (JsonbText), or every entry would be compared in full.
         var patientId = await app.Host.EnrollAsync();
-        string[] details = ["say \"hi\" <b>&amp;</b> C:\\temp", "Müdigkeit — café, 3 °C", "line\nbreak\ttab"];
+        string[] details = ["say \"hi\" <b>&amp;</b> C:\\temp", "Müdigkeit — café, 3 °C 🙂", "line\nbreak\ttab"];
         var entries = details.Select(d => (JsonNode)Records.Trigger().With("details", d).Typed("trigger"))
             .Append(Records.Episode(occurredAt: DateTimeOffset.Parse("2026-11-30T08:15:00+05:30", System.Globalization.CultureInfo.InvariantCulture)).Typed("episode"))
             .ToArray();
