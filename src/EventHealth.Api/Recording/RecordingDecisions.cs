@@ -31,18 +31,19 @@ public static class RecordingDecisions
         DateTimeOffset now)
     {
         var outcomes = new List<EntryOutcome>(entries.Count);
-        var inThisWrite = new Dictionary<Guid, (string Fingerprint, EntryOutcome Outcome)>();
+        var inThisWrite = new Dictionary<Guid, (IPatientEntry Entry, EntryOutcome Outcome)>();
         var nextVersion = currentVersion;
 
+        // A fingerprint is worked out only for an id seen before: most entries of a write are new, and serializing and
+        // hashing each was a tenth of the API's CPU per imported entry (docs/benchmarks.md, issue 23's twelfth pass).
         for (var index = 0; index < entries.Count; index++)
         {
             var entry = entries[index];
-            var fingerprint = Fingerprint.Of(entry);
             var kind = EntryKinds.Of(entry);
 
             if (alreadyRecorded.TryGetValue(entry.EntryId, out var recorded))
             {
-                if (recorded.Fingerprint != fingerprint)
+                if (recorded.Fingerprint != Fingerprint.Of(entry))
                 {
                     return new EntriesDecision(outcomes, index);
                 }
@@ -52,7 +53,7 @@ public static class RecordingDecisions
             }
             else if (inThisWrite.TryGetValue(entry.EntryId, out var earlier))
             {
-                if (earlier.Fingerprint != fingerprint)
+                if (Fingerprint.Of(earlier.Entry) != Fingerprint.Of(entry))
                 {
                     return new EntriesDecision(outcomes, index);
                 }
@@ -63,7 +64,7 @@ public static class RecordingDecisions
             {
                 var created = new EntryOutcome(index, entry.EntryId, kind, EntryStatus.Created, ++nextVersion,
                     entry.OccurredAt, now, entry);
-                inThisWrite[entry.EntryId] = (fingerprint, created);
+                inThisWrite[entry.EntryId] = (entry, created);
                 outcomes.Add(created);
             }
         }
