@@ -38,8 +38,8 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     /// <param name="RetractedIn">0 when the entry stands (versions start at 1).</param>
     private readonly record struct Digested(UInt128 Digest, long RecordedIn, long RetractedIn);
 
-    private readonly int expectedEntries = (int)Math.Min(version, 1_000_000);
-    private readonly Dictionary<Guid, Digested> digested = new((int)Math.Min(version, 1_000_000));
+    private readonly int expectedEntries = EntriesAtMost(version);
+    private readonly Dictionary<Guid, Digested> digested = new(EntriesAtMost(version));
     private readonly ArrayBufferWriter<byte> json = new(2_048);
     private readonly ArrayBufferWriter<byte> jsonb = new(2_048);
 
@@ -194,6 +194,9 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
 
         return entries;
     }
+
+    /// <summary>How many entries a record of <paramref name="version"/> can hold, as the sets of digests are sized (capped).</summary>
+    private static int EntriesAtMost(long version) => (int)Math.Min(version, 1_000_000);
 
     private string IdOf(Guid entryId) => RecordedEntry.IdFor(patientId, entryId);
 
