@@ -222,8 +222,11 @@ string Statuses(ConcurrentDictionary<int, int> statuses) =>
 bool ServerError(int status) => status is >= 500 or NoRetryAfter503 && status != 503;
 
 var canary = $"FAULTCANARY{Guid.NewGuid():N}";
-// FAULTS_ONLY=sharded runs the sharded deployment's cases alone (while working on them); docs/reliability.md is then left as it is.
+// FAULTS_ONLY=sharded runs the sharded deployment's cases alone, FAULTS_ONLY=restart the PostgreSQL restart alone (with
+// FAULTS_RESTARTS restarts, default 2), while working on them; docs/reliability.md is then left as it is.
 var shardedOnly = Environment.GetEnvironmentVariable("FAULTS_ONLY") == "sharded";
+var restartOnly = Environment.GetEnvironmentVariable("FAULTS_ONLY") == "restart";
+var restarts = int.Parse(Environment.GetEnvironmentVariable("FAULTS_RESTARTS") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
 var nodes = new List<ApiNode>();
 try
 {
@@ -241,36 +244,39 @@ try
             await Post(client, writersA[0], "triggers", Bodies.Trigger(Guid.NewGuid(), DateTimeOffset.UtcNow.AddHours(-1), canary));
         }
 
-        var kills = 0;
-        // Changes per transaction of the write path's group commit, read from the node's metrics just before each kill:
-        // groups were forming when the process died.
-        var (groupedChanges, groupCommits) = (0.0, 0.0);
-        var (ackKill, statusKill) = await WriteLoad(nodeA.Client, writersA, TimeSpan.FromSeconds(30), async () =>
+        if (!restartOnly)
         {
-            for (var round = 0; round < 3; round++)
+            var kills = 0;
+            // Changes per transaction of the write path's group commit, read from the node's metrics just before each kill:
+            // groups were forming when the process died.
+            var (groupedChanges, groupCommits) = (0.0, 0.0);
+            var (ackKill, statusKill) = await WriteLoad(nodeA.Client, writersA, TimeSpan.FromSeconds(30), async () =>
             {
-                await Task.Delay(TimeSpan.FromSeconds(5));
-                var (changes, commits) = await WriteGroups(nodeA.Client);
-                (groupedChanges, groupCommits) = (groupedChanges + changes, groupCommits + commits);
-                nodeA.Kill();
-                kills++;
-                await Task.Delay(TimeSpan.FromSeconds(1));
-                await nodeA.StartAsync();
-            }
-        });
-        var (lostKill, dupKill) = await CheckAcknowledged(ackKill);
-        Report("kill -9 (3 kills, 8 writers)", "acknowledged entries", ackKill.Count, ackKill.Count > 0);
-        Report("kill -9 (3 kills, 8 writers)", "acknowledged entries lost", lostKill, lostKill == 0);
-        Report("kill -9 (3 kills, 8 writers)", "acknowledged entries duplicated", dupKill, dupKill == 0);
-        Report("kill -9 (3 kills, 8 writers)", "answers seen", Statuses(statusKill), !statusKill.Keys.Any(ServerError));
-        Report("kill -9 (3 kills, 8 writers)", "changes per commit before each kill (group commit, mean)",
-            groupCommits == 0 ? "no commits" : (groupedChanges / groupCommits).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), groupCommits > 0 && groupedChanges > groupCommits);
+                for (var round = 0; round < 3; round++)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                    var (changes, commits) = await WriteGroups(nodeA.Client);
+                    (groupedChanges, groupCommits) = (groupedChanges + changes, groupCommits + commits);
+                    nodeA.Kill();
+                    kills++;
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    await nodeA.StartAsync();
+                }
+            });
+            var (lostKill, dupKill) = await CheckAcknowledged(ackKill);
+            Report("kill -9 (3 kills, 8 writers)", "acknowledged entries", ackKill.Count, ackKill.Count > 0);
+            Report("kill -9 (3 kills, 8 writers)", "acknowledged entries lost", lostKill, lostKill == 0);
+            Report("kill -9 (3 kills, 8 writers)", "acknowledged entries duplicated", dupKill, dupKill == 0);
+            Report("kill -9 (3 kills, 8 writers)", "answers seen", Statuses(statusKill), !statusKill.Keys.Any(ServerError));
+            Report("kill -9 (3 kills, 8 writers)", "changes per commit before each kill (group commit, mean)",
+                groupCommits == 0 ? "no commits" : (groupedChanges / groupCommits).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture), groupCommits > 0 && groupedChanges > groupCommits);
+        }
 
         // ---------------------------------------------------------------- PostgreSQL immediate restart under load
         Console.WriteLine("PostgreSQL restart -m immediate under write load");
-        var (ackPg, statusPg) = await WriteLoad(nodeA.Client, writersA, TimeSpan.FromSeconds(25), async () =>
+        var (ackPg, statusPg) = await WriteLoad(nodeA.Client, writersA, TimeSpan.FromSeconds(Math.Max(25, 10 * restarts)), async () =>
         {
-            for (var round = 0; round < 2; round++)
+            for (var round = 0; round < restarts; round++)
             {
                 await Task.Delay(TimeSpan.FromSeconds(6));
                 await Postgres.RestartImmediateAsync(setup);
@@ -279,12 +285,17 @@ try
         owner.Clear();
         var (lostPg, dupPg) = await CheckAcknowledged(ackPg);
         var serverErrorsPg = statusPg.Where(s => ServerError(s.Key)).Sum(s => s.Value);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "acknowledged entries", ackPg.Count, ackPg.Count > 0);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "acknowledged entries lost", lostPg, lostPg == 0);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "acknowledged entries duplicated", dupPg, dupPg == 0);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "5xx other than 503", serverErrorsPg, serverErrorsPg == 0);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "503 with Retry-After", statusPg.GetValueOrDefault(503), true);
-        Report("PostgreSQL restart (2 restarts, 8 writers)", "answers seen", Statuses(statusPg), serverErrorsPg == 0);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "acknowledged entries", ackPg.Count, ackPg.Count > 0);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "acknowledged entries lost", lostPg, lostPg == 0);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "acknowledged entries duplicated", dupPg, dupPg == 0);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "5xx other than 503", serverErrorsPg, serverErrorsPg == 0);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "503 with Retry-After", statusPg.GetValueOrDefault(503), true);
+        Report($"PostgreSQL restart ({restarts} restarts, 8 writers)", "answers seen", Statuses(statusPg), serverErrorsPg == 0);
+
+        if (restartOnly)
+        {
+            return figures.All(f => f.Ok) ? 0 : 1;
+        }
 
         // ---------------------------------------------------------------- fuzzing
         Console.WriteLine($"fuzzing: {setup.FuzzCases} bad requests derived from /openapi/v1.json");
@@ -872,7 +883,7 @@ foreach (var (area, figure, value, ok) in figures)
     markdown.AppendLine($"| {area} | {figure} | {value} | {(ok ? "yes" : "**no**")} |");
 }
 
-if (!shardedOnly)
+if (!shardedOnly && !restartOnly)
 {
     File.WriteAllText(setup.Docs, markdown.ToString());
     Console.WriteLine($"figures written to {setup.Docs}");

@@ -20,6 +20,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 {
     private const string Streams = Database.EventStoreSchema + ".mt_streams";
     private const string Events = Database.EventStoreSchema + ".mt_events";
+    private const string EventSequence = Database.EventStoreSchema + ".mt_events_sequence";
     internal const string RecordedEntries = Database.EventStoreSchema + ".mt_doc_recordedentry";
     private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
     private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
@@ -285,6 +286,23 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         }
 
         return new TimelinePage(version, erased, erasedAt, documents);
+    }
+
+    /// <summary>
+    /// Moves the tenant's database's event sequence past the highest stored event when it has fallen behind, and tells
+    /// whether it had. It falls behind after PostgreSQL crashes: numbers the sequence handed out are durable only once a
+    /// commit that used them is, and Marten fills the numbers of a failed commit with tombstone events, so the recovered
+    /// sequence can hand out numbers that tombstones hold (docs/reliability-decisions.md). Never moves it back.
+    /// </summary>
+    public async Task<bool> CatchUpEventSequenceAsync(string tenant, CancellationToken cancellation)
+    {
+        await using var connection = await sessions.OpenConnectionAsync(tenant, cancellation);
+        await using var command = new NpgsqlCommand($"""
+            select setval('{EventSequence}', stored.highest)
+            from (select max(seq_id) as highest from {Events}) stored, {EventSequence} sequence
+            where stored.highest > sequence.last_value
+            """, connection);
+        return await command.ExecuteScalarAsync(cancellation) is not null;
     }
 
     /// <summary>A jsonb column's text as UTF-8 bytes (Npgsql's jsonb reading, which drops the format's version byte).</summary>

@@ -60,7 +60,14 @@ public static class UnhandledErrors
             text.Append(current.GetType().FullName);
             if (current is PostgresException postgres)
             {
-                text.Append(" (SQL state ").Append(postgres.SqlState).Append(')');
+                // Schema names only (never the message or detail, which quote values): which constraint or table refused.
+                text.Append(" (SQL state ").Append(postgres.SqlState);
+                if ((postgres.ConstraintName ?? postgres.TableName) is { } refusing)
+                {
+                    text.Append(", ").Append(refusing);
+                }
+
+                text.Append(')');
             }
 
             text.AppendLine().AppendLine(current.StackTrace);

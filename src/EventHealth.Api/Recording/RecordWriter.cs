@@ -21,7 +21,7 @@ namespace EventHealth.Recording;
 /// Wolverine's batched handlers cannot answer an HTTP request, hence this component (docs/recording.md).
 /// </summary>
 public sealed class RecordWriter(
-    Sharding.TenantSessions sessions, IWolverineRuntime wolverine, TimeProvider clock, ILogger<RecordWriter> logger) : IHostedService
+    Sharding.TenantSessions sessions, Hosting.EventStoreQueries queries, IWolverineRuntime wolverine, TimeProvider clock, ILogger<RecordWriter> logger) : IHostedService
 {
     /// <summary>Bounds one transaction; beyond it the next group takes the rest.</summary>
     public const int MaxGroup = 64;
@@ -116,6 +116,15 @@ public sealed class RecordWriter(
                 Hosting.EventHealthTelemetry.WriteGroupLostRace();
                 await Task.Delay(RetryPauses[attempt], clock);
             }
+            catch (Exception e) when (EventSequenceBehind(e) && attempt < RetryPauses.Length)
+            {
+                // Nothing was stored: the group is decided again once the sequence is past the stored events.
+                if (await CatchUpEventSequenceAsync(group[0].Tenant) is { } failure)
+                {
+                    Answer(group, failure);
+                    return;
+                }
+            }
             catch (Exception e) when (group.Count > 1 && !Hosting.DatabaseUnavailable.Is(e))
             {
                 // Something in the group the database refused: commit each change alone so that it fails only its own.
@@ -129,13 +138,50 @@ public sealed class RecordWriter(
             }
             catch (Exception e)
             {
-                foreach (var pending in group)
-                {
-                    pending.Written.TrySetException(e);
-                }
-
+                Answer(group, e);
                 return;
             }
+        }
+    }
+
+    private static void Answer(List<Pending> group, Exception failure)
+    {
+        foreach (var pending in group)
+        {
+            pending.Written.TrySetException(failure);
+        }
+    }
+
+    /// <summary>
+    /// An event got a sequence number a stored event already has: after a PostgreSQL crash the recovered sequence can be
+    /// behind the tombstones Marten wrote for a commit that failed (see <see cref="Hosting.EventStoreQueries.CatchUpEventSequenceAsync"/>).
+    /// </summary>
+    private static bool EventSequenceBehind(Exception e)
+    {
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            if (current is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "pkey_mt_events_seq_id" })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <returns>Null once the sequence is past the stored events; the failure when the database could not be asked.</returns>
+    private async Task<Exception?> CatchUpEventSequenceAsync(string tenant)
+    {
+        try
+        {
+            var moved = await queries.CatchUpEventSequenceAsync(tenant, CancellationToken.None);
+            logger.LogWarning("An event got a sequence number already stored (bucket {Tenant}); the event sequence {Outcome}, and the write group is decided again",
+                tenant, moved ? "was moved past the stored events" : "had already moved on");
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
         }
     }
 
