@@ -130,6 +130,10 @@ async Task<(double Changes, double Commits)> WriteGroups(Func<HttpClient> pick)
     return (Sum("_sum"), Sum("_count"));
 }
 
+// Episodes a record's daily summaries count (the last 30 days), as its patient reads them.
+async Task<int> DailyEpisodes(HttpClient client, Guid patientId) =>
+    (await Get(client, $"/api/patients/{patientId}/daily", Tokens.Patient(patientId))).GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("episodes").GetInt32());
+
 // Episodes counted by the records' daily summaries (the last 30 days) and stored in their streams, once the summaries
 // have caught up with the records (at most 60 s).
 async Task<(int Counted, long Stored)> DailyEpisodesOnceCaughtUp(Func<HttpClient> pick, Guid[] patients)
@@ -147,7 +151,7 @@ async Task<(int Counted, long Stored)> DailyEpisodesOnceCaughtUp(Func<HttpClient
         counted = 0;
         foreach (var patientId in patients)
         {
-            counted += (await Get(client, $"/api/patients/{patientId}/daily", Tokens.Patient(patientId))).GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("episodes").GetInt32());
+            counted += await DailyEpisodes(client, patientId);
         }
 
         if (counted != stored)
@@ -599,8 +603,8 @@ try
             for (var wait = 0; wait < 60 && (episodesA != 20 || episodesB != 20); wait++)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
-                episodesA = (await Get(a, $"/api/patients/{day}/daily", Tokens.Patient(day))).GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("episodes").GetInt32());
-                episodesB = (await Get(b, $"/api/patients/{day}/daily", Tokens.Patient(day))).GetProperty("days").EnumerateArray().Sum(d => d.GetProperty("episodes").GetInt32());
+                episodesA = await DailyEpisodes(a, day);
+                episodesB = await DailyEpisodes(b, day);
             }
 
             Report("two nodes", "daily summaries: episodes counted (20 written through both nodes) as read on node A / node B", $"{episodesA} / {episodesB}", episodesA == 20 && episodesB == 20);
@@ -813,8 +817,7 @@ try
             while (afterKill.Elapsed < TimeSpan.FromSeconds(180) && counted != 20)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1));
-                counted = (await Get(client, $"/api/patients/{dayPatient}/daily", Tokens.Patient(dayPatient))).GetProperty("days").EnumerateArray()
-                    .Sum(d => d.GetProperty("episodes").GetInt32());
+                counted = await DailyEpisodes(client, dayPatient);
             }
         }
 
