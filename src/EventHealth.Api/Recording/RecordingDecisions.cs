@@ -34,8 +34,8 @@ public static class RecordingDecisions
         var inThisWrite = new Dictionary<Guid, (IPatientEntry Entry, EntryOutcome Outcome)>();
         var nextVersion = currentVersion;
 
-        // A fingerprint is worked out only for an id seen before: most entries of a write are new, and serializing and
-        // hashing each was a tenth of the API's CPU per imported entry (docs/benchmarks.md, issue 23's twelfth pass).
+        // A fingerprint (the entry serialized and hashed) is worked out only for an id seen before: most entries of a
+        // write are new and need none. The benchmark could not see the saving (docs/benchmarks.md, issue 23's twelfth pass).
         for (var index = 0; index < entries.Count; index++)
         {
             var entry = entries[index];
