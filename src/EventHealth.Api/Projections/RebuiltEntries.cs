@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.IO.Hashing;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using EventHealth.Recording;
 using EventHealth.Timeline;
 using JasperFx.Events;
@@ -40,11 +38,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
 
     private readonly int expectedEntries = EntriesAtMost(version);
     private readonly Dictionary<Guid, Digested> digested = new(EntriesAtMost(version));
-    private readonly ArrayBufferWriter<byte> json = new(2_048);
     private readonly ArrayBufferWriter<byte> jsonb = new(2_048);
-
-    /// <summary>Leaves most characters unescaped, as jsonb's text does (<see cref="JsonbText"/> has the last word on escapes).</summary>
-    private static readonly JsonWriterOptions Relaxed = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private readonly string patientKey = patientId.ToString("N");
     private Outcome? outcome;
 
@@ -74,10 +68,9 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     /// <summary>Digests the entries the last window created or changed and lets their documents go.</summary>
     public void Digest()
     {
-        using var writer = new Utf8JsonWriter(json, Relaxed);
         foreach (var entry in Working.Values)
         {
-            digested[entry.EntryId] = new Digested(DigestOf(entry, writer, json, jsonb), entry.Version, entry.RetractedInVersion ?? 0);
+            digested[entry.EntryId] = new Digested(DigestOf(entry, jsonb), entry.Version, entry.RetractedInVersion ?? 0);
         }
 
         Working.Clear();
@@ -85,24 +78,16 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
 
     /// <summary>The digest of an entry document's text as PostgreSQL gives it back (<see cref="JsonbText"/>), which is what
     /// a live document's digest is taken of.</summary>
-    internal static UInt128 DigestOf(RecordedEntry entry)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using var writer = new Utf8JsonWriter(buffer, Relaxed);
-        return DigestOf(entry, writer, buffer, new ArrayBufferWriter<byte>());
-    }
+    internal static UInt128 DigestOf(RecordedEntry entry) => DigestOf(entry, new ArrayBufferWriter<byte>());
 
     /// <summary>The digest of a live document's text, as it arrives.</summary>
     internal static UInt128 DigestOfStored(ReadOnlySpan<byte> jsonbText) => XxHash128.HashToUInt128(jsonbText);
 
-    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a writer and buffers used again for every entry.</summary>
-    private static UInt128 DigestOf(RecordedEntry entry, Utf8JsonWriter writer, ArrayBufferWriter<byte> json, ArrayBufferWriter<byte> jsonb)
+    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a buffer used again for every entry.</summary>
+    private static UInt128 DigestOf(RecordedEntry entry, ArrayBufferWriter<byte> jsonb)
     {
-        json.ResetWrittenCount();
-        writer.Reset(json);
-        JsonSerializer.Serialize(writer, entry, Http.JsonSetup.Options);
         jsonb.ResetWrittenCount();
-        JsonbText.Write(json.WrittenSpan, jsonb);
+        JsonbText.Write(entry, jsonb);
         return DigestOfStored(jsonb.WrittenSpan);
     }
 

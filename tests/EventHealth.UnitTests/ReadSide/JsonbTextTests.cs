@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Json;
 using EventHealth.Projections;
 using EventHealth.Recording;
 
@@ -30,6 +31,55 @@ public sealed class JsonbTextTests
     [InlineData("""{"n":-12,"d":2.50}""", """{"d": 2.50, "n": -12}""")]
     [InlineData("""[true,false,null]""", """[true, false, null]""")]
     public void Writes_what_jsonb_gives_back(string written, string stored) => Jsonb(written).ShouldBe(stored);
+
+    public static TheoryData<RecordedEntry> Entries()
+    {
+        var standing = new RecordedEntry
+        {
+            Id = "8e6cbcdd3eb144d49c068f0fcb865bf5/00000001000340008000000000000002",
+            PatientId = Guid.Parse("8e6cbcdd-3eb1-44d4-9c06-8f0fcb865bf5"),
+            EntryId = Guid.Parse("00000001-0003-4000-8000-000000000002"),
+            Kind = "episode",
+            Fingerprint = "329ed41f77390227d49c710a73425d933fb0fa56897ddaf1e853634774585cab",
+            Version = 2,
+            OccurredAt = DateTimeOffset.Parse("2025-01-01T05:30:00-03:30", System.Globalization.CultureInfo.InvariantCulture),
+            RecordedAt = DateTimeOffset.Parse("2026-12-06T03:26:11.1615846+00:00", System.Globalization.CultureInfo.InvariantCulture),
+            SortKey = "0638712865200000000/00000001000340008000000000000002",
+            Summary = "Twitching in calf and eyelid (left), intensity 2/10, 2 s, visible",
+            Data = """{"entryId":"00000001-0003-4000-8000-000000000002","occurredAt":"2025-01-01T05:30:00.0000000\u002B05:30","notes":"a \"quote\" \\ and \u00FC"}""",
+        };
+        return new TheoryData<RecordedEntry>
+        {
+            standing,
+            // Every string holding what escapes differ on: quotes, backslashes, control characters, "+", "<&>", non-ASCII, an emoji.
+            standing with
+            {
+                Kind = "symptom",
+                Summary = "Tingling \"pins\" <&> Müdigkeit 🙂\ttab\u0001\nline \\ C:\\temp +1",
+                Data = "{}",
+                SortKey = "",
+                Version = long.MaxValue,
+            },
+            standing with
+            {
+                Retracted = true,
+                RetractedInVersion = 17,
+                RetractedAt = DateTimeOffset.Parse("2026-12-06T23:59:59.9999999+14:00", System.Globalization.CultureInfo.InvariantCulture),
+                RetractionReason = "entered \"twice\"\r\nby mistake — sorry",
+            },
+            standing with { Retracted = true, RetractedInVersion = 3, RetractedAt = DateTimeOffset.UnixEpoch, RetractionReason = "" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Entries))]
+    public void An_entry_document_is_written_from_its_fields_as_from_its_serialized_JSON(RecordedEntry entry)
+    {
+        var direct = new ArrayBufferWriter<byte>();
+        JsonbText.Write(entry, direct);
+
+        Encoding.UTF8.GetString(direct.WrittenSpan).ShouldBe(Jsonb(JsonSerializer.Serialize(entry, EventHealth.Http.JsonSetup.Options)));
+    }
 
     [Fact]
     public void A_rebuilt_entry_document_is_written_as_PostgreSQL_gives_its_stored_text_back()
