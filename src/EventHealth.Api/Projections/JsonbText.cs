@@ -31,9 +31,9 @@ internal static class JsonbText
     /// <summary>
     /// Writes the jsonb text of an entry document as Marten stores it (<see cref="Recording.RecordedEntry"/> serialized with
     /// the API's dialect: camelCase names, nulls written, instants as "O") straight from its fields, in jsonb's key order.
-    /// The same text as <see cref="Write"/> gives for the serialized document (JsonbTextTests hold the two together) for
-    /// half the work: serializing each rebuilt document and sorting its keys again had been a quarter of the rebuild's CPU
-    /// (docs/benchmarks.md, issue 23's fifteenth pass).
+    /// The same text as <see cref="Write"/> gives for the serialized document (JsonbTextTests hold the two together):
+    /// serializing each rebuilt document and sorting its keys again had been a quarter of the API's samples in a rebuild,
+    /// this is 7% (docs/benchmarks.md, issue 23's fifteenth pass).
     /// </summary>
     public static void Write(Recording.RecordedEntry entry, ArrayBufferWriter<byte> output)
     {
@@ -62,40 +62,22 @@ internal static class JsonbText
         output.Write(", \"fingerprint\": "u8);
         String(entry.Fingerprint, output);
         output.Write(", \"retractedAt\": "u8);
-        if (entry.RetractedAt is { } retractedAt)
-        {
-            Instant(retractedAt, output);
-        }
-        else
-        {
-            output.Write("null"u8);
-        }
-
+        Instant(entry.RetractedAt, output);
         output.Write(", \"retractionReason\": "u8);
-        if (entry.RetractionReason is { } reason)
-        {
-            String(reason, output);
-        }
-        else
-        {
-            output.Write("null"u8);
-        }
-
+        String(entry.RetractionReason, output);
         output.Write(", \"retractedInVersion\": "u8);
-        if (entry.RetractedInVersion is { } retractedIn)
-        {
-            Number(retractedIn, output);
-        }
-        else
-        {
-            output.Write("null"u8);
-        }
-
+        Number(entry.RetractedInVersion, output);
         output.Write("}"u8);
     }
 
-    private static void String(string text, ArrayBufferWriter<byte> output)
+    private static void String(string? text, ArrayBufferWriter<byte> output)
     {
+        if (text is null)
+        {
+            output.Write("null"u8);
+            return;
+        }
+
         output.Write("\""u8);
         var utf8 = ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
         try
@@ -120,15 +102,27 @@ internal static class JsonbText
         output.Advance(written + 2);
     }
 
-    private static void Number(long value, ArrayBufferWriter<byte> output)
+    private static void Number(long? number, ArrayBufferWriter<byte> output)
     {
+        if (number is not { } value)
+        {
+            output.Write("null"u8);
+            return;
+        }
+
         value.TryFormat(output.GetSpan(20), out var written, provider: System.Globalization.CultureInfo.InvariantCulture);
         output.Advance(written);
     }
 
     /// <summary>As <see cref="Http.OffsetRequiredConverter"/> writes an instant: "O", ASCII with nothing to escape.</summary>
-    private static void Instant(DateTimeOffset value, ArrayBufferWriter<byte> output)
+    private static void Instant(DateTimeOffset? instant, ArrayBufferWriter<byte> output)
     {
+        if (instant is not { } value)
+        {
+            output.Write("null"u8);
+            return;
+        }
+
         var span = output.GetSpan(40);
         span[0] = (byte)'"';
         value.TryFormat(span[1..], out var written, "O", System.Globalization.CultureInfo.InvariantCulture);
