@@ -12,7 +12,7 @@ public sealed class JsonbTextTests
     private static string Jsonb(string json)
     {
         var output = new ArrayBufferWriter<byte>();
-        JsonbText.Write(Encoding.UTF8.GetBytes(json), output);
+        JsonbTextOfJson.Write(Encoding.UTF8.GetBytes(json), output);
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
@@ -32,27 +32,29 @@ public sealed class JsonbTextTests
     [InlineData("""[true,false,null]""", """[true, false, null]""")]
     public void Writes_what_jsonb_gives_back(string written, string stored) => Jsonb(written).ShouldBe(stored);
 
+    /// <summary>A standing entry; the cases below vary it.</summary>
+    private static readonly RecordedEntry Standing = new()
+    {
+        Id = "8e6cbcdd3eb144d49c068f0fcb865bf5/00000001000340008000000000000002",
+        PatientId = Guid.Parse("8e6cbcdd-3eb1-44d4-9c06-8f0fcb865bf5"),
+        EntryId = Guid.Parse("00000001-0003-4000-8000-000000000002"),
+        Kind = "episode",
+        Fingerprint = "329ed41f77390227d49c710a73425d933fb0fa56897ddaf1e853634774585cab",
+        Version = 2,
+        OccurredAt = DateTimeOffset.Parse("2025-01-01T05:30:00-03:30", System.Globalization.CultureInfo.InvariantCulture),
+        RecordedAt = DateTimeOffset.Parse("2026-12-06T03:26:11.1615846+00:00", System.Globalization.CultureInfo.InvariantCulture),
+        SortKey = "0638712865200000000/00000001000340008000000000000002",
+        Summary = "Twitching in calf and eyelid (left), intensity 2/10, 2 s, visible",
+        Data = """{"entryId":"00000001-0003-4000-8000-000000000002","occurredAt":"2025-01-01T05:30:00.0000000\u002B05:30","notes":"a \"quote\" \\ and \u00FC"}""",
+    };
+
     public static TheoryData<RecordedEntry> Entries()
     {
-        var standing = new RecordedEntry
-        {
-            Id = "8e6cbcdd3eb144d49c068f0fcb865bf5/00000001000340008000000000000002",
-            PatientId = Guid.Parse("8e6cbcdd-3eb1-44d4-9c06-8f0fcb865bf5"),
-            EntryId = Guid.Parse("00000001-0003-4000-8000-000000000002"),
-            Kind = "episode",
-            Fingerprint = "329ed41f77390227d49c710a73425d933fb0fa56897ddaf1e853634774585cab",
-            Version = 2,
-            OccurredAt = DateTimeOffset.Parse("2025-01-01T05:30:00-03:30", System.Globalization.CultureInfo.InvariantCulture),
-            RecordedAt = DateTimeOffset.Parse("2026-12-06T03:26:11.1615846+00:00", System.Globalization.CultureInfo.InvariantCulture),
-            SortKey = "0638712865200000000/00000001000340008000000000000002",
-            Summary = "Twitching in calf and eyelid (left), intensity 2/10, 2 s, visible",
-            Data = """{"entryId":"00000001-0003-4000-8000-000000000002","occurredAt":"2025-01-01T05:30:00.0000000\u002B05:30","notes":"a \"quote\" \\ and \u00FC"}""",
-        };
         return new TheoryData<RecordedEntry>
         {
-            standing,
+            Standing,
             // Every string holding what escapes differ on: quotes, backslashes, control characters, "+", "<&>", non-ASCII, an emoji.
-            standing with
+            Standing with
             {
                 Kind = "symptom",
                 Summary = "Tingling \"pins\" <&> Müdigkeit 🙂\ttab\u0001\nline \\ C:\\temp +1",
@@ -60,14 +62,14 @@ public sealed class JsonbTextTests
                 SortKey = "",
                 Version = long.MaxValue,
             },
-            standing with
+            Standing with
             {
                 Retracted = true,
                 RetractedInVersion = 17,
                 RetractedAt = DateTimeOffset.Parse("2026-12-06T23:59:59.9999999+14:00", System.Globalization.CultureInfo.InvariantCulture),
                 RetractionReason = "entered \"twice\"\r\nby mistake — sorry",
             },
-            standing with { Retracted = true, RetractedInVersion = 3, RetractedAt = DateTimeOffset.UnixEpoch, RetractionReason = "" },
+            Standing with { Retracted = true, RetractedInVersion = 3, RetractedAt = DateTimeOffset.UnixEpoch, RetractionReason = "" },
         };
     }
 
@@ -85,17 +87,10 @@ public sealed class JsonbTextTests
     public void A_rebuilt_entry_document_is_written_as_PostgreSQL_gives_its_stored_text_back()
     {
         // An entry whose data, summary and instants hold what escapes differ on: quotes, a backslash, "+", "<&>", non-ASCII.
-        var entry = new RecordedEntry
+        var entry = Standing with
         {
-            Id = "8e6cbcdd3eb144d49c068f0fcb865bf5/00000001000340008000000000000002",
-            PatientId = Guid.Parse("8e6cbcdd-3eb1-44d4-9c06-8f0fcb865bf5"),
-            EntryId = Guid.Parse("00000001-0003-4000-8000-000000000002"),
             Kind = "trigger",
-            Fingerprint = "329ed41f77390227d49c710a73425d933fb0fa56897ddaf1e853634774585cab",
-            Version = 2,
             OccurredAt = DateTimeOffset.Parse("2025-01-01T05:30:00+05:30", System.Globalization.CultureInfo.InvariantCulture),
-            RecordedAt = DateTimeOffset.Parse("2026-12-06T03:26:11.1615846+00:00", System.Globalization.CultureInfo.InvariantCulture),
-            SortKey = "0638712865200000000/00000001000340008000000000000002",
             Summary = "Trigger: stress, \"Müdigkeit\" <&> C:\\temp",
             Data = """{"entryId":"00000001-0003-4000-8000-000000000002","occurredAt":"2025-01-01T05:30:00.0000000\u002B05:30","details":"M\u00FCdigkeit"}""",
         };
