@@ -130,7 +130,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             var rebuiltEntries = new RebuiltEntries(streamId, state?.Version ?? 0, new RebuiltEntries.Sources(
                 versions => queries.EventsAtAsync(session, streamId, versions, token),
                 ids => queries.EntriesAsync(session, ids, token),
-                scan => queries.EntryDocumentsOfAsync(session, streamId, scan)));
+                scan => queries.EntryDigestsOfAsync(session, streamId, scan)));
             long eventsRead = 0, lastVersion = 0;
 
             // The live entry documents stream past and are digested on a task of their own while the events are folded.

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Hashing;
 using EventHealth.Recording;
 using EventHealth.Timeline;
 using JasperFx.Events;
@@ -8,10 +6,10 @@ namespace EventHealth.Projections;
 
 /// <summary>
 /// One record's rebuilt entry documents while the rebuild folds its events a window at a time, kept as digests. After
-/// every window the entries it created or changed are written as PostgreSQL gives a stored document's text back
-/// (<see cref="JsonbText"/>), hashed (XxHash128) and let go, so a
-/// record holds about a window's documents plus some 70 bytes per entry, whatever its length. Meanwhile the record's
-/// live documents stream past once and are digested too; after the last window the two sets of digests are matched, and
+/// every window the entries it created or changed are hashed as PostgreSQL hashes a stored document
+/// (<see cref="JsonbHash"/>) and let go, so a record holds about a window's documents plus some 50 bytes per entry,
+/// whatever its length. Meanwhile the database hashes the record's live documents, which stream past once as their ids
+/// and hashes; after the last window the two sets of digests are matched, and
 /// only the entries whose digests differ (or that have no live document, or a live document no entry accounts for) are
 /// rebuilt again from their events and compared in full. Looking the live documents up by id after every window, and
 /// deserializing each, had been half of the rebuild's cost (docs/benchmarks.md, issue 23's twelfth pass).
@@ -23,22 +21,21 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
 {
     /// <param name="EventsAt">The record's events at the given versions, in version order.</param>
     /// <param name="LiveByIds">The live entry documents of the given ids (those that exist).</param>
-    /// <param name="LiveOfRecord">Every live entry document of the record, as its id and JSON text.</param>
+    /// <param name="LiveOfRecord">Every live entry document of the record, as its id and its hash (<see cref="JsonbHash"/>).</param>
     public sealed record Sources(
         Func<long[], Task<List<IEvent>>> EventsAt,
         Func<string[], Task<List<RecordedEntry>>> LiveByIds,
-        Func<CancellationToken, IAsyncEnumerable<(string Id, byte[] Json)>> LiveOfRecord);
+        Func<CancellationToken, IAsyncEnumerable<(string Id, ulong Digest)>> LiveOfRecord);
 
     /// <summary>The record's live entry documents as digests, by entry, and the ids of those no entry of the record can have.</summary>
-    public sealed record LiveDigests(Dictionary<Guid, UInt128> ByEntry, List<string> Unaccounted);
+    public sealed record LiveDigests(Dictionary<Guid, ulong> ByEntry, List<string> Unaccounted);
 
     /// <summary>An entry as rebuilt so far: its document's digest and the events that made it (to rebuild it again).</summary>
     /// <param name="RetractedIn">0 when the entry stands (versions start at 1).</param>
-    private readonly record struct Digested(UInt128 Digest, long RecordedIn, long RetractedIn);
+    private readonly record struct Digested(ulong Digest, long RecordedIn, long RetractedIn);
 
     private readonly int expectedEntries = EntriesAtMost(version);
     private readonly Dictionary<Guid, Digested> digested = new(EntriesAtMost(version));
-    private readonly ArrayBufferWriter<byte> jsonb = new(2_048);
     private readonly string patientKey = patientId.ToString("N");
     private Outcome? outcome;
 
@@ -70,40 +67,24 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     {
         foreach (var entry in Working.Values)
         {
-            digested[entry.EntryId] = new Digested(DigestOf(entry, jsonb), entry.Version, entry.RetractedInVersion ?? 0);
+            digested[entry.EntryId] = new Digested(JsonbHash.Of(entry), entry.Version, entry.RetractedInVersion ?? 0);
         }
 
         Working.Clear();
     }
 
-    /// <summary>The digest of an entry document's text as PostgreSQL gives it back (<see cref="JsonbText"/>), which is what
-    /// a live document's digest is taken of.</summary>
-    internal static UInt128 DigestOf(RecordedEntry entry) => DigestOf(entry, new ArrayBufferWriter<byte>());
-
-    /// <summary>The digest of a live document's text, as it arrives.</summary>
-    internal static UInt128 DigestOfStored(ReadOnlySpan<byte> jsonbText) => XxHash128.HashToUInt128(jsonbText);
-
-    /// <summary><see cref="DigestOf(RecordedEntry)"/> through a buffer used again for every entry.</summary>
-    private static UInt128 DigestOf(RecordedEntry entry, ArrayBufferWriter<byte> jsonb)
-    {
-        jsonb.ResetWrittenCount();
-        JsonbText.Write(entry, jsonb);
-        return DigestOfStored(jsonb.WrittenSpan);
-    }
-
     /// <summary>
-    /// Digests every live entry document of the record in one pass over them: on a task of its own while the events are
-    /// folded (its own connection), so that PostgreSQL's reading of the documents and their digests use what the fold
-    /// leaves of the two cores.
+    /// Reads every live entry document's digest of the record in one pass over them: on a task of its own while the events
+    /// are folded (its own connection), so that PostgreSQL's hashing of the documents uses what the fold leaves of the two cores.
     /// </summary>
     public async Task<LiveDigests> DigestLiveAsync(CancellationToken cancellation)
     {
         var live = new LiveDigests(new(expectedEntries), []);
-        await foreach (var (id, document) in sources.LiveOfRecord(cancellation))
+        await foreach (var (id, digest) in sources.LiveOfRecord(cancellation))
         {
             if (EntryOf(id) is { } entryId)
             {
-                live.ByEntry[entryId] = DigestOfStored(document);
+                live.ByEntry[entryId] = digest;
             }
             else
             {
