@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace EventHealth.Projections;
@@ -191,6 +192,7 @@ internal static class JsonbHash
         return ((ulong)b << 32) | c;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Mix(ref uint a, ref uint b, ref uint c)
     {
         a -= c; a ^= uint.RotateLeft(c, 4); c += b;
@@ -201,6 +203,7 @@ internal static class JsonbHash
         c -= b; c ^= uint.RotateLeft(b, 4); b += a;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Final(ref uint a, ref uint b, ref uint c)
     {
         c ^= b; c -= uint.RotateLeft(b, 14);
