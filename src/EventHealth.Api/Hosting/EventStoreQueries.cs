@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using JasperFx.Events;
 using Marten;
-using Marten.Events;
 using Marten.Internal;
 using Npgsql;
 
@@ -61,19 +60,18 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         ReadAsync<(Guid, long)>(tenant, $"select id, version from {Streams} where tenant_id = $1 order by id", [], reader => (reader.GetGuid(0), reader.GetInt64(1)), cancellation);
 
     /// <summary>
-    /// One stream's events in version order, <paramref name="window"/> at a time, so a long record is never held whole.
-    /// Marten's own event storage selects the columns and turns each row into the event (its type mapping, serializer
-    /// and metadata), as its stream fetch does; only its row reading differs: each row, already in the reader's buffer,
-    /// is deserialized synchronously (Marten's async path costs about three times as much per event: the projection
-    /// rebuild's profile, docs/benchmarks.md). Each window is one query for the events after the last version read, on
-    /// one connection: with the limit, PostgreSQL walks the stream-and-version index in order, where one query for a
-    /// whole long stream was planned as a scan and an external sort of every event spilling to disk (the plan of a
-    /// 136,501-event stream: 237–295 ms of sorting before the first row, against 78 ms in index order).
+    /// One stream's events in version order, <paramref name="window"/> at a time, so a long record is never held whole,
+    /// each row turned into its event as it sits in the reader's buffer (<see cref="StoredEvents"/>: synchronously, where
+    /// Marten's async path cost about three times as much per event, issue 23's third pass). Each window is one query for
+    /// the events after the last version read, on one connection: with the limit, PostgreSQL walks the stream-and-version
+    /// index in order, where one query for a whole long stream was planned as a scan and an external sort of every event
+    /// spilling to disk (the plan of a 136,501-event stream: 237–295 ms of sorting before the first row, against 78 ms in
+    /// index order; docs/benchmarks.md).
     /// </summary>
     public async IAsyncEnumerable<IReadOnlyList<IEvent>> StreamEventWindowsAsync(IQuerySession session, Guid streamId, int window, [EnumeratorCancellation] CancellationToken cancellation)
     {
-        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
-        var sql = $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.version > $2 and d.tenant_id = $3 order by d.version limit $4";
+        var serializer = ((IMartenSession)session).Serializer;
+        var sql = $"select {StoredEvents.Columns} from {Events} as d where d.stream_id = $1 and d.version > $2 and d.tenant_id = $3 order by d.version limit $4";
         await using var connection = await sessions.OpenConnectionAsync(session.TenantId, cancellation);
         long after = 0;
         while (true)
@@ -87,7 +85,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             {
                 while (await reader.ReadAsync(cancellation))
                 {
-                    events.Add(storage.Resolve(reader));
+                    events.Add(StoredEvents.Read(reader, serializer));
                 }
             }
 
@@ -125,7 +123,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// </summary>
     public IAsyncEnumerable<IEvent> DetectionEventsAsync(IQuerySession session, IReadOnlyCollection<Guid> patientIds, DateTimeOffset entriesFrom, CancellationToken cancellation)
     {
-        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
+        var serializer = ((IMartenSession)session).Serializer;
         return RowsAsync(session.TenantId, $"""
             with first_counting as (
               select per_entry.stream_id, min(per_entry.occurred_at) as occurred_at
@@ -137,7 +135,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 group by e.stream_id, e.data ->> 'entryId') per_entry
               where not per_entry.retracted and per_entry.occurred_at is not null
               group by per_entry.stream_id)
-            select {string.Join(", ", storage.SelectFields().Select(field => $"d.{field}"))}
+            select {StoredEvents.Columns}
             from {Events} as d
             join {Streams} s on s.tenant_id = d.tenant_id and s.id = d.stream_id
             left join first_counting f on f.stream_id = d.stream_id
@@ -146,7 +144,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 or (d.data ->> 'occurredAt')::timestamptz >= $5
                 or (d.data ->> 'occurredAt')::timestamptz < f.occurred_at + interval '2 days')
             order by d.seq_id
-            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, Recording.PatientStreamEvents.EntryTypeNames, entriesFrom], storage.Resolve, cancellation);
+            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, Recording.PatientStreamEvents.EntryTypeNames, entriesFrom], reader => StoredEvents.Read(reader, serializer), cancellation);
     }
 
     /// <summary>Entry documents by id (Marten's primary key), read by Marten's serializer synchronously from each buffered
@@ -173,10 +171,10 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// <summary>A stream's events at the given versions (those that exist), in version order, read as <see cref="StreamEventWindowsAsync"/> reads them.</summary>
     public Task<List<IEvent>> EventsAtAsync(IQuerySession session, Guid streamId, long[] versions, CancellationToken cancellation)
     {
-        var storage = (EventDocumentStorage)((IMartenSession)session).EventStorage();
+        var serializer = ((IMartenSession)session).Serializer;
         return ReadAsync(session.TenantId,
-            $"select {string.Join(", ", storage.SelectFields())} from {Events} as d where d.stream_id = $1 and d.version = any($2) and d.tenant_id = $3 order by d.version",
-            [streamId, versions], storage.Resolve, cancellation);
+            $"select {StoredEvents.Columns} from {Events} as d where d.stream_id = $1 and d.version = any($2) and d.tenant_id = $3 order by d.version",
+            [streamId, versions], reader => StoredEvents.Read(reader, serializer), cancellation);
     }
 
     /// <summary>

@@ -21,6 +21,9 @@ public static class EventMetadata
         @event.Headers?.GetValueOrDefault(RecordedAtHeader) switch
         {
             DateTimeOffset recordedAt => recordedAt,
+            // Marten's header converter reads a string with an offset as the server's local time (Kind Local): that
+            // instant, not its local clock reading taken for UTC (wrong by the server's offset on any host not on UTC).
+            DateTime { Kind: DateTimeKind.Local } recordedAt => new DateTimeOffset(recordedAt).ToUniversalTime(),
             DateTime recordedAt => new DateTimeOffset(DateTime.SpecifyKind(recordedAt, DateTimeKind.Utc)),
             JsonElement { ValueKind: JsonValueKind.String } element when element.TryGetDateTimeOffset(out var recordedAt) => recordedAt,
             string text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var recordedAt) => recordedAt,

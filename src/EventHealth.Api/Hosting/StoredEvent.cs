@@ -1,0 +1,143 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace EventHealth.Hosting;
+
+/// <summary>
+/// An event of a patient's stream as the queries that read many events at once (<see cref="EventStoreQueries"/>: the
+/// projection rebuild, detection) read it back: its data read by Marten's serializer, as Marten reads it, and its
+/// metadata from the row. Marten's own resolution of a row (its event storage's <c>Resolve</c>) had cost a fifth of the
+/// rebuild's samples in the API, for two things a replay never uses: its event wrapper draws a random id, a system call
+/// per event, which the row's id then replaces; and its headers go through a general converter that makes an object of
+/// every value and a local DateTime of every string that looks like a date (docs/benchmarks.md, issue 23's sixteenth pass).
+/// Here a header's string stays a string (<see cref="Recording.EventMetadata"/> reads either).
+/// </summary>
+internal sealed class StoredEvent<T>(T data) : IEvent<T>
+    where T : notnull
+{
+    public T Data { get; } = data;
+
+    object IEvent.Data => Data;
+
+    public Type EventType => typeof(T);
+
+    public Guid Id { get; set; }
+
+    public long Version { get; set; }
+
+    public long Sequence { get; set; }
+
+    public Guid StreamId { get; set; }
+
+    public string? StreamKey { get; set; }
+
+    public DateTimeOffset Timestamp { get; set; }
+
+    public string TenantId { get; set; } = "";
+
+    public string EventTypeName { get; set; } = "";
+
+    public string DotNetTypeName { get; set; } = "";
+
+    public string? CausationId { get; set; }
+
+    public string? CorrelationId { get; set; }
+
+    public string? UserName { get; set; }
+
+    public Dictionary<string, object>? Headers { get; set; }
+
+    public bool IsArchived { get; set; }
+
+    public bool IsSkipped { get; set; }
+
+    public string? AggregateTypeName { get; set; }
+
+    /// <summary>Patient streams tag no events (Marten's tags serve cross-stream consistency boundaries).</summary>
+    public IReadOnlyList<EventTag>? Tags => null;
+
+    public void AddTag(EventTag tag) => throw new NotSupportedException("Events read back for a replay carry no tags.");
+
+    public void AddTag<TTag>(TTag tag)
+        where TTag : notnull => throw new NotSupportedException("Events read back for a replay carry no tags.");
+
+    public void SetHeader(string key, object value) => (Headers ??= [])[key] = value;
+
+    public object? GetHeader(string key) => Headers?.GetValueOrDefault(key);
+}
+
+/// <summary>Turns rows of the event table, selected as <see cref="Columns"/>, into <see cref="StoredEvent{T}"/>s.</summary>
+internal static class StoredEvents
+{
+    /// <summary>The event table's columns a row must have, in this order, for <see cref="Read"/> (prefixed "d.").</summary>
+    public const string Columns = "d.seq_id, d.id, d.stream_id, d.version, d.timestamp, d.tenant_id, d.type, d.data, d.headers, d.correlation_id, d.causation_id, d.user_name, d.is_archived";
+
+    /// <summary>Every event type of a patient's stream by the name the event table stores (Marten's event type name).</summary>
+    private static readonly Dictionary<string, (Type Type, string DotNetTypeName, Func<object, IEvent> Wrap)> ByName =
+        Recording.PatientStreamEvents.Types.ToDictionary(
+            type => type.GetEventTypeName(),
+            type => (type, $"{type.FullName}, {type.Assembly.GetName().Name}",
+                typeof(StoredEvents).GetMethod(nameof(Wrap), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                    .MakeGenericMethod(type).CreateDelegate<Func<object, IEvent>>()),
+            StringComparer.Ordinal);
+
+    private static StoredEvent<T> Wrap<T>(object data)
+        where T : notnull => new StoredEvent<T>((T)data);
+
+    /// <summary>The event in the reader's current row, its data read by <paramref name="serializer"/> (the session's, Marten's).</summary>
+    public static IEvent Read(NpgsqlDataReader reader, ISerializer serializer)
+    {
+        var typeName = reader.GetString(6);
+        if (!ByName.TryGetValue(typeName, out var type))
+        {
+            throw new InvalidOperationException($"The event type '{typeName}' is not in the patient stream's catalogue (Recording/PatientStreamEvents).");
+        }
+
+        var @event = type.Wrap(serializer.FromJson(type.Type, reader, 7));
+        @event.Sequence = reader.GetInt64(0);
+        @event.Id = reader.GetGuid(1);
+        @event.StreamId = reader.GetGuid(2);
+        @event.Version = reader.GetInt64(3);
+        @event.Timestamp = reader.GetFieldValue<DateTimeOffset>(4);
+        @event.TenantId = reader.GetString(5);
+        @event.EventTypeName = typeName;
+        @event.DotNetTypeName = type.DotNetTypeName;
+        @event.Headers = reader.IsDBNull(8) ? null : Headers(reader.GetFieldValue<byte[]>(8));
+        @event.CorrelationId = reader.IsDBNull(9) ? null : reader.GetString(9);
+        @event.CausationId = reader.IsDBNull(10) ? null : reader.GetString(10);
+        @event.UserName = reader.IsDBNull(11) ? null : reader.GetString(11);
+        @event.IsArchived = !reader.IsDBNull(12) && reader.GetBoolean(12);
+        return @event;
+    }
+
+    /// <summary>A headers object's members: strings as strings, true and false as booleans, whole numbers as longs, other
+    /// numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
+    internal static Dictionary<string, object>? Headers(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var headers = new Dictionary<string, object>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            headers[name] = reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString()!,
+                JsonTokenType.True => true,
+                JsonTokenType.False => false,
+                JsonTokenType.Number => reader.TryGetInt64(out var whole) ? whole : reader.GetDouble(),
+                JsonTokenType.Null => null!,
+                _ => JsonElement.ParseValue(ref reader),
+            };
+        }
+
+        return headers;
+    }
+}
