@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using JasperFx.Events;
 using Marten;
@@ -112,6 +113,9 @@ internal static class StoredEvents
         return @event;
     }
 
+    private static readonly byte[] ClientIdHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.ClientIdHeader);
+    private static readonly byte[] RecordedAtHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.RecordedAtHeader);
+
     /// <summary>A headers object's members: strings as strings, true and false as booleans, whole numbers as longs, other
     /// numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
     internal static Dictionary<string, object>? Headers(ReadOnlySpan<byte> json)
@@ -125,7 +129,10 @@ internal static class StoredEvents
         var headers = new Dictionary<string, object>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            // The write path's two names are the same strings every time (EventMetadata's).
+            var name = reader.ValueTextEquals(ClientIdHeaderUtf8) ? Recording.EventMetadata.ClientIdHeader
+                : reader.ValueTextEquals(RecordedAtHeaderUtf8) ? Recording.EventMetadata.RecordedAtHeader
+                : reader.GetString()!;
             reader.Read();
             headers[name] = reader.TokenType switch
             {

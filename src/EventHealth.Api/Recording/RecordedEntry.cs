@@ -48,9 +48,21 @@ public sealed record RecordedEntry
     public DateTimeOffset? RetractedAt { get; init; }
     public string? RetractionReason { get; init; }
 
-    public static string IdFor(Guid patientId, Guid entryId) => $"{patientId:N}/{entryId:N}";
+    public static string IdFor(Guid patientId, Guid entryId) =>
+        string.Create(65, (patientId, entryId), static (text, ids) =>
+        {
+            ids.patientId.TryFormat(text, out _, "N");
+            text[32] = '/';
+            ids.entryId.TryFormat(text[33..], out _, "N");
+        });
 
-    public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) => $"{SortKeyBound(occurredAt)}/{entryId:N}";
+    public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) =>
+        string.Create(52, (occurredAt.UtcTicks, entryId), static (text, key) =>
+        {
+            key.UtcTicks.TryFormat(text, out _, "D19", CultureInfo.InvariantCulture);
+            text[19] = '/';
+            key.entryId.TryFormat(text[20..], out _, "N");
+        });
 
     /// <summary>
     /// The bound <paramref name="instant"/> puts on sort keys: entries that occurred at or after it sort above it, entries
