@@ -73,16 +73,31 @@ internal sealed class StoredEvent<T>(T data) : IEvent<T>
 internal static class StoredEvents
 {
     /// <summary>The event table's columns a row must have, in this order, for <see cref="Read"/> (prefixed "d.").</summary>
-    public const string Columns = "d.seq_id, d.id, d.stream_id, d.version, d.timestamp, d.tenant_id, d.type, d.data, d.headers, d.correlation_id, d.causation_id, d.user_name, d.is_archived";
+    public const string Columns = "d.seq_id, d.id, d.stream_id, d.version, d.timestamp, d.tenant_id, d.type, d.data, d.headers, d.correlation_id, d.causation_id, d.user_name, d.is_archived, d.mt_dotnet_type";
 
     /// <summary>Every event type of a patient's stream by the name the event table stores (Marten's event type name).</summary>
-    private static readonly Dictionary<string, (Type Type, string DotNetTypeName, Func<object, IEvent> Wrap)> ByName =
-        Recording.PatientStreamEvents.Types.ToDictionary(
-            type => type.GetEventTypeName(),
-            type => (type, $"{type.FullName}, {type.Assembly.GetName().Name}",
-                typeof(StoredEvents).GetMethod(nameof(Wrap), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-                    .MakeGenericMethod(type).CreateDelegate<Func<object, IEvent>>()),
-            StringComparer.Ordinal);
+    private static readonly Dictionary<string, EventType> Catalogue =
+        Recording.PatientStreamEvents.Types.ToDictionary(type => type.GetEventTypeName(), EventType.Of, StringComparer.Ordinal);
+
+    /// <summary>Types of events outside the catalogue, by their .NET type name, as they were met (see <see cref="TypeOf"/>).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, EventType?> Others = new(StringComparer.Ordinal);
+
+    private sealed record EventType(Type Type, string DotNetTypeName, Func<object, IEvent> Wrap)
+    {
+        public static EventType Of(Type type) => new(type, $"{type.FullName}, {type.Assembly.GetName().Name}",
+            typeof(StoredEvents).GetMethod(nameof(Wrap), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(type).CreateDelegate<Func<object, IEvent>>());
+    }
+
+    /// <summary>
+    /// The row's event type: the catalogue's, or for an event of a stream that is no patient's record (Marten's tombstones
+    /// where a commit failed after taking sequence numbers; a test's probe), its .NET type by the row's name for it, as
+    /// Marten resolves a type it was not told about.
+    /// </summary>
+    private static EventType TypeOf(NpgsqlDataReader reader, string typeName) =>
+        Catalogue.GetValueOrDefault(typeName)
+        ?? (reader.IsDBNull(13) ? null : Others.GetOrAdd(reader.GetString(13), name => Type.GetType(name) is { } type ? EventType.Of(type) : null))
+        ?? throw new InvalidOperationException($"The event type '{typeName}' is neither in the patient stream's catalogue (Recording/PatientStreamEvents) nor a .NET type this process has.");
 
     private static StoredEvent<T> Wrap<T>(object data)
         where T : notnull => new StoredEvent<T>((T)data);
@@ -91,11 +106,7 @@ internal static class StoredEvents
     public static IEvent Read(NpgsqlDataReader reader, ISerializer serializer)
     {
         var typeName = reader.GetString(6);
-        if (!ByName.TryGetValue(typeName, out var type))
-        {
-            throw new InvalidOperationException($"The event type '{typeName}' is not in the patient stream's catalogue (Recording/PatientStreamEvents).");
-        }
-
+        var type = TypeOf(reader, typeName);
         var @event = type.Wrap(serializer.FromJson(type.Type, reader, 7));
         @event.Sequence = reader.GetInt64(0);
         @event.Id = reader.GetGuid(1);
