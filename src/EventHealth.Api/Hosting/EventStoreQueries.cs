@@ -306,7 +306,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     }
 
     /// <summary>A jsonb column's text as UTF-8 bytes (Npgsql's jsonb reading, which drops the format's version byte).</summary>
-    private static byte[] JsonbBytes(NpgsqlDataReader reader, int column) => reader.GetFieldValue<byte[]>(column);
+    internal static byte[] JsonbBytes(NpgsqlDataReader reader, int column) => reader.GetFieldValue<byte[]>(column);
 
     /// <summary>Runs on the tenant's shard; the tenant id is the last parameter (after <paramref name="parameters"/>: $1 without any, $2 after one).</summary>
     private async Task<List<TRow>> ReadAsync<TRow>(string tenant, string sql, object[] parameters, Func<NpgsqlDataReader, TRow> row, CancellationToken cancellation)

@@ -116,7 +116,7 @@ internal static class StoredEvents
         @event.TenantId = reader.GetString(5);
         @event.EventTypeName = typeName;
         @event.DotNetTypeName = type.DotNetTypeName;
-        @event.Headers = reader.IsDBNull(8) ? null : Headers(reader.GetFieldValue<byte[]>(8));
+        @event.Headers = reader.IsDBNull(8) ? null : Headers(EventStoreQueries.JsonbBytes(reader, 8));
         @event.CorrelationId = reader.IsDBNull(9) ? null : reader.GetString(9);
         @event.CausationId = reader.IsDBNull(10) ? null : reader.GetString(10);
         @event.UserName = reader.IsDBNull(11) ? null : reader.GetString(11);

@@ -48,27 +48,37 @@ public sealed record RecordedEntry
     public DateTimeOffset? RetractedAt { get; init; }
     public string? RetractionReason { get; init; }
 
+    /// <summary>A Guid in "N" form: 32 hex digits.</summary>
+    private const int GuidLength = 32;
+
+    /// <summary>The digits of a sort key's bound (<see cref="SortKeyBound"/>): an instant's UTC ticks, zero-padded.</summary>
+    private const int BoundLength = 19;
+
     public static string IdFor(Guid patientId, Guid entryId) =>
-        string.Create(65, (patientId, entryId), static (text, ids) =>
+        string.Create(GuidLength + 1 + GuidLength, (patientId, entryId), static (text, ids) =>
         {
             ids.patientId.TryFormat(text, out _, "N");
-            text[32] = '/';
-            ids.entryId.TryFormat(text[33..], out _, "N");
+            text[GuidLength] = '/';
+            ids.entryId.TryFormat(text[(GuidLength + 1)..], out _, "N");
         });
 
+    /// <summary>The entry's key in timeline order: its bound (<see cref="SortKeyBound"/>), "/", its id; one string, built in place.</summary>
     public static string SortKeyFor(DateTimeOffset occurredAt, Guid entryId) =>
-        string.Create(52, (occurredAt.UtcTicks, entryId), static (text, key) =>
+        string.Create(BoundLength + 1 + GuidLength, (occurredAt, entryId), static (text, key) =>
         {
-            key.UtcTicks.TryFormat(text, out _, "D19", CultureInfo.InvariantCulture);
-            text[19] = '/';
-            key.entryId.TryFormat(text[20..], out _, "N");
+            WriteBound(key.occurredAt, text);
+            text[BoundLength] = '/';
+            key.entryId.TryFormat(text[(BoundLength + 1)..], out _, "N");
         });
 
     /// <summary>
     /// The bound <paramref name="instant"/> puts on sort keys: entries that occurred at or after it sort above it, entries
     /// before it below it (the ticks come first, with the same 19 digits), so a range of instants is a range of keys.
     /// </summary>
-    public static string SortKeyBound(DateTimeOffset instant) => instant.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+    public static string SortKeyBound(DateTimeOffset instant) => string.Create(BoundLength, instant, static (text, at) => WriteBound(at, text));
+
+    private static void WriteBound(DateTimeOffset instant, Span<char> text) =>
+        instant.UtcTicks.TryFormat(text, out _, "D19", CultureInfo.InvariantCulture);
 
     /// <summary>Above every sort key (19 nines exceed the ticks of any instant).</summary>
     public const string SortKeyCeiling = "9999999999999999999";
