@@ -40,7 +40,7 @@ public static class ConditionalGets
                 var etag = context.Response.Headers.ETag.ToString();
                 if (etag.Length == 0)
                 {
-                    etag = $"\"{Convert.ToHexStringLower(HeldAnswers.Sha256(held, start))[..32]}\"";
+                    etag = $"\"{HeldAnswers.Hash(held, start)}\"";
                     context.Response.Headers.ETag = etag;
                 }
 

@@ -150,10 +150,9 @@ public static class GetTimelineEndpoint
             writer.WriteNull("asOf"u8);
             writer.WriteNull("atVersion"u8);
             writer.WriteStartArray("items"u8);
-            string? lastSortKey = null;
             foreach (var document in documents.Take(take))
             {
-                lastSortKey = TimelineItemJson.Write(writer, document, options);
+                TimelineItemJson.Write(writer, document, options);
                 if (writer.BytesPending > FlushBytes)
                 {
                     writer.Flush();
@@ -162,9 +161,9 @@ public static class GetTimelineEndpoint
             }
 
             writer.WriteEndArray();
-            if (documents.Count > take && lastSortKey is not null)
+            if (documents.Count > take)
             {
-                writer.WriteString("nextCursor"u8, EncodeCursor(lastSortKey));
+                writer.WriteString("nextCursor"u8, EncodeCursor(TimelineItemJson.SortKeyOf(documents[take - 1], options)));
             }
             else
             {

@@ -27,47 +27,95 @@ public static class TimelineItemJson
 
     /// <summary>
     /// Writes the item of <paramref name="document"/> (UTF-8 JSON of a <see cref="RecordedEntry"/>) with the writer's
-    /// escaping, which must be <paramref name="options"/>' (the objects' way is serialized with them); answers its sort key.
+    /// escaping, which must be <paramref name="options"/>' (the objects' way is serialized with them).
     /// </summary>
-    public static string Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document, JsonSerializerOptions options)
+    public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document, JsonSerializerOptions options)
     {
+        // Not a using declaration: its variable would be read-only, and reading mutates the fields.
         var fields = new Fields();
-        if (fields.Read(document) && fields.SortKey is { } sortKey)
+        try
         {
-            fields.Write(writer, document);
-            return sortKey;
+            if (fields.Read(document))
+            {
+                fields.Write(writer, document);
+                return;
+            }
+        }
+        finally
+        {
+            fields.Dispose();
         }
 
-        var entry = JsonSerializer.Deserialize<RecordedEntry>(document, options)
-            ?? throw new JsonException("A stored entry document is null.");
-        JsonSerializer.Serialize(writer, TimelineItem.Of(entry), options);
-        return entry.SortKey;
+        JsonSerializer.Serialize(writer, TimelineItem.Of(Entry(document, options)), options);
     }
+
+    /// <summary>
+    /// The sort key of <paramref name="document"/>, for the cursor after it: read from the one item a page ends with,
+    /// not decoded for every item written.
+    /// </summary>
+    public static string SortKeyOf(ReadOnlySpan<byte> document, JsonSerializerOptions options)
+    {
+        var fields = new Fields();
+        try
+        {
+            return fields.Read(document) ? fields.SortKey(document) : Entry(document, options).SortKey;
+        }
+        finally
+        {
+            fields.Dispose();
+        }
+    }
+
+    private static RecordedEntry Entry(ReadOnlySpan<byte> document, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<RecordedEntry>(document, options) ?? throw new JsonException("A stored entry document is null.");
 
     /// <summary>Whether <paramref name="document"/> is written from its bytes (else through the objects).</summary>
     public static bool IsDirect(ReadOnlySpan<byte> document)
     {
         var fields = new Fields();
-        return fields.Read(document) && fields.SortKey is not null;
+        try
+        {
+            return fields.Read(document);
+        }
+        finally
+        {
+            fields.Dispose();
+        }
     }
 
-    /// <summary>Where each field's value lies in the document (token ranges), read in one pass in any key order.</summary>
-    private ref struct Fields
+    /// <summary>
+    /// Where each field's value lies, read in one pass in any key order: a string without escapes as its range in the
+    /// document, an escaped one (an entry's <c>data</c> is JSON text, full of <c>\"</c>) unescaped once by the reader that
+    /// validated it, into a pooled buffer. Unescaping it again later through a second reader validated the text a second
+    /// time (docs/benchmarks.md, issue 23's seventeenth pass). Disposing returns the buffer.
+    /// </summary>
+    private ref struct Fields : IDisposable
     {
-        /// <summary>The document's string fields the item shows, in <see cref="TextNames"/> order; the last two may be null.</summary>
-        private enum Text { EntryId, Kind, OccurredAt, RecordedAt, Summary, Data, RetractedAt, RetractionReason }
+        /// <summary>
+        /// The document's string fields the item shows and the sort key, in <see cref="TextNames"/> order; the last two may
+        /// be null.
+        /// </summary>
+        private enum Text { EntryId, Kind, OccurredAt, RecordedAt, Summary, Data, SortKey, RetractedAt, RetractionReason }
 
         private static readonly byte[][] TextNames =
-            [.. new[] { "entryId", "kind", "occurredAt", "recordedAt", "summary", "data", "retractedAt", "retractionReason" }.Select(System.Text.Encoding.UTF8.GetBytes)];
+            [.. new[] { "entryId", "kind", "occurredAt", "recordedAt", "summary", "data", "sortKey", "retractedAt", "retractionReason" }.Select(System.Text.Encoding.UTF8.GetBytes)];
 
         private TextRanges texts;
+
+        /// <summary>Bits by <see cref="Text"/>: which strings were read, and which of those lie unescaped in <see cref="unescaped"/>.</summary>
+        private int present, inUnescaped;
+
+        private byte[]? unescaped;
+        private int unescapedLength, documentLength;
         private long version, retractedInVersion;
         private bool hasVersion, hasRetractedInVersion, retracted, hasRetracted;
 
-        public string? SortKey { get; private set; }
+        /// <summary>The sort key (a document read by <see cref="Read"/> has one).</summary>
+        public readonly string SortKey(ReadOnlySpan<byte> document) => System.Text.Encoding.UTF8.GetString(TextOf(document, Text.SortKey));
 
         public bool Read(ReadOnlySpan<byte> document)
         {
+            documentLength = document.Length;
             var reader = new Utf8JsonReader(document);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -97,7 +145,7 @@ public static class TimelineItemJson
             }
 
             var complete = reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && hasVersion && hasRetracted;
-            for (var text = Text.EntryId; text <= Text.Data; text++)
+            for (var text = Text.EntryId; text <= Text.SortKey; text++)
             {
                 complete &= Has(text);
             }
@@ -106,13 +154,21 @@ public static class TimelineItemJson
             return complete && (!retracted || (hasRetractedInVersion && Has(Text.RetractedAt)));
         }
 
+        public readonly void Dispose()
+        {
+            if (unescaped is not null)
+            {
+                ArrayPool<byte>.Shared.Return(unescaped);
+            }
+        }
+
         private bool ReadField(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
         {
             for (var text = 0; text < TextNames.Length; text++)
             {
                 if (name.SequenceEqual(TextNames[text]))
                 {
-                    return (text >= (int)Text.RetractedAt && reader.TokenType == JsonTokenType.Null) || String(ref reader, ref texts[text]);
+                    return (text >= (int)Text.RetractedAt && reader.TokenType == JsonTokenType.Null) || String(ref reader, (Text)text);
                 }
             }
 
@@ -133,17 +189,6 @@ public static class TimelineItemJson
                     || (hasRetractedInVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out retractedInVersion));
             }
 
-            if (name.SequenceEqual("sortKey"u8))
-            {
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return false;
-                }
-
-                SortKey = reader.GetString();
-                return true;
-            }
-
             // The document's other fields (its id, the patient, the fingerprint) are not part of the item.
             return reader.TrySkip();
         }
@@ -151,27 +196,19 @@ public static class TimelineItemJson
         public readonly void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document)
         {
             writer.WriteStartObject();
-            WriteString(writer, EntryId, document, texts[(int)Text.EntryId]);
-            WriteString(writer, Type, document, texts[(int)Text.Kind]);
-            WriteString(writer, OccurredAt, document, texts[(int)Text.OccurredAt]);
-            WriteString(writer, RecordedAt, document, texts[(int)Text.RecordedAt]);
+            writer.WriteString(EntryId, TextOf(document, Text.EntryId));
+            writer.WriteString(Type, TextOf(document, Text.Kind));
+            writer.WriteString(OccurredAt, TextOf(document, Text.OccurredAt));
+            writer.WriteString(RecordedAt, TextOf(document, Text.RecordedAt));
             writer.WriteNumber(Version, version);
-            WriteString(writer, Summary, document, texts[(int)Text.Summary]);
+            writer.WriteString(Summary, TextOf(document, Text.Summary));
             writer.WriteBoolean(Retracted, retracted);
             if (retracted)
             {
                 writer.WriteStartObject(Retraction);
-                if (Has(Text.RetractionReason))
-                {
-                    WriteString(writer, Reason, document, texts[(int)Text.RetractionReason]);
-                }
-                else
-                {
-                    writer.WriteString(Reason, "");
-                }
-
+                writer.WriteString(Reason, Has(Text.RetractionReason) ? TextOf(document, Text.RetractionReason) : []);
                 writer.WriteNumber(Version, retractedInVersion);
-                WriteString(writer, RecordedAt, document, texts[(int)Text.RetractedAt]);
+                writer.WriteString(RecordedAt, TextOf(document, Text.RetractedAt));
                 writer.WriteEndObject();
             }
             else
@@ -180,77 +217,44 @@ public static class TimelineItemJson
             }
 
             writer.WritePropertyName(Data);
-            byte[]? rented = null;
-            writer.WriteRawValue(Unescaped(document, texts[(int)Text.Data], ref rented));
-            Return(rented);
+            writer.WriteRawValue(TextOf(document, Text.Data));
             writer.WriteEndObject();
         }
 
-        private static bool String(ref Utf8JsonReader reader, ref Range range)
+        private bool String(ref Utf8JsonReader reader, Text text)
         {
             if (reader.TokenType != JsonTokenType.String)
             {
                 return false;
             }
 
-            // The token's position includes its opening quote; the range covers the (still escaped) text between the quotes.
-            var start = (int)reader.TokenStartIndex + 1;
-            range = new Range(start, start + reader.ValueSpan.Length);
+            var bit = 1 << (int)text;
+            present |= bit;
+            if (!reader.ValueIsEscaped)
+            {
+                // The token's position includes its opening quote; the range covers the text between the quotes.
+                var start = (int)reader.TokenStartIndex + 1;
+                texts[(int)text] = new Range(start, start + reader.ValueSpan.Length);
+                return true;
+            }
+
+            // Unescaped text is never longer than the escaped, so the document's length holds every string of it.
+            unescaped ??= ArrayPool<byte>.Shared.Rent(documentLength);
+            var length = reader.CopyString(unescaped.AsSpan(unescapedLength));
+            texts[(int)text] = new Range(unescapedLength, unescapedLength + length);
+            unescapedLength += length;
+            inUnescaped |= bit;
             return true;
         }
 
-        /// <summary>A string's range starts after its opening quote, so a field never read keeps the default 0..0.</summary>
-        private readonly bool Has(Text text) => texts[(int)text].Start.Value > 0;
+        private readonly bool Has(Text text) => (present & (1 << (int)text)) != 0;
 
-        private static void WriteString(Utf8JsonWriter writer, JsonEncodedText name, ReadOnlySpan<byte> document, Range range)
-        {
-            byte[]? rented = null;
-            writer.WriteString(name, Unescaped(document, range, ref rented));
-            Return(rented);
-        }
-
-        /// <summary>A string's text, unescaped: the document's own bytes when it has no escapes, else a rented copy.</summary>
-        private static ReadOnlySpan<byte> Unescaped(ReadOnlySpan<byte> document, Range range, ref byte[]? rented)
-        {
-            var escaped = document[range];
-            if (escaped.IndexOf((byte)'\\') < 0)
-            {
-                return escaped;
-            }
-
-            rented = ArrayPool<byte>.Shared.Rent(escaped.Length);
-            return rented.AsSpan(0, Unescape(escaped, rented));
-        }
-
-        private static void Return(byte[]? rented)
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-
-        /// <summary>The reader's own unescaping: the escaped text read again as a JSON string token.</summary>
-        private static int Unescape(ReadOnlySpan<byte> escaped, byte[] into)
-        {
-            var quoted = ArrayPool<byte>.Shared.Rent(escaped.Length + 2);
-            try
-            {
-                quoted[0] = (byte)'"';
-                escaped.CopyTo(quoted.AsSpan(1));
-                quoted[escaped.Length + 1] = (byte)'"';
-                var reader = new Utf8JsonReader(quoted.AsSpan(0, escaped.Length + 2));
-                reader.Read();
-                return reader.CopyString(into);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(quoted);
-            }
-        }
+        /// <summary>A string field's text, unescaped: where it lies in the document, or in the buffer it was unescaped into.</summary>
+        private readonly ReadOnlySpan<byte> TextOf(ReadOnlySpan<byte> document, Text text) =>
+            (inUnescaped & (1 << (int)text)) != 0 ? unescaped.AsSpan(texts[(int)text]) : document[texts[(int)text]];
     }
 
-    [System.Runtime.CompilerServices.InlineArray(8)]
+    [System.Runtime.CompilerServices.InlineArray(9)]
     private struct TextRanges
     {
         private Range first;

@@ -110,12 +110,12 @@ public sealed class TimelineItemJsonTests
     private static (string Json, string SortKey) Transcode(string stored, JsonSerializerOptions options)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        string sortKey;
+        var document = System.Text.Encoding.UTF8.GetBytes(stored);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = options.Encoder }))
         {
-            sortKey = TimelineItemJson.Write(writer, System.Text.Encoding.UTF8.GetBytes(stored), options);
+            TimelineItemJson.Write(writer, document, options);
         }
 
-        return (System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), sortKey);
+        return (System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan), TimelineItemJson.SortKeyOf(document, options));
     }
 }
