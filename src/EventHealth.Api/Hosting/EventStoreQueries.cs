@@ -231,18 +231,21 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 
     /// <summary>A page of a record's timeline as <see cref="TimelinePageAsync"/> read it.</summary>
     /// <param name="Version">Null when there is no record.</param>
-    public sealed record TimelinePage(long? Version, bool Erased, DateTimeOffset? ErasedAt, List<byte[]> Documents);
+    /// <param name="Items">The page's items as <see cref="Timeline.TimelineItemJson.Columns"/>, in timeline order; the caller disposes them.</param>
+    /// <param name="Documents">The page's stored documents (UTF-8 JSON), read when a row was not <see cref="Timeline.TimelineItemJson.Rows.Complete"/> (else null).</param>
+    public sealed record TimelinePage(long? Version, bool Erased, DateTimeOffset? ErasedAt, Timeline.TimelineItemJson.Rows Items, List<byte[]>? Documents);
 
     /// <summary>
     /// A record's version (null when there is no record), whether it was erased (the check <see cref="ErasureAsync"/>
-    /// makes for other reads, here in the same statement) and one page of its entry documents (their stored JSON, UTF-8)
-    /// in timeline order: sort keys after <paramref name="afterCursor"/>, from <paramref name="fromKey"/> on and below
-    /// <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>), as two statements in one round
-    /// trip, the page on the patient-and-sort-key index. Without a cursor the lower bound is inclusive, so a document
-    /// written before sort keys existed (an empty key, until a rebuild repairs it) still shows on the first page, as it
-    /// did. Marten's batch of a stream-state read and a LINQ page cost the LINQ planning and an asynchronous
-    /// deserialization per document, the largest part of a timeline page's API time; one statement joining both needed a
-    /// sort of the page's documents (docs/benchmarks.md, issue 23's fourth pass).
+    /// makes for other reads, here in the same statement) and one page of its entries' item fields
+    /// (<see cref="Timeline.TimelineItemJson.Columns"/>) in timeline order: sort keys after <paramref name="afterCursor"/>,
+    /// from <paramref name="fromKey"/> on and below <paramref name="beforeKey"/> (<see cref="Recording.RecordedEntry.SortKeyBound"/>),
+    /// as two statements in one round trip, the page on the patient-and-sort-key index. Without a cursor the lower bound
+    /// is inclusive, so a document written before sort keys existed (an empty key, until a rebuild repairs it) still
+    /// shows on the first page, as it did. A page with a document of another shape is read again as whole documents.
+    /// Marten's batch of a stream-state read and a LINQ page cost the LINQ planning and an asynchronous deserialization
+    /// per document, the largest part of a timeline page's API time; one statement joining both needed a sort of the
+    /// page's documents (docs/benchmarks.md, issue 23's fourth pass).
     /// </summary>
     public async Task<TimelinePage> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, CancellationToken cancellation)
     {
@@ -264,28 +267,47 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 {
                     Parameters = { new() { Value = patientId }, new() { Value = tenant } },
                 },
-                new NpgsqlBatchCommand($"""
-                    select data from {RecordedEntries}
-                    where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
-                      and data ->> 'sortKey' {comparison} $3 and data ->> 'sortKey' < $4
-                    order by data ->> 'sortKey'
-                    limit $5
-                    """)
-                {
-                    Parameters = { new() { Value = tenant }, new() { Value = patientId }, new() { Value = lower }, new() { Value = beforeKey }, new() { Value = take } },
-                },
             },
         };
+        var page = new NpgsqlBatchCommand(PageSql(Timeline.TimelineItemJson.Columns));
+        page.Parameters.AddRange(PageParameters());
+        batch.BatchCommands.Add(page);
         await using var reader = await batch.ExecuteReaderAsync(cancellation);
         var (version, (erased, erasedAt)) = await reader.ReadAsync(cancellation) ? (reader.GetInt64(0), ErasureOf(reader, 1)) : ((long?)null, (false, (DateTimeOffset?)null));
         await reader.NextResultAsync(cancellation);
-        var documents = new List<byte[]>(take);
+        var items = new Timeline.TimelineItemJson.Rows(take);
         while (await reader.ReadAsync(cancellation))
         {
-            documents.Add(JsonbBytes(reader, 0));
+            items.Add(reader);
         }
 
-        return new TimelinePage(version, erased, erasedAt, documents);
+        await reader.DisposeAsync();
+        if (items.Complete)
+        {
+            return new TimelinePage(version, erased, erasedAt, items, null);
+        }
+
+        // Rare: a document written before one of the fields existed. The page again, whole, for the objects.
+        await using var whole = new NpgsqlCommand(PageSql("data"), connection);
+        whole.Parameters.AddRange(PageParameters());
+        await using var documentsReader = await whole.ExecuteReaderAsync(cancellation);
+        var documents = new List<byte[]>(take);
+        while (await documentsReader.ReadAsync(cancellation))
+        {
+            documents.Add(JsonbBytes(documentsReader, 0));
+        }
+
+        return new TimelinePage(version, erased, erasedAt, items, documents);
+
+        string PageSql(string selected) => $"""
+            select {selected} from {RecordedEntries}
+            where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
+              and data ->> 'sortKey' {comparison} $3 and data ->> 'sortKey' < $4
+            order by data ->> 'sortKey'
+            limit $5
+            """;
+
+        NpgsqlParameter[] PageParameters() => [new() { Value = tenant }, new() { Value = patientId }, new() { Value = lower }, new() { Value = beforeKey }, new() { Value = take }];
     }
 
     /// <summary>

@@ -89,12 +89,13 @@ public static class GetTimelineEndpoint
             var live = await queries.TimelinePageAsync(patientId, after,
                 from is { } start ? RecordedEntry.SortKeyBound(start) : "", to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling,
                 take + 1, http.RequestAborted);
-            return live switch
+            if (live is { Version: { } version, Erased: false })
             {
-                { Version: null } => Problems.PatientNotFound(patientId),
-                { Erased: true } => Erasure.ErasureConfiguration.Gone(patientId, live.ErasedAt),
-                _ => new LivePage(patientId, live.Version.Value, live.Documents, take),
-            };
+                return new LivePage(patientId, version, live, take);
+            }
+
+            live.Items.Dispose();
+            return live.Version is null ? Problems.PatientNotFound(patientId) : Erasure.ErasureConfiguration.Gone(patientId, live.ErasedAt);
         }
 
         if (await queries.ErasureAsync(patientId, http.RequestAborted) is (true, var erasedAt))
@@ -128,20 +129,25 @@ public static class GetTimelineEndpoint
 
     /// <summary>
     /// A live page, written as <see cref="PatientTimeline"/> serializes (the same fields, order and escaping; the
-    /// timeline tests compare it byte for byte with the replayed page), its items straight from the stored documents
-    /// (<see cref="TimelineItemJson"/>).
+    /// timeline tests compare it byte for byte with the replayed page), its items from the fields PostgreSQL extracted
+    /// from the stored documents (<see cref="TimelineItemJson"/>), or through the objects for a page holding a document of
+    /// another shape.
     /// </summary>
-    private sealed class LivePage(Guid patientId, long version, List<byte[]> documents, int take) : IResult
+    private sealed class LivePage(Guid patientId, long version, EventStoreQueries.TimelinePage page, int take) : IResult
     {
         /// <summary>How much of the answer is gathered before it is handed on (the access audit holds it in pooled blocks).</summary>
         private const int FlushBytes = 16 * 1024;
 
         public async Task ExecuteAsync(HttpContext http)
         {
+            using var items = page.Items;
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json; charset=utf-8";
             // The HTTP answers' own options (ASP.NET's relaxed escaping over the API's dialect), as Results.Ok would use.
             var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            var entries = page.Documents?.ConvertAll(document =>
+                JsonSerializer.Deserialize<RecordedEntry>(document, options) ?? throw new JsonException("A stored entry document is null."));
+            var count = entries?.Count ?? items.Count;
             var body = http.Response.BodyWriter;
             await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder });
             writer.WriteStartObject();
@@ -150,9 +156,17 @@ public static class GetTimelineEndpoint
             writer.WriteNull("asOf"u8);
             writer.WriteNull("atVersion"u8);
             writer.WriteStartArray("items"u8);
-            foreach (var document in documents.Take(take))
+            for (var i = 0; i < Math.Min(count, take); i++)
             {
-                TimelineItemJson.Write(writer, document, options);
+                if (entries is null)
+                {
+                    items.Write(writer, i);
+                }
+                else
+                {
+                    JsonSerializer.Serialize(writer, TimelineItem.Of(entries[i]), options);
+                }
+
                 if (writer.BytesPending > FlushBytes)
                 {
                     writer.Flush();
@@ -161,9 +175,9 @@ public static class GetTimelineEndpoint
             }
 
             writer.WriteEndArray();
-            if (documents.Count > take)
+            if (count > take)
             {
-                writer.WriteString("nextCursor"u8, EncodeCursor(TimelineItemJson.SortKeyOf(documents[take - 1], options)));
+                writer.WriteString("nextCursor"u8, EncodeCursor(entries is null ? items.SortKey(take - 1) : entries[take - 1].SortKey));
             }
             else
             {

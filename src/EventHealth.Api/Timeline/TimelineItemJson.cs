@@ -1,19 +1,36 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Data.Common;
 using System.Text.Json;
-using EventHealth.Recording;
 
 namespace EventHealth.Timeline;
 
 /// <summary>
-/// Writes a <see cref="TimelineItem"/> straight from the JSON of its stored <see cref="RecordedEntry"/> document, the
-/// bytes <see cref="System.Text.Json"/> gives for <c>TimelineItem.Of(entry)</c> without materialising either object:
-/// strings are unescaped and written with the API's escaping, instants and ids copied as the API's own serializer wrote
-/// them, the entry's <c>data</c> written as its stored text (<see cref="RecordedData"/>). Deserialising a page of
-/// documents was the largest part of a timeline page's API time (docs/benchmarks.md, issue 23's fourth pass). A
-/// document of any other shape (an old one missing a field, say) goes through the objects, so the answer is the same.
+/// A live timeline page's items written from the fields PostgreSQL extracts from each stored
+/// <see cref="Recording.RecordedEntry"/> document (<see cref="Columns"/>: <c>data ->> 'field'</c>, a string's value
+/// unescaped, a number's or a boolean's JSON text), the bytes <see cref="System.Text.Json"/> gives for
+/// <c>TimelineItem.Of(entry)</c> without materialising either object: strings written with the API's escaping, instants
+/// and ids as the API's own serializer stored them, the entry's <c>data</c> as its stored text (<see cref="RecordedData"/>).
+/// Whole documents cost PostgreSQL their text (jsonb escaping each quote of the entry's <c>data</c>) and the API a JSON
+/// reader over each to find the fields and unescape them again: extracting the fields took PostgreSQL's page statement
+/// from about 5,300 to 8,600–9,200 pages/s alone (docs/benchmarks.md, issue 23's eighteenth pass). A page with a
+/// document of another shape (an old one missing a field, say) is read again whole and goes through the objects
+/// (<see cref="Hosting.EventStoreQueries.TimelinePageAsync"/>), so the answer is the same.
 /// </summary>
 public static class TimelineItemJson
 {
+    /// <summary>The document's fields an item shows, and the sort key the cursor needs, in <see cref="Names"/> order.</summary>
+    private enum Field { EntryId, Kind, OccurredAt, RecordedAt, Version, Summary, Retracted, RetractionReason, RetractedInVersion, RetractedAt, Data, SortKey }
+
+    /// <summary>The document's fields <see cref="Columns"/> extracts, in order.</summary>
+    internal static readonly string[] Names =
+        ["entryId", "kind", "occurredAt", "recordedAt", "version", "summary", "retracted", "retractionReason", "retractedInVersion", "retractedAt", "data", "sortKey"];
+
+    private static readonly int FieldCount = Names.Length;
+
+    /// <summary>The page statement's select list over the entry documents' <c>data</c> column, read by <see cref="Rows.Add(DbDataReader)"/>.</summary>
+    public static readonly string Columns = string.Join(", ", Names.Select(name => $"data ->> '{name}'"));
+
     private static readonly JsonEncodedText EntryId = JsonEncodedText.Encode("entryId");
     private static readonly JsonEncodedText Type = JsonEncodedText.Encode("type");
     private static readonly JsonEncodedText OccurredAt = JsonEncodedText.Encode("occurredAt");
@@ -26,189 +43,94 @@ public static class TimelineItemJson
     private static readonly JsonEncodedText Data = JsonEncodedText.Encode("data");
 
     /// <summary>
-    /// Writes the item of <paramref name="document"/> (UTF-8 JSON of a <see cref="RecordedEntry"/>) with the writer's
-    /// escaping, which must be <paramref name="options"/>' (the objects' way is serialized with them).
+    /// A page's rows of <see cref="Columns"/>, their text in one pooled buffer (a page of 500 items would otherwise be
+    /// an array for the large-object heap). Disposing returns the buffer.
     /// </summary>
-    public static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document, JsonSerializerOptions options)
+    public sealed class Rows : IDisposable
     {
-        // Not a using declaration: its variable would be read-only, and reading mutates the fields.
-        var fields = new Fields();
-        try
+        private byte[] _text = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        private int _used;
+
+        /// <summary>Each row's fields as ranges of <see cref="_text"/>, <see cref="FieldCount"/> per row; a null field is an empty range at -1.</summary>
+        private readonly List<(int Start, int Length)> _fields;
+
+        private readonly List<(long Version, bool Retracted, long RetractedInVersion)> _values;
+
+        /// <param name="expected">How many rows a page reads at most, so that the lists are allocated once.</param>
+        public Rows(int expected = 0)
         {
-            if (fields.Read(document))
-            {
-                fields.Write(writer, document);
-                return;
-            }
-        }
-        finally
-        {
-            fields.Dispose();
+            _fields = new(expected * FieldCount);
+            _values = new(expected);
         }
 
-        JsonSerializer.Serialize(writer, TimelineItem.Of(Entry(document, options)), options);
-    }
+        public int Count => _values.Count;
 
-    /// <summary>
-    /// The sort key of <paramref name="document"/>, for the cursor after it: read from the one item a page ends with,
-    /// not decoded for every item written.
-    /// </summary>
-    public static string SortKeyOf(ReadOnlySpan<byte> document, JsonSerializerOptions options)
-    {
-        var fields = new Fields();
-        try
-        {
-            return fields.Read(document) ? fields.SortKey(document) : Entry(document, options).SortKey;
-        }
-        finally
-        {
-            fields.Dispose();
-        }
-    }
-
-    private static RecordedEntry Entry(ReadOnlySpan<byte> document, JsonSerializerOptions options) =>
-        JsonSerializer.Deserialize<RecordedEntry>(document, options) ?? throw new JsonException("A stored entry document is null.");
-
-    /// <summary>Whether <paramref name="document"/> is written from its bytes (else through the objects).</summary>
-    public static bool IsDirect(ReadOnlySpan<byte> document)
-    {
-        var fields = new Fields();
-        try
-        {
-            return fields.Read(document);
-        }
-        finally
-        {
-            fields.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Where each field's value lies, read in one pass in any key order: a string without escapes as its range in the
-    /// document, an escaped one (an entry's <c>data</c> is JSON text, full of <c>\"</c>) unescaped once by the reader that
-    /// validated it, into a pooled buffer. Unescaping it again later through a second reader validated the text a second
-    /// time (docs/benchmarks.md, issue 23's seventeenth pass). Disposing returns the buffer.
-    /// </summary>
-    private ref struct Fields : IDisposable
-    {
         /// <summary>
-        /// The document's string fields the item shows and the sort key, in <see cref="TextNames"/> order; the last two may
-        /// be null.
+        /// Whether every row holds what its item needs: the item's strings and sort key, a version, a retraction with its
+        /// version and time. A document of another shape makes the whole page go through the objects.
         /// </summary>
-        private enum Text { EntryId, Kind, OccurredAt, RecordedAt, Summary, Data, SortKey, RetractedAt, RetractionReason }
+        public bool Complete { get; private set; } = true;
 
-        private static readonly byte[][] TextNames =
-            [.. new[] { "entryId", "kind", "occurredAt", "recordedAt", "summary", "data", "sortKey", "retractedAt", "retractionReason" }.Select(System.Text.Encoding.UTF8.GetBytes)];
-
-        private TextRanges texts;
-
-        /// <summary>Bits by <see cref="Text"/>: which strings were read, and which of those lie unescaped in <see cref="unescaped"/>.</summary>
-        private int present, inUnescaped;
-
-        private byte[]? unescaped;
-        private int unescapedLength, documentLength;
-        private long version, retractedInVersion;
-        private bool hasVersion, hasRetractedInVersion, retracted, hasRetracted;
-
-        /// <summary>The sort key (a document read by <see cref="Read"/> has one).</summary>
-        public readonly string SortKey(ReadOnlySpan<byte> document) => System.Text.Encoding.UTF8.GetString(TextOf(document, Text.SortKey));
-
-        public bool Read(ReadOnlySpan<byte> document)
+        /// <summary>Adds the reader's current row (<see cref="Columns"/>, in order).</summary>
+        public void Add(DbDataReader reader)
         {
-            documentLength = document.Length;
-            var reader = new Utf8JsonReader(document);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            for (var field = 0; field < FieldCount; field++)
             {
-                return false;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.ValueSpan;
-                var escapedName = reader.ValueIsEscaped;
-                if (!reader.Read())
+                if (reader.IsDBNull(field))
                 {
-                    return false;
+                    _fields.Add((-1, 0));
+                    continue;
                 }
 
-                if (escapedName)
-                {
-                    // Not a name the API's serializer writes: the objects decide.
-                    return false;
-                }
-
-                var ok = ReadField(ref reader, name);
-                if (!ok)
-                {
-                    return false;
-                }
+                var length = (int)reader.GetBytes(field, 0, null, 0, 0);
+                Reserve(length);
+                reader.GetBytes(field, 0, _text, _used, length);
+                _fields.Add((_used, length));
+                _used += length;
             }
 
-            var complete = reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0 && hasVersion && hasRetracted;
-            for (var text = Text.EntryId; text <= Text.SortKey; text++)
-            {
-                complete &= Has(text);
-            }
-
-            // A retraction is written with all three of its fields; anything less goes through the objects.
-            return complete && (!retracted || (hasRetractedInVersion && Has(Text.RetractedAt)));
+            Check();
         }
 
-        public readonly void Dispose()
+        /// <summary>Adds a row of <see cref="Columns"/>' text (null for SQL null), as a reader would give it.</summary>
+        public void Add(IReadOnlyList<byte[]?> fields)
         {
-            if (unescaped is not null)
+            for (var field = 0; field < FieldCount; field++)
             {
-                ArrayPool<byte>.Shared.Return(unescaped);
-            }
-        }
-
-        private bool ReadField(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
-        {
-            for (var text = 0; text < TextNames.Length; text++)
-            {
-                if (name.SequenceEqual(TextNames[text]))
+                if (fields[field] is not { } text)
                 {
-                    return (text >= (int)Text.RetractedAt && reader.TokenType == JsonTokenType.Null) || String(ref reader, (Text)text);
+                    _fields.Add((-1, 0));
+                    continue;
                 }
+
+                Reserve(text.Length);
+                text.CopyTo(_text, _used);
+                _fields.Add((_used, text.Length));
+                _used += text.Length;
             }
 
-            if (name.SequenceEqual("version"u8))
-            {
-                return hasVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out version);
-            }
-
-            if (name.SequenceEqual("retracted"u8))
-            {
-                retracted = reader.TokenType == JsonTokenType.True;
-                return hasRetracted = reader.TokenType is JsonTokenType.True or JsonTokenType.False;
-            }
-
-            if (name.SequenceEqual("retractedInVersion"u8))
-            {
-                return reader.TokenType == JsonTokenType.Null
-                    || (hasRetractedInVersion = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out retractedInVersion));
-            }
-
-            // The document's other fields (its id, the patient, the fingerprint) are not part of the item.
-            return reader.TrySkip();
+            Check();
         }
 
-        public readonly void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> document)
+        /// <summary>Writes row <paramref name="row"/>'s item with the writer's escaping (the rows must be <see cref="Complete"/>).</summary>
+        public void Write(Utf8JsonWriter writer, int row)
         {
+            var (version, retracted, retractedInVersion) = _values[row];
             writer.WriteStartObject();
-            writer.WriteString(EntryId, TextOf(document, Text.EntryId));
-            writer.WriteString(Type, TextOf(document, Text.Kind));
-            writer.WriteString(OccurredAt, TextOf(document, Text.OccurredAt));
-            writer.WriteString(RecordedAt, TextOf(document, Text.RecordedAt));
+            writer.WriteString(EntryId, Text(row, Field.EntryId));
+            writer.WriteString(Type, Text(row, Field.Kind));
+            writer.WriteString(OccurredAt, Text(row, Field.OccurredAt));
+            writer.WriteString(RecordedAt, Text(row, Field.RecordedAt));
             writer.WriteNumber(Version, version);
-            writer.WriteString(Summary, TextOf(document, Text.Summary));
+            writer.WriteString(Summary, Text(row, Field.Summary));
             writer.WriteBoolean(Retracted, retracted);
             if (retracted)
             {
                 writer.WriteStartObject(Retraction);
-                writer.WriteString(Reason, Has(Text.RetractionReason) ? TextOf(document, Text.RetractionReason) : []);
+                // An empty range when there is no reason: the objects write "".
+                writer.WriteString(Reason, Text(row, Field.RetractionReason));
                 writer.WriteNumber(Version, retractedInVersion);
-                writer.WriteString(RecordedAt, TextOf(document, Text.RetractedAt));
+                writer.WriteString(RecordedAt, Text(row, Field.RetractedAt));
                 writer.WriteEndObject();
             }
             else
@@ -217,46 +139,63 @@ public static class TimelineItemJson
             }
 
             writer.WritePropertyName(Data);
-            writer.WriteRawValue(TextOf(document, Text.Data));
+            writer.WriteRawValue(Text(row, Field.Data));
             writer.WriteEndObject();
         }
 
-        private bool String(ref Utf8JsonReader reader, Text text)
+        /// <summary>Row <paramref name="row"/>'s sort key, for the cursor after it: decoded for the item a page ends with only.</summary>
+        public string SortKey(int row) => System.Text.Encoding.UTF8.GetString(Text(row, Field.SortKey));
+
+        public void Dispose()
         {
-            if (reader.TokenType != JsonTokenType.String)
+            var text = Interlocked.Exchange(ref _text, []);
+            if (text.Length > 0)
             {
-                return false;
+                ArrayPool<byte>.Shared.Return(text);
             }
-
-            var bit = 1 << (int)text;
-            present |= bit;
-            if (!reader.ValueIsEscaped)
-            {
-                // The token's position includes its opening quote; the range covers the text between the quotes.
-                var start = (int)reader.TokenStartIndex + 1;
-                texts[(int)text] = new Range(start, start + reader.ValueSpan.Length);
-                return true;
-            }
-
-            // Unescaped text is never longer than the escaped, so the document's length holds every string of it.
-            unescaped ??= ArrayPool<byte>.Shared.Rent(documentLength);
-            var length = reader.CopyString(unescaped.AsSpan(unescapedLength));
-            texts[(int)text] = new Range(unescapedLength, unescapedLength + length);
-            unescapedLength += length;
-            inUnescaped |= bit;
-            return true;
         }
 
-        private readonly bool Has(Text text) => (present & (1 << (int)text)) != 0;
+        private void Check()
+        {
+            var row = Count;
+            var strings = true;
+            foreach (var field in (ReadOnlySpan<Field>)[Field.EntryId, Field.Kind, Field.OccurredAt, Field.RecordedAt, Field.Summary, Field.Data, Field.SortKey])
+            {
+                strings &= !IsNull(row, field);
+            }
 
-        /// <summary>A string field's text, unescaped: where it lies in the document, or in the buffer it was unescaped into.</summary>
-        private readonly ReadOnlySpan<byte> TextOf(ReadOnlySpan<byte> document, Text text) =>
-            (inUnescaped & (1 << (int)text)) != 0 ? unescaped.AsSpan(texts[(int)text]) : document[texts[(int)text]];
-    }
+            var hasVersion = Integer(row, Field.Version, out var version);
+            var retracted = Text(row, Field.Retracted).SequenceEqual("true"u8);
+            var hasRetracted = retracted || Text(row, Field.Retracted).SequenceEqual("false"u8);
+            // A retraction is written with its version and time; anything less goes through the objects.
+            var retractedInVersion = 0L;
+            var retraction = !retracted || (Integer(row, Field.RetractedInVersion, out retractedInVersion) && !IsNull(row, Field.RetractedAt));
+            Complete &= strings && hasVersion && hasRetracted && retraction;
+            _values.Add((version, retracted, retractedInVersion));
+        }
 
-    [System.Runtime.CompilerServices.InlineArray(9)]
-    private struct TextRanges
-    {
-        private Range first;
+        private bool Integer(int row, Field field, out long value) =>
+            Utf8Parser.TryParse(Text(row, field), out value, out var consumed) && consumed == Text(row, field).Length && !IsNull(row, field);
+
+        private bool IsNull(int row, Field field) => _fields[(row * FieldCount) + (int)field].Start < 0;
+
+        private ReadOnlySpan<byte> Text(int row, Field field)
+        {
+            var (start, length) = _fields[(row * FieldCount) + (int)field];
+            return start < 0 ? [] : _text.AsSpan(start, length);
+        }
+
+        private void Reserve(int length)
+        {
+            if (_used + length <= _text.Length)
+            {
+                return;
+            }
+
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_text.Length * 2, _used + length));
+            _text.AsSpan(0, _used).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_text);
+            _text = larger;
+        }
     }
 }

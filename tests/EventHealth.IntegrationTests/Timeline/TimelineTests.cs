@@ -106,6 +106,34 @@ public sealed class TimelineTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_page_holding_a_document_of_another_shape_is_answered_through_the_objects()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var older = Guid.NewGuid();
+        var newer = Guid.NewGuid();
+        await Post(patientId, "episodes", Records.Episode(older, occurredAt: DateTimeOffset.UtcNow.AddHours(-2)));
+        await Post(patientId, "episodes", Records.Episode(newer, occurredAt: DateTimeOffset.UtcNow.AddHours(-1)));
+        var before = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=1"))!;
+        await using (var session = app.Host.WriteFor(patientId))
+        {
+            // As written before summaries existed: the field is missing, not null.
+            session.QueueSqlCommand($"update {EventHealth.Hosting.EventStoreQueries.RecordedEntries} set data = data - 'summary' where id = ?",
+                EventHealth.Recording.RecordedEntry.IdFor(patientId, older));
+            await session.SaveChangesAsync();
+        }
+
+        var first = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=1"))!;
+        var items = first.GetProperty("items").EnumerateArray().ToList();
+        items.Single().GetProperty("entryId").GetGuid().ShouldBe(older);
+        items.Single().GetProperty("summary").GetString().ShouldBe("");
+        first.GetProperty("nextCursor").GetString().ShouldBe(before.GetProperty("nextCursor").GetString());
+
+        var second = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=1&cursor={first.GetProperty("nextCursor").GetString()}"))!;
+        second.GetProperty("items").EnumerateArray().Single().GetProperty("entryId").GetGuid().ShouldBe(newer);
+        second.GetProperty("items").EnumerateArray().Single().GetProperty("summary").GetString().ShouldNotBeNullOrEmpty();
+    }
+
+    [Fact]
     public async Task Paging_while_appending_neither_repeats_nor_skips()
     {
         var patientId = await app.Host.EnrollAsync();
