@@ -44,11 +44,14 @@ public static class TimelineItemJson
 
     /// <summary>
     /// A page's rows of <see cref="Columns"/>, their text in one pooled buffer (a page of 500 items would otherwise be
-    /// an array for the large-object heap). Disposing returns the buffer.
+    /// an array on the large-object heap). Disposing returns the buffer.
     /// </summary>
     public sealed class Rows : IDisposable
     {
-        private byte[] _text = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        /// <summary>About what an item's fields take (600–900 bytes), so that a page's text fits its first buffer.</summary>
+        private const int BytesPerRow = 1024;
+
+        private byte[] _text;
         private int _used;
 
         /// <summary>Each row's fields as ranges of <see cref="_text"/>, <see cref="FieldCount"/> per row; a null field is an empty range at -1.</summary>
@@ -59,6 +62,7 @@ public static class TimelineItemJson
         /// <param name="expected">How many rows a page reads at most, so that the lists are allocated once.</param>
         public Rows(int expected = 0)
         {
+            _text = ArrayPool<byte>.Shared.Rent(Math.Max(expected, 4) * BytesPerRow);
             _fields = new(expected * FieldCount);
             _values = new(expected);
         }
@@ -146,12 +150,13 @@ public static class TimelineItemJson
         /// <summary>Row <paramref name="row"/>'s sort key, for the cursor after it: decoded for the item a page ends with only.</summary>
         public string SortKey(int row) => System.Text.Encoding.UTF8.GetString(Text(row, Field.SortKey));
 
+        /// <summary>Returns the buffer once, however often it is called (an answer that failed and the endpoint both may).</summary>
         public void Dispose()
         {
-            var text = Interlocked.Exchange(ref _text, []);
-            if (text.Length > 0)
+            if (_text.Length > 0)
             {
-                ArrayPool<byte>.Shared.Return(text);
+                ArrayPool<byte>.Shared.Return(_text);
+                _text = [];
             }
         }
 
