@@ -96,11 +96,15 @@ public sealed class TimelineItemJsonTests
     }
 
     [Theory]
-    [InlineData("sortKey")]
-    [InlineData("retracted")]
-    [InlineData("summary")]
+    [InlineData("entryId")]
+    [InlineData("kind")]
+    [InlineData("occurredAt")]
+    [InlineData("recordedAt")]
     [InlineData("version")]
+    [InlineData("summary")]
+    [InlineData("retracted")]
     [InlineData("data")]
+    [InlineData("sortKey")]
     public void A_document_without_a_field_an_item_needs_makes_the_page_go_through_the_objects(string missing)
     {
         // Written before the field existed: ->> gives null.
