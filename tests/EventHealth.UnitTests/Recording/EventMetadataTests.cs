@@ -29,6 +29,9 @@ public sealed class EventMetadataTests
         Recorded.UtcDateTime, // Kind Utc
         Recorded.LocalDateTime, // Kind Local: how Marten's header converter reads a string with an offset
         "2026-12-06T13:17:10.5901423+00:00", // a string, as the event log's readers of many events keep it (StoredEvents)
+        "2026-12-06T14:47:10.5901423+01:30", // the round-trip format in another offset
+        "2026-12-06T13:17:10.5901423Z", // other spellings of the instant take the general parse
+        "2026-12-06 13:17:10.5901423 +00:00",
         System.Text.Json.JsonSerializer.SerializeToElement("2026-12-06T13:17:10.5901423+00:00"),
     };
 
