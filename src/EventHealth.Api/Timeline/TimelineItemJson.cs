@@ -22,9 +22,11 @@ public static class TimelineItemJson
     /// <summary>The document's fields an item shows, and the sort key the cursor needs, in <see cref="Names"/> order.</summary>
     private enum Field { EntryId, Kind, OccurredAt, RecordedAt, Version, Summary, Retracted, RetractionReason, RetractedInVersion, RetractedAt, Data, SortKey }
 
-    /// <summary>The document's fields <see cref="Columns"/> extracts, in order.</summary>
-    internal static readonly string[] Names =
-        ["entryId", "kind", "occurredAt", "recordedAt", "version", "summary", "retracted", "retractionReason", "retractedInVersion", "retractedAt", "data", "sortKey"];
+    /// <summary>
+    /// The document's fields <see cref="Columns"/> extracts, in order: the <see cref="Field"/> names as the API's
+    /// serializer names <see cref="Recording.RecordedEntry"/>'s properties.
+    /// </summary>
+    internal static readonly string[] Names = [.. Enum.GetNames<Field>().Select(JsonNamingPolicy.CamelCase.ConvertName)];
 
     private static readonly int FieldCount = Names.Length;
 
@@ -87,10 +89,9 @@ public static class TimelineItemJson
                 }
 
                 var length = (int)reader.GetBytes(field, 0, null, 0, 0);
-                Reserve(length);
-                reader.GetBytes(field, 0, _text, _used, length);
-                _fields.Add((_used, length));
-                _used += length;
+                // After Append: it may have moved the text to a larger buffer.
+                var start = Append(length);
+                reader.GetBytes(field, 0, _text, start, length);
             }
 
             Check();
@@ -107,10 +108,8 @@ public static class TimelineItemJson
                     continue;
                 }
 
-                Reserve(text.Length);
-                text.CopyTo(_text, _used);
-                _fields.Add((_used, text.Length));
-                _used += text.Length;
+                var start = Append(text.Length);
+                text.CopyTo(_text, start);
             }
 
             Check();
@@ -179,8 +178,12 @@ public static class TimelineItemJson
             _values.Add((version, retracted, retractedInVersion));
         }
 
-        private bool Integer(int row, Field field, out long value) =>
-            Utf8Parser.TryParse(Text(row, field), out value, out var consumed) && consumed == Text(row, field).Length && !IsNull(row, field);
+        /// <summary>A null field reads as empty text, which is no integer.</summary>
+        private bool Integer(int row, Field field, out long value)
+        {
+            var text = Text(row, field);
+            return Utf8Parser.TryParse(text, out value, out var consumed) && consumed == text.Length;
+        }
 
         private bool IsNull(int row, Field field) => _fields[(row * FieldCount) + (int)field].Start < 0;
 
@@ -190,17 +193,21 @@ public static class TimelineItemJson
             return start < 0 ? [] : _text.AsSpan(start, length);
         }
 
-        private void Reserve(int length)
+        /// <summary>Makes room for the next field's <paramref name="length"/> bytes and records its range; answers where they go.</summary>
+        private int Append(int length)
         {
-            if (_used + length <= _text.Length)
+            if (_used + length > _text.Length)
             {
-                return;
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_text.Length * 2, _used + length));
+                _text.AsSpan(0, _used).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_text);
+                _text = larger;
             }
 
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_text.Length * 2, _used + length));
-            _text.AsSpan(0, _used).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_text);
-            _text = larger;
+            var start = _used;
+            _fields.Add((start, length));
+            _used += length;
+            return start;
         }
     }
 }
