@@ -24,6 +24,27 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
     private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
 
+    /// <summary>A record as the write path reads it: its stream's version (0 when there is no stream) and its snapshot.</summary>
+    public sealed record RecordHead(Guid Id, long Version, Recording.PatientRecord? Record);
+
+    /// <summary>
+    /// Queues in <paramref name="batch"/> the heads of <paramref name="ids"/>' records in one bucket: one statement per
+    /// bucket, pruned to its partition, so that a write group reads all its buckets in one round trip. Marten's
+    /// fetch for writing reads the same two rows but only in a batch of the record's own tenant: a round trip per
+    /// bucket, a quarter of an append's CPU when every record of a group is in another bucket (docs/benchmarks.md,
+    /// issue 23's nineteenth pass).
+    /// </summary>
+    public static Task<IReadOnlyList<RecordHead>> RecordHeads(Marten.Services.BatchQuerying.IBatchedQuery batch, string tenant, Guid[] ids) =>
+        batch.Query<RecordHead>($"""
+            select jsonb_build_object('id', s.id, 'version', s.version, 'record', r.data)
+            from {Streams} as s left join {PatientRecords} as r on r.tenant_id = s.tenant_id and r.id = s.id
+            where s.tenant_id = ? and s.id = any(?)
+            """, tenant, ids);
+
+    /// <summary>Queues in <paramref name="batch"/> the entry index documents of one bucket named by <paramref name="ids"/>.</summary>
+    public static Task<IReadOnlyList<Recording.RecordedEntry>> EntryDocuments(Marten.Services.BatchQuerying.IBatchedQuery batch, string tenant, string[] ids) =>
+        batch.Query<Recording.RecordedEntry>($"select d.data from {RecordedEntries} as d where d.tenant_id = ? and d.id = any(?)", tenant, ids);
+
     /// <summary>Records whose stream version passed their detection checkpoint, that were never evaluated, or whose
     /// review time has come; erased records never again (docs/erasure.md). In id order.</summary>
     public Task<List<Guid>> DueForDetectionAsync(string tenant, DateTimeOffset now, CancellationToken cancellation) =>

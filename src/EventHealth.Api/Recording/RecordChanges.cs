@@ -89,79 +89,134 @@ public enum RecordRefusal
 }
 
 /// <summary>
-/// A change decided against the record as one attempt of the write path (<see cref="RecordWriter"/>) loaded it for
-/// writing: 404 or 410 before any decision, then the change's own pure decision, then If-Match. What a decision reads
-/// (the record with its version, the entry index documents it names, the stream's events or the alerts only when the
-/// change says so) is queued in a batch query, so that the changes of one bucket in a group load in one round trip.
+/// A change decided against the record as one attempt of the write path (<see cref="RecordWriter"/>) read it: 404 or 410
+/// before any decision, then the change's own pure decision, then If-Match. The events are appended with the version the
+/// decision read as the expected one, which the database checks as it appends them (Marten's optimistic append).
 /// </summary>
 public static class RecordDecider
 {
-    public sealed record Reads(
-        Task<IEventStream<PatientRecord>> Stream, Task<IReadOnlyList<RecordedEntry>>? Recorded,
-        Task<IReadOnlyList<IEvent>>? Events, Task<EventHealth.Alerts.RecordAlerts?>? Alerts);
+    /// <summary>What one change's decision read.</summary>
+    public sealed record Reads(PatientRecord? Record, long Version, IReadOnlyList<RecordedEntry> Recorded, IReadOnlyList<IEvent> Events, EventHealth.Alerts.RecordAlerts? Alerts);
 
-    public sealed record Decided(IEventStream<PatientRecord> Stream, RecordWritten Written, IReadOnlyList<object> Events, IReadOnlyList<object> Messages);
+    /// <param name="Version">The stream version the decision was taken on: the events go after it.</param>
+    public sealed record Decided(long Version, RecordWritten Written, IReadOnlyList<object> Events, IReadOnlyList<object> Messages);
 
-    public static Reads Read(Marten.Services.BatchQuerying.IBatchedQuery batch, RecordChange command)
+    /// <summary>
+    /// What a group's decisions read, in one round trip whatever the buckets of its records: per bucket, the records'
+    /// stream versions with their snapshots, and the named entries' index documents. The snapshots are handed to
+    /// <see cref="PatientRecordProjection"/> for the commit. The stream's events or the alerts, which few changes read,
+    /// come in a second round trip per bucket when one does.
+    /// </summary>
+    public static async Task<Reads[]> ReadAsync(IDocumentSession session, IReadOnlyList<(string Tenant, RecordChange Command)> changes, CancellationToken cancellation)
     {
-        var change = command.Change;
-        return new Reads(
-            batch.Events.FetchForWriting<PatientRecord>(command.PatientId),
-            change.EntryIds.Count == 0 ? null : batch.LoadMany<RecordedEntry>().ById(change.EntryIds.Select(id => RecordedEntry.IdFor(command.PatientId, id)).Distinct().ToArray()),
-            change.ReadsEvents ? batch.Events.FetchStream(command.PatientId) : null,
-            change.ReadsAlerts ? batch.Load<EventHealth.Alerts.RecordAlerts>(command.PatientId) : null);
+        var batch = session.CreateBatchQuery();
+        var headsRead = new List<Task<IReadOnlyList<Hosting.EventStoreQueries.RecordHead>>>();
+        var entriesRead = new List<Task<IReadOnlyList<RecordedEntry>>>();
+        foreach (var bucket in changes.GroupBy(c => c.Tenant))
+        {
+            headsRead.Add(Hosting.EventStoreQueries.RecordHeads(batch, bucket.Key, [.. bucket.Select(c => c.Command.PatientId).Distinct()]));
+            var entryIds = bucket.SelectMany(c => c.Command.Change.EntryIds.Select(id => RecordedEntry.IdFor(c.Command.PatientId, id))).Distinct().ToArray();
+            if (entryIds.Length > 0)
+            {
+                entriesRead.Add(Hosting.EventStoreQueries.EntryDocuments(batch, bucket.Key, entryIds));
+            }
+        }
+
+        await batch.Execute(cancellation);
+        var heads = new Dictionary<Guid, Hosting.EventStoreQueries.RecordHead>();
+        foreach (var read in headsRead)
+        {
+            foreach (var head in await read)
+            {
+                heads[head.Id] = head;
+            }
+        }
+
+        var entries = (await Task.WhenAll(entriesRead)).SelectMany(e => e).ToLookup(e => e.PatientId);
+        var records = heads.Values.Where(h => h.Record is not null).ToDictionary(h => h.Id, h => h.Record!);
+        var versions = heads.Values.ToDictionary(h => h.Id, h => h.Version);
+        PatientRecordProjection.ReadForWriting(session, records);
+
+        var events = new Dictionary<Guid, Task<IReadOnlyList<IEvent>>>();
+        var alerts = new Dictionary<Guid, Task<EventHealth.Alerts.RecordAlerts?>>();
+        foreach (var bucket in changes.Where(c => c.Command.Change.ReadsEvents || c.Command.Change.ReadsAlerts).GroupBy(c => c.Tenant))
+        {
+            var bucketBatch = session.ForTenant(bucket.Key).CreateBatchQuery();
+            foreach (var (_, command) in bucket)
+            {
+                if (command.Change.ReadsEvents && !events.ContainsKey(command.PatientId))
+                {
+                    events[command.PatientId] = bucketBatch.Events.FetchStream(command.PatientId);
+                }
+
+                if (command.Change.ReadsAlerts && !alerts.ContainsKey(command.PatientId))
+                {
+                    alerts[command.PatientId] = bucketBatch.Load<EventHealth.Alerts.RecordAlerts>(command.PatientId);
+                }
+            }
+
+            await bucketBatch.Execute(cancellation);
+        }
+
+        return [.. changes.Select(c =>
+        {
+            var id = c.Command.PatientId;
+            var named = c.Command.Change.EntryIds;
+            return new Reads(records.GetValueOrDefault(id), versions.GetValueOrDefault(id),
+                [.. entries[id].Where(e => named.Contains(e.EntryId))],
+                events.TryGetValue(id, out var read) ? read.Result : [],
+                alerts.TryGetValue(id, out var alertsRead) ? alertsRead.Result : null);
+        })];
     }
 
-    /// <summary>Decides once the batch holding <paramref name="reads"/> has run.</summary>
+    /// <summary>Decides once <see cref="ReadAsync"/> has read.</summary>
     public static Decided Decide(RecordChange command, Reads reads)
     {
-        var stream = reads.Stream.Result;
-        var record = stream.Aggregate;
-        var version = stream.CurrentVersion ?? 0;
+        var record = reads.Record;
+        var version = reads.Version;
         var change = command.Change;
         if (!change.DecidesWithoutRecord)
         {
             if (record is null)
             {
-                return Refused(stream, new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing));
+                return Refused(version, new RecordWritten(Problems.PatientNotFound(command.PatientId), version, 0, RecordRefusal.Missing));
             }
 
             if (record.Erased)
             {
                 // An erased record takes no more facts, whoever writes (docs/erasure.md).
-                return Refused(stream, new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased));
+                return Refused(version, new RecordWritten(Erasure.ErasureConfiguration.Gone(command.PatientId, record.ErasedAt), version, 0, RecordRefusal.Erased));
             }
         }
 
-        var recorded = (reads.Recorded?.Result ?? []).ToDictionary(r => r.EntryId);
+        var recorded = reads.Recorded.ToDictionary(r => r.EntryId);
         // The batch's statements may see a write that landed between them: decide on the events up to the version read
         // (a newer write makes the commit fail its version check, and the change is decided again).
-        var events = reads.Events is null ? [] : reads.Events.Result.Where(e => e.Version <= version).ToList();
-        var alerts = reads.Alerts?.Result;
+        var events = reads.Events.Where(e => e.Version <= version).ToList();
 
-        var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events, alerts));
+        var decision = change.Decide(new RecordState(command.PatientId, record, version, command.Context, recorded, events, reads.Alerts));
         if (decision is Reject reject)
         {
-            return Refused(stream, new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected));
+            return Refused(version, new RecordWritten(reject.Problem, version, 0, RecordRefusal.Rejected));
         }
 
         var append = (Append)decision;
         if (append.Events.Count == 0)
         {
             // A repeat answers with the first answer, whatever version the client expected (idempotency before If-Match).
-            return new Decided(stream, new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], []);
+            return new Decided(version, new RecordWritten(append.Respond(version), version, 0, Outcome: append.Outcome), [], []);
         }
 
         if (command.Context.ExpectedVersion is { } expected && expected != version)
         {
-            return Refused(stream, new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected));
+            return Refused(version, new RecordWritten(Problems.StaleVersion(expected, version), version, 0, RecordRefusal.Rejected));
         }
 
         var after = version + append.Events.Count;
-        return new Decided(stream, new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), append.Events, append.Messages ?? []);
+        return new Decided(version, new RecordWritten(append.Respond(after), after, append.Events.Count, Outcome: append.Outcome), append.Events, append.Messages ?? []);
     }
 
-    private static Decided Refused(IEventStream<PatientRecord> stream, RecordWritten written) => new(stream, written, [], []);
+    private static Decided Refused(long version, RecordWritten written) => new(version, written, [], []);
 }
 
 /// <summary>How callers hand a change to the write path: If-Match in, the change written (<see cref="RecordWriter"/>), ETag and the answer out.</summary>

@@ -209,32 +209,29 @@ public sealed class RecordWriter(
         await using var session = sessions.WriteForTenant(group[0].Tenant);
         MartenOutbox? outbox = null;
 
-        // What the decisions read: one batch query per bucket of the group, so one round trip each.
-        var reads = new RecordDecider.Reads[group.Count];
-        var operationsOf = new Dictionary<string, IDocumentOperations>();
-        foreach (var bucket in Enumerable.Range(0, group.Count).GroupBy(i => group[i].Tenant))
-        {
-            IDocumentOperations operations = bucket.Key == group[0].Tenant ? session : session.ForTenant(bucket.Key);
-            operationsOf[bucket.Key] = operations;
-            var batch = operations.CreateBatchQuery();
-            foreach (var i in bucket)
-            {
-                reads[i] = RecordDecider.Read(batch, group[i].Command);
-            }
-
-            await batch.Execute(cancellation);
-        }
+        // What the decisions read: one round trip for the whole group, whatever its buckets.
+        var reads = await RecordDecider.ReadAsync(session, [.. group.Select(p => (p.Tenant, p.Command))], cancellation);
 
         var outcomes = new RecordWritten[group.Count];
         var accessRecords = new List<(string Tenant, Guid Id, Access.AccessRecord Record)>(group.Count);
         for (var i = 0; i < group.Count; i++)
         {
             var (tenant, command, audit, trace, _) = group[i];
-            var operations = operationsOf[tenant];
+            IDocumentOperations operations = tenant == group[0].Tenant ? session : session.ForTenant(tenant);
             var decided = RecordDecider.Decide(command, reads[i]);
             if (decided.Events.Count > 0)
             {
-                decided.Stream.AppendMany(decided.Events.Select(data => Stamped(operations.Events.BuildEvent(data), command.Context)));
+                var events = decided.Events.Select(data => (object)Stamped(operations.Events.BuildEvent(data), command.Context)).ToArray();
+                if (decided.Version == 0)
+                {
+                    operations.Events.StartStream<PatientRecord>(command.PatientId, events);
+                }
+                else
+                {
+                    // The version the decision read, checked by the database as the events are appended: a write that
+                    // got there first fails the group, which is decided again.
+                    operations.Events.Append(command.PatientId, decided.Version + events.Length, events);
+                }
             }
 
             if (decided.Messages.Count > 0)

@@ -15,7 +15,9 @@ public static class RecordingConfiguration
         builder.Services.ConfigureMarten(options =>
         {
             options.AddPatientStreamEvents();
-            options.Projections.Snapshot<PatientRecord>(SnapshotLifecycle.Inline);
+            // The snapshot's revision is its stream version (as Marten's inline snapshot stored it).
+            options.Schema.For<PatientRecord>().UseNumericRevisions(true);
+            options.Projections.Add(new PatientRecordProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new RecordedEntryProjection(), ProjectionLifecycle.Inline);
             // Timeline pages are keyset reads in sort-key order within one patient: this index answers them without
             // reading and sorting the patient's whole record (docs/benchmarks.md). Its first column serves every
