@@ -50,9 +50,9 @@ public static class EventStoreConfiguration
                 // it needs Quick appends, under which a lost enrolment race surfaces as an unretried command error, and
                 // per-bucket projection agents started late for buckets assigned after the daemon (docs/scaling.md).
 
-                // A write already loaded the record's inline snapshot (the write path's batch loads it for writing): let the inline projection
-                // apply the new events to that instance instead of loading it again inside SaveChanges. Safe because
-                // the aggregates are immutable records that only Marten's Apply methods derive new states from.
+                // An aggregate loaded for writing is the instance an inline aggregation applies the new events to, not
+                // loaded again inside SaveChanges. No write path fetches for writing now (the record's snapshot comes
+                // from what the write path read, Recording/PatientRecordProjection); kept for any aggregate that is.
                 options.Events.UseIdentityMapForAggregates = true;
 
                 // Auditors ask "who, from which client, as part of which request": keep all of it.

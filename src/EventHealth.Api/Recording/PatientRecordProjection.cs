@@ -8,23 +8,29 @@ namespace EventHealth.Recording;
 
 /// <summary>
 /// The record's snapshot (<see cref="PatientRecord"/>), inline, folded by Marten's own aggregator for the type (the one
-/// live aggregation and the projection verifier use) and stored with the stream version as its revision, as Marten's
-/// inline snapshot did. What it adds: the write path hands it the snapshots it read for its decisions
-/// (<see cref="ReadForWriting"/>), so a commit does not load them again. Marten's inline snapshot reuses only what Marten's
-/// own fetch for writing read, and that reads a group's records one bucket per round trip (docs/benchmarks.md, issue 23's
-/// nineteenth pass). Events appended by any other session fold onto the snapshot loaded here.
+/// live aggregation and the projection verifier use) and stored as Marten's inline snapshot stored it: its revision is
+/// the stream version, which the document mapping takes from the stream (<c>UseVersionFromMatchingStream</c>, set in
+/// <see cref="RecordingConfiguration"/>). What it adds: the write path hands it the records it read for its decisions
+/// (<see cref="ReadForWriting"/>), so a commit does not load them again. Marten's inline snapshot reuses only what
+/// Marten's own fetch for writing read, and that reads a group's records one bucket per round trip (docs/benchmarks.md,
+/// issue 23's nineteenth pass). Events appended by any other session fold onto the snapshot loaded here.
 /// </summary>
 public sealed class PatientRecordProjection : IProjection
 {
-    private static readonly ConditionalWeakTable<IDocumentSession, Dictionary<Guid, PatientRecord>> ReadBySession = new();
+    private static readonly ConditionalWeakTable<IDocumentSession, Dictionary<Guid, PatientRecord?>> ReadBySession = new();
 
-    /// <summary>The snapshots <paramref name="session"/>'s decisions read: the ones its commit folds its events onto.</summary>
-    public static void ReadForWriting(IDocumentSession session, Dictionary<Guid, PatientRecord> records) => ReadBySession.AddOrUpdate(session, records);
+    /// <summary>
+    /// The records <paramref name="session"/>'s decisions read, by id (null: read, and there is none yet): the ones its
+    /// next commit folds its events onto. Used once, by that commit.
+    /// </summary>
+    public static void ReadForWriting(IDocumentSession session, Dictionary<Guid, PatientRecord?> records) => ReadBySession.AddOrUpdate(session, records);
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
         var session = operations is ITenantOperations nested ? nested.Parent : (IDocumentSession)operations;
+        // Taken, not kept: a later commit of the same session must not fold onto what this one started from.
         ReadBySession.TryGetValue(session, out var read);
+        ReadBySession.Remove(session);
         var aggregator = ((IMartenSession)session).Options.Projections.AggregatorFor<PatientRecord>();
         foreach (var stream in events.GroupBy(e => e.StreamId))
         {
@@ -37,20 +43,9 @@ public sealed class PatientRecordProjection : IProjection
                 snapshot = await bucket.LoadAsync<PatientRecord>(stream.Key, cancellation);
             }
 
-            var record = await aggregator.BuildAsync(streamEvents, session, snapshot, cancellation);
-            if (record is null)
-            {
-                continue;
-            }
-
-            // The revision is the stream version, as readers of the record expect; a stale one fails the commit.
-            if (snapshot is null)
+            if (await aggregator.BuildAsync(streamEvents, session, snapshot, cancellation) is { } record)
             {
                 bucket.Store(record);
-            }
-            else
-            {
-                bucket.UpdateRevision(record, record.Version);
             }
         }
     }

@@ -133,7 +133,7 @@ public static class RecordDecider
         }
 
         var entries = (await Task.WhenAll(entriesRead)).SelectMany(e => e).ToLookup(e => e.PatientId);
-        var records = heads.Values.Where(h => h.Record is not null).ToDictionary(h => h.Id, h => h.Record!);
+        var records = changes.Select(c => c.Command.PatientId).Distinct().ToDictionary(id => id, id => heads.GetValueOrDefault(id)?.Record);
         var versions = heads.Values.ToDictionary(h => h.Id, h => h.Version);
         PatientRecordProjection.ReadForWriting(session, records);
 

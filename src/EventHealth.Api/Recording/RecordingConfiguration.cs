@@ -15,8 +15,16 @@ public static class RecordingConfiguration
         builder.Services.ConfigureMarten(options =>
         {
             options.AddPatientStreamEvents();
-            // The snapshot's revision is its stream version (as Marten's inline snapshot stored it).
+            // The snapshot's revision is its stream version, taken from the stream as it is stored (as Marten's inline
+            // snapshot stored it), whoever stores it: the projection, or the verifier's repair.
             options.Schema.For<PatientRecord>().UseNumericRevisions(true);
+            options.Policies.ForAllDocuments(mapping =>
+            {
+                if (mapping.DocumentType == typeof(PatientRecord))
+                {
+                    mapping.UseVersionFromMatchingStream = true;
+                }
+            });
             options.Projections.Add(new PatientRecordProjection(), ProjectionLifecycle.Inline);
             options.Projections.Add(new RecordedEntryProjection(), ProjectionLifecycle.Inline);
             // Timeline pages are keyset reads in sort-key order within one patient: this index answers them without

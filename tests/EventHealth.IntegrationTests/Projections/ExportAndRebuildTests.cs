@@ -139,6 +139,41 @@ public sealed class ExportAndRebuildTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_repaired_record_snapshot_keeps_its_stream_version_and_takes_the_next_single_event_write()
+    {
+        // The snapshot's revision is its stream version whoever stores it (the repair here, then the projection), as
+        // Marten's inline snapshot kept it.
+        var patientId = await app.Host.EnrollAsync();
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().ToJsonString())).Status
+            .ShouldBe(HttpStatusCode.Created);
+
+        await using (var session = app.Host.WriteFor(patientId))
+        {
+            var record = (await session.LoadAsync<PatientRecord>(patientId))!;
+            session.Store(record with { DisplayName = "tampered" });
+            await session.SaveChangesAsync();
+        }
+
+        var drifted = await RebuildAsync(repair: true);
+        var records = drifted.GetProperty("projections").EnumerateArray().Single(p => p.GetProperty("projection").GetString() == "PatientRecord");
+        records.GetProperty("unequal").GetInt32().ShouldBe(1);
+        records.GetProperty("repaired").GetInt32().ShouldBe(1);
+
+        var next = await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().ToJsonString());
+        next.Status.ShouldBe(HttpStatusCode.Created, next.Body.ToString());
+        next.Body.GetProperty("version").GetInt64().ShouldBe(3);
+        (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null)).Body.GetProperty("version").GetInt64().ShouldBe(3);
+        await using (var session = app.Host.QueryFor(patientId))
+        {
+            (await session.LoadAsync<PatientRecord>(patientId))!.Version.ShouldBe(3);
+            // Marten's own reads of the snapshot (a fetch for writing, FetchLatest) take its revision as its version.
+            (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single().ShouldBe(3);
+        }
+
+        (await RebuildAsync(repair: false)).GetProperty("allEqual").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task Entry_documents_missing_extra_or_behind_a_later_retraction_are_each_reported_and_repaired()
     {
         // The first entry is retracted one window after it was recorded, so the rebuild has let its document go (kept as a
