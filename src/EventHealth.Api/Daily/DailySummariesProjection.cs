@@ -1,3 +1,4 @@
+using EventHealth.Sharding;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -22,7 +23,7 @@ public sealed class DailySummariesProjection : IProjection
         // A record lives in one bucket (tenant): each bucket's documents are written through its own operations.
         foreach (var bucket in events.GroupBy(e => e.TenantId))
         {
-            var documents = bucket.Key == operations.TenantId ? operations : operations.ForTenant(bucket.Key);
+            var documents = operations.InBucket(bucket.Key);
             await ApplyAsync(documents, bucket.GroupBy(e => e.StreamId).ToList(), cancellation);
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using EventHealth.Sharding;
 using JasperFx.Events;
 using Marten;
 using Marten.Events.Projections;
@@ -35,8 +36,7 @@ public sealed class PatientRecordProjection : IProjection
         foreach (var stream in events.GroupBy(e => e.StreamId))
         {
             var streamEvents = stream.ToList();
-            var tenant = streamEvents[0].TenantId ?? session.TenantId;
-            IDocumentOperations bucket = tenant == session.TenantId ? session : session.ForTenant(tenant);
+            var bucket = session.InBucket(streamEvents[0].TenantId ?? session.TenantId);
             PatientRecord? snapshot = null;
             if (read is null || !read.TryGetValue(stream.Key, out snapshot))
             {

@@ -1,4 +1,5 @@
 using EventHealth.Http;
+using EventHealth.Sharding;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -133,15 +134,13 @@ public static class RecordDecider
         }
 
         var entries = (await Task.WhenAll(entriesRead)).SelectMany(e => e).ToLookup(e => e.PatientId);
-        var records = changes.Select(c => c.Command.PatientId).Distinct().ToDictionary(id => id, id => heads.GetValueOrDefault(id)?.Record);
-        var versions = heads.Values.ToDictionary(h => h.Id, h => h.Version);
-        PatientRecordProjection.ReadForWriting(session, records);
+        PatientRecordProjection.ReadForWriting(session, changes.Select(c => c.Command.PatientId).Distinct().ToDictionary(id => id, id => heads.GetValueOrDefault(id)?.Record));
 
         var events = new Dictionary<Guid, Task<IReadOnlyList<IEvent>>>();
         var alerts = new Dictionary<Guid, Task<EventHealth.Alerts.RecordAlerts?>>();
         foreach (var bucket in changes.Where(c => c.Command.Change.ReadsEvents || c.Command.Change.ReadsAlerts).GroupBy(c => c.Tenant))
         {
-            var bucketBatch = session.ForTenant(bucket.Key).CreateBatchQuery();
+            var bucketBatch = session.InBucket(bucket.Key).CreateBatchQuery();
             foreach (var (_, command) in bucket)
             {
                 if (command.Change.ReadsEvents && !events.ContainsKey(command.PatientId))
@@ -158,12 +157,12 @@ public static class RecordDecider
             await bucketBatch.Execute(cancellation);
         }
 
+        // A group holds one change per record (CommitGroups), so a record's entry documents are the ones its change named.
         return [.. changes.Select(c =>
         {
             var id = c.Command.PatientId;
-            var named = c.Command.Change.EntryIds;
-            return new Reads(records.GetValueOrDefault(id), versions.GetValueOrDefault(id),
-                [.. entries[id].Where(e => named.Contains(e.EntryId))],
+            var head = heads.GetValueOrDefault(id);
+            return new Reads(head?.Record, head?.Version ?? 0, [.. entries[id]],
                 events.TryGetValue(id, out var read) ? read.Result : [],
                 alerts.TryGetValue(id, out var alertsRead) ? alertsRead.Result : null);
         })];

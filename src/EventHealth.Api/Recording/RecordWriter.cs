@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using EventHealth.Sharding;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -217,7 +218,7 @@ public sealed class RecordWriter(
         for (var i = 0; i < group.Count; i++)
         {
             var (tenant, command, audit, trace, _) = group[i];
-            IDocumentOperations operations = tenant == group[0].Tenant ? session : session.ForTenant(tenant);
+            var operations = session.InBucket(tenant);
             var decided = RecordDecider.Decide(command, reads[i]);
             if (decided.Events.Count > 0)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EventHealth.Sharding;
 using EventHealth.Timeline;
 using JasperFx.Events;
 using Marten;
@@ -131,8 +132,6 @@ public sealed class RecordedEntryProjection : IProjection
 
     public async Task ApplyAsync(IDocumentOperations operations, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        IDocumentOperations BucketOf(string tenant) => tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
-
         // The commit's new entries, per record, folded as every replay folds them (TimelineReplay.Apply): a retraction of
         // an entry recorded in the same commit applies to it there; one recorded earlier is loaded and stored again.
         var created = new Dictionary<Guid, (string Tenant, Dictionary<Guid, RecordedEntry> Entries)>();
@@ -147,7 +146,7 @@ public sealed class RecordedEntryProjection : IProjection
             var inCommit = created.TryGetValue(e.StreamId, out var record);
             if (e is IEvent<EntryRetracted> retracted && !(inCommit && record.Entries.ContainsKey(retracted.Data.EntryId)))
             {
-                var bucket = BucketOf(tenant);
+                var bucket = operations.InBucket(tenant);
                 if (await bucket.LoadAsync<RecordedEntry>(RecordedEntry.IdFor(retracted.StreamId, retracted.Data.EntryId), cancellation) is { } stored)
                 {
                     bucket.Store(stored.Retract(retracted));
@@ -169,7 +168,7 @@ public sealed class RecordedEntryProjection : IProjection
         {
             foreach (var (tenant, _, entry) in documents)
             {
-                BucketOf(tenant).Store(entry);
+                operations.InBucket(tenant).Store(entry);
             }
 
             return;

@@ -43,3 +43,13 @@ public sealed class TenantSessions(IDocumentStore store, PatientBuckets buckets)
         return connection;
     }
 }
+
+public static class BucketOperations
+{
+    /// <summary>
+    /// <paramref name="operations"/> for documents and streams of another bucket (tenant) of the same database: themselves
+    /// for their own bucket, Marten's nested tenant operations (same connection and transaction) for any other.
+    /// </summary>
+    public static IDocumentOperations InBucket(this IDocumentOperations operations, string tenant) =>
+        tenant == operations.TenantId ? operations : operations.ForTenant(tenant);
+}
