@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -20,7 +21,15 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
     {
         // Most timestamps read are ones this converter wrote (stored events and documents): their exact shape is read by
         // the runtime's round-trip parser, without the string, the pattern and the general parser (7% of a projection
-        // rebuild's CPU, docs/benchmarks.md). Anything else, or anything that parser refuses, takes the general way.
+        // rebuild's CPU, docs/benchmarks.md): from the bytes when unescaped, else from the unescaped characters.
+        // Anything else, or anything those parsers refuse, takes the general way.
+        if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
+            && reader.ValueSpan.Length == RoundTripLength && IsRoundTripShape(reader.ValueSpan)
+            && Utf8Parser.TryParse(reader.ValueSpan, out DateTimeOffset stored, out var consumed, 'O') && consumed == RoundTripLength)
+        {
+            return stored; // as stored by PostgreSQL (jsonb keeps "+" unescaped): read from the UTF-8 bytes themselves
+        }
+
         if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && reader.ValueSpan.Length <= 64)
         {
             Span<char> chars = stackalloc char[64];
@@ -53,8 +62,21 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
     public static bool IsRoundTripShape(ReadOnlySpan<char> text) =>
         text.Length == RoundTripLength && text[10] == 'T' && text[19] == '.' && text[27] is '+' or '-' && text[30] == ':';
 
-    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+    private static bool IsRoundTripShape(ReadOnlySpan<byte> text) =>
+        text.Length == RoundTripLength && text[10] == 'T' && text[19] == '.' && text[27] is (byte)'+' or (byte)'-' && text[30] == ':';
+
+    /// <summary>Formatted straight into UTF-8: every event and entry document written carries timestamps.</summary>
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options)
+    {
+        Span<byte> text = stackalloc byte[RoundTripLength];
+        if (value.TryFormat(text, out var written, "O", CultureInfo.InvariantCulture))
+        {
+            writer.WriteStringValue(text[..written]);
+            return;
+        }
+
         writer.WriteStringValue(value.ToString("O", CultureInfo.InvariantCulture));
+    }
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T.*(Z|z|[+-]\d{2}:?\d{2})$")]
     private static partial Regex EndsWithOffset();

@@ -22,11 +22,19 @@ public sealed class StrictEnumConverter : JsonConverterFactory
         private static readonly FrozenDictionary<string, TEnum> Values =
             Enum.GetValues<TEnum>().ToFrozenDictionary(value => JsonSetup.Spelling(value), StringComparer.Ordinal);
 
-        private static readonly FrozenDictionary<TEnum, string> Spellings =
-            Enum.GetValues<TEnum>().Distinct().ToFrozenDictionary(value => value, value => JsonSetup.Spelling(value));
+        /// <summary>Looked up by the characters as read, without a string per value: events are read by the thousand.</summary>
+        private static readonly FrozenDictionary<string, TEnum>.AlternateLookup<ReadOnlySpan<char>> ValuesByText =
+            Values.GetAlternateLookup<ReadOnlySpan<char>>();
+
+        /// <summary>Written as encoded once: the same bytes the writer would escape and encode each time.</summary>
+        private static readonly FrozenDictionary<TEnum, JsonEncodedText> Spellings =
+            Enum.GetValues<TEnum>().Distinct().ToFrozenDictionary(value => value, value => JsonEncodedText.Encode(JsonSetup.Spelling(value)));
+
+        /// <summary>Longer than any spelling: read as a string (escapes may still unescape to one).</summary>
+        private const int LongestOnStack = 64;
 
         public override TEnum Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.String && reader.GetString() is { } text && Values.TryGetValue(text, out var value)
+            reader.TokenType == JsonTokenType.String && TryRead(ref reader, out var value)
                 ? value
                 // No message: the serializer then writes its standard one with the JSON path, which names the field.
                 : throw new JsonException();
@@ -35,9 +43,23 @@ public sealed class StrictEnumConverter : JsonConverterFactory
             writer.WriteStringValue(Spellings.TryGetValue(value, out var spelling) ? spelling : throw new JsonException($"{typeof(TEnum).Name} has no value {value}"));
 
         public override TEnum ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.GetString() is { } text && Values.TryGetValue(text, out var value) ? value : throw new JsonException();
+            TryRead(ref reader, out var value) ? value : throw new JsonException();
 
         public override void WriteAsPropertyName(Utf8JsonWriter writer, TEnum value, JsonSerializerOptions options) =>
             writer.WritePropertyName(Spellings[value]);
+
+        private static bool TryRead(ref Utf8JsonReader reader, out TEnum value)
+        {
+            var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+            if (length > LongestOnStack)
+            {
+                value = default;
+                return reader.GetString() is { } text && Values.TryGetValue(text, out value);
+            }
+
+            // Unescaped, the characters are never more than the bytes.
+            Span<char> characters = stackalloc char[LongestOnStack];
+            return ValuesByText.TryGetValue(characters[..reader.CopyString(characters)], out value);
+        }
     }
 }

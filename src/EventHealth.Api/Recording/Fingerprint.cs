@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -11,34 +13,60 @@ namespace EventHealth.Recording;
 /// </summary>
 public static class Fingerprint
 {
-    public static string Of(object @event) => OfJson(@event.GetType(), JsonSerializer.Serialize(@event, @event.GetType(), JsonSetup.Options));
+    public static string Of(object @event) => WithJson(@event).Fingerprint;
 
-    /// <summary>The same hash from the event's JSON in the API's dialect, for callers that have serialized it already.</summary>
-    /// <remarks>Hashes "{type name}:{json}" as UTF-8, encoded into a rented buffer, with a hash object kept per thread: the
-    /// rebuild computes one per entry, and OpenSSL's set-up of a one-shot hash was a fifth of each (docs/benchmarks.md,
-    /// issue 23's sixteenth pass).</remarks>
-    public static string OfJson(Type eventType, string json)
+    /// <summary>
+    /// The event's JSON in the API's dialect and its fingerprint, serialized once: "{type name}:{json}" is written as UTF-8
+    /// into a buffer kept per thread, hashed from there by a hash object kept per thread, and the JSON is read out of it
+    /// as text. The rebuild computes one per entry (docs/benchmarks.md, issue 23's sixteenth and twentieth passes).
+    /// </summary>
+    public static (string Json, string Fingerprint) WithJson(object @event)
     {
-        var length = Encoding.UTF8.GetMaxByteCount(eventType.Name.Length + 1 + json.Length);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        var type = @event.GetType();
+        var prefix = Prefixes.GetOrAdd(type, static t => Encoding.UTF8.GetBytes(t.Name + ":"));
+        var output = perThreadOutput ??= new ArrayBufferWriter<byte>(InitialBuffer);
+        output.ResetWrittenCount();
+        output.Write(prefix);
+        var writer = perThreadWriter ??= new Utf8JsonWriter(output, new JsonWriterOptions
+        {
+            Encoder = JsonSetup.Options.Encoder,
+            Indented = JsonSetup.Options.WriteIndented,
+            MaxDepth = JsonSetup.Options.MaxDepth,
+        });
         try
         {
-            var written = Encoding.UTF8.GetBytes(eventType.Name, buffer);
-            buffer[written++] = (byte)':';
-            written += Encoding.UTF8.GetBytes(json, buffer.AsSpan(written));
+            writer.Reset(output);
+            JsonSerializer.Serialize(writer, @event, type, JsonSetup.Options);
+            writer.Flush();
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            var sha256 = perThread ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            sha256.AppendData(buffer, 0, written);
+            var sha256 = perThreadHash ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            sha256.AppendData(output.WrittenSpan);
             sha256.GetHashAndReset(hash);
-            return Convert.ToHexStringLower(hash);
+            return (Encoding.UTF8.GetString(output.WrittenSpan[prefix.Length..]), Convert.ToHexStringLower(hash));
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            if (output.Capacity > LargestBufferKept)
+            {
+                // A long clinician's note: not kept for the thread's lifetime.
+                (perThreadOutput, perThreadWriter) = (null, null);
+            }
         }
     }
 
+    private const int InitialBuffer = 1024;
+    private const int LargestBufferKept = 64 * 1024;
+
+    private static readonly ConcurrentDictionary<Type, byte[]> Prefixes = new();
+
+    /// <summary>Reset before every use (<see cref="Utf8JsonWriter.Reset(IBufferWriter{byte})"/>, <see cref="ArrayBufferWriter{T}.ResetWrittenCount"/>).</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? perThreadOutput;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? perThreadWriter;
+
     /// <summary>Reset after every use (<see cref="IncrementalHash.GetHashAndReset(Span{byte})"/>), so never holds a half-hashed input.</summary>
     [ThreadStatic]
-    private static IncrementalHash? perThread;
+    private static IncrementalHash? perThreadHash;
 }

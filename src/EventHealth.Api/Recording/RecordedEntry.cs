@@ -88,14 +88,14 @@ public sealed record RecordedEntry
     public static RecordedEntry From(IEvent<IPatientEntry> recorded)
     {
         // Serialized once: the stored data and the fingerprint hash the same JSON.
-        var data = JsonSerializer.Serialize(recorded.Data, recorded.Data.GetType(), Http.JsonSetup.Options);
+        var (data, fingerprint) = Recording.Fingerprint.WithJson(recorded.Data);
         return new()
         {
             Id = IdFor(recorded.StreamId, recorded.Data.EntryId),
             PatientId = recorded.StreamId,
             EntryId = recorded.Data.EntryId,
             Kind = EntryKinds.Of(recorded.Data),
-            Fingerprint = Recording.Fingerprint.OfJson(recorded.Data.GetType(), data),
+            Fingerprint = fingerprint,
             Version = recorded.Version,
             OccurredAt = recorded.Data.OccurredAt,
             RecordedAt = EventMetadata.RecordedAt(recorded),

@@ -44,7 +44,10 @@ public static class EntrySummaries
     };
 
     /// <summary>"poor-sleep" → "poor sleep": the vocabulary as a person reads it.</summary>
-    public static string Words(Enum value) => JsonSetup.Spelling(value).Replace('-', ' ');
+    public static string Words(Enum value) => JsonSetup.Words(value);
+
+    private static string Words<TEnum>(TEnum value)
+        where TEnum : struct, Enum => JsonSetup.Words(value);
 
     public static string Duration(int seconds) => seconds switch
     {

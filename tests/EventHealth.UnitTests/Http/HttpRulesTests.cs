@@ -163,6 +163,41 @@ public sealed class HttpRulesTests
         JsonSerializer.Serialize(BodyRegion.UpperArm, options).ShouldBe("\"upper-arm\"");
     }
 
+    [Theory]
+    [InlineData("\"upper-arm\"", true)]
+    [InlineData("\"\\u0075pper-arm\"", true)] // escaped: read as the characters it stands for
+    [InlineData("\"\\u0075\\u0070\\u0070\\u0065\\u0072\\u002d\\u0061\\u0072\\u006d\"", true)] // longer than 64 bytes escaped
+    [InlineData("\"Upper-arm\"", false)]
+    [InlineData("\"upperArm\"", false)]
+    [InlineData("\" upper-arm\"", false)]
+    [InlineData("\"upper-arm-upper-arm-upper-arm-upper-arm-upper-arm-upper-arm-upper-arm\"", false)]
+    public void Enum_values_are_read_in_their_one_spelling_only(string json, bool reads)
+    {
+        if (reads)
+        {
+            JsonSerializer.Deserialize<BodyRegion>(json, JsonSetup.Options).ShouldBe(BodyRegion.UpperArm);
+            JsonSerializer.Deserialize<Dictionary<BodyRegion, int>>($"{{{json}:1}}", JsonSetup.Options)!.Keys.ShouldBe([BodyRegion.UpperArm]);
+        }
+        else
+        {
+            Should.Throw<JsonException>(() => JsonSerializer.Deserialize<BodyRegion>(json, JsonSetup.Options));
+        }
+    }
+
+    [Fact]
+    public void Spellings_and_words_are_the_same_for_a_known_enum_type_and_a_boxed_value()
+    {
+        foreach (var kind in Enum.GetValues<TriggerKind>())
+        {
+            JsonSetup.Spelling(kind).ShouldBe(JsonSetup.Spelling((Enum)kind));
+            JsonSetup.Words(kind).ShouldBe(JsonSetup.Words((Enum)kind));
+        }
+
+        JsonSetup.Spelling(TriggerKind.PoorSleep).ShouldBe("poor-sleep");
+        JsonSetup.Words(TriggerKind.PoorSleep).ShouldBe("poor sleep");
+        JsonSetup.Spelling((TriggerKind)999).ShouldBe("999");
+    }
+
     /// <summary>The problem Wolverine writes when the body does not deserialize, built from the real serializer error.</summary>
     private static ProblemDetails FailureFor(string json)
     {

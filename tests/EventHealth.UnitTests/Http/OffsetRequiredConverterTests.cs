@@ -30,6 +30,28 @@ public sealed class OffsetRequiredConverterTests
         read.Offset.ShouldBe(general.Offset);
     }
 
+    /// <summary>As PostgreSQL gives stored JSON back: "+" unescaped (the serializer writes it as \u002B).</summary>
+    [Theory]
+    [MemberData(nameof(Timestamps))]
+    public void Reads_unescaped_text_as_the_general_parser_reads_it(string text)
+    {
+        var read = JsonSerializer.Deserialize<DateTimeOffset>($"\"{text}\"", JsonSetup.Options);
+
+        OffsetRequiredConverter.TryParse(text, out var general).ShouldBeTrue();
+        read.ShouldBe(general);
+        read.Offset.ShouldBe(general.Offset);
+    }
+
+    [Theory]
+    [InlineData("2026-03-29T08:15:00.0000000")]
+    [InlineData("2026-13-29T08:15:00.0000000+02:00")]
+    [InlineData("2026-03-29T08:15:00.0000000+25:00")]
+    [InlineData("2026-03-29T08:15:00.0000000+14:30")]
+    [InlineData("2026-03-29T08:15:00.000000x+02:00")]
+    [InlineData("2026-02-30T08:15:00.0000000+02:00")]
+    public void Refuses_unescaped_text_the_general_parser_refuses(string text) =>
+        Should.Throw<JsonException>(() => JsonSerializer.Deserialize<DateTimeOffset>($"\"{text}\"", JsonSetup.Options));
+
     [Theory]
     [InlineData("2026-03-29T08:15:00.0000000")]
     [InlineData("2026-13-29T08:15:00.0000000+02:00")]

@@ -87,8 +87,16 @@ public sealed class RecordingDecisionsTests
     public void A_fingerprint_is_the_sha256_of_the_type_name_and_the_json_in_utf8()
     {
         // Pinned: fingerprints are stored with every entry, so the formula may never drift.
-        Fingerprint.OfJson(typeof(EntryRetracted), "{\"reason\":\"crampe à 3 h — 🌙\"}")
-            .ShouldBe("5c6ead1e279d2a3411bdcb5fb45020ff39d9887abe4a0cb0385ec792faae4ef8");
+        var retracted = new EntryRetracted(Guid.Parse("00000000-0000-0000-0000-000000000001"), "crampe à 3 h — 🌙");
+        var (json, fingerprint) = Fingerprint.WithJson(retracted);
+
+        json.ShouldBe(System.Text.Json.JsonSerializer.Serialize(retracted, EventHealth.Http.JsonSetup.Options));
+        json.ShouldBe("""
+            {"entryId":"00000000-0000-0000-0000-000000000001","reason":"crampe \u00E0 3 h \u2014 \uD83C\uDF19","requestReference":null}
+            """);
+        fingerprint.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("EntryRetracted:" + json))));
+        fingerprint.ShouldBe("1ca17ec6172cb58e63d5fae15169b3f16a3c162ab49819011c6b41ad78fe5f93");
+        Fingerprint.Of(retracted).ShouldBe(fingerprint);
     }
 
     private static PatientRecord Profile => new()
