@@ -26,7 +26,8 @@ public sealed class StrictEnumConverter : JsonConverterFactory
         private static readonly FrozenDictionary<string, TEnum>.AlternateLookup<ReadOnlySpan<char>> ValuesByText =
             Values.GetAlternateLookup<ReadOnlySpan<char>>();
 
-        /// <summary>Written as encoded once: the same bytes the writer would escape and encode each time.</summary>
+        /// <summary>Written as encoded once: the same bytes the writer would escape and encode each time, under any encoder,
+        /// while spellings are plain ASCII (lower-case letters, digits, hyphens; a unit test holds every enum to it).</summary>
         private static readonly FrozenDictionary<TEnum, JsonEncodedText> Spellings =
             Enum.GetValues<TEnum>().Distinct().ToFrozenDictionary(value => value, value => JsonEncodedText.Encode(JsonSetup.Spelling(value)));
 

@@ -24,15 +24,13 @@ public static class Fingerprint
     {
         var type = @event.GetType();
         var prefix = Prefixes.GetOrAdd(type, static t => Encoding.UTF8.GetBytes(t.Name + ":"));
-        var output = perThreadOutput ??= new ArrayBufferWriter<byte>(InitialBuffer);
+        // A call from inside a serialization on this thread (none today) gets a buffer of its own, never the one in use.
+        var reentered = inUse;
+        var output = reentered ? new ArrayBufferWriter<byte>(InitialBuffer) : perThreadOutput ??= new ArrayBufferWriter<byte>(InitialBuffer);
         output.ResetWrittenCount();
         output.Write(prefix);
-        var writer = perThreadWriter ??= new Utf8JsonWriter(output, new JsonWriterOptions
-        {
-            Encoder = JsonSetup.Options.Encoder,
-            Indented = JsonSetup.Options.WriteIndented,
-            MaxDepth = JsonSetup.Options.MaxDepth,
-        });
+        var writer = reentered ? NewWriter(output) : perThreadWriter ??= NewWriter(output);
+        inUse = true;
         try
         {
             writer.Reset(output);
@@ -46,13 +44,21 @@ public static class Fingerprint
         }
         finally
         {
-            if (output.Capacity > LargestBufferKept)
+            inUse = reentered;
+            if (!reentered && output.Capacity > LargestBufferKept)
             {
                 // A long clinician's note: not kept for the thread's lifetime.
                 (perThreadOutput, perThreadWriter) = (null, null);
             }
         }
     }
+
+    private static Utf8JsonWriter NewWriter(ArrayBufferWriter<byte> output) => new(output, new JsonWriterOptions
+    {
+        Encoder = JsonSetup.Options.Encoder,
+        Indented = JsonSetup.Options.WriteIndented,
+        MaxDepth = JsonSetup.Options.MaxDepth,
+    });
 
     private const int InitialBuffer = 1024;
     private const int LargestBufferKept = 64 * 1024;
@@ -65,6 +71,9 @@ public static class Fingerprint
 
     [ThreadStatic]
     private static Utf8JsonWriter? perThreadWriter;
+
+    [ThreadStatic]
+    private static bool inUse;
 
     /// <summary>Reset after every use (<see cref="IncrementalHash.GetHashAndReset(Span{byte})"/>), so never holds a half-hashed input.</summary>
     [ThreadStatic]

@@ -166,7 +166,8 @@ public sealed class HttpRulesTests
     [Theory]
     [InlineData("\"upper-arm\"", true)]
     [InlineData("\"\\u0075pper-arm\"", true)] // escaped: read as the characters it stands for
-    [InlineData("\"\\u0075\\u0070\\u0070\\u0065\\u0072\\u002d\\u0061\\u0072\\u006d\"", true)] // longer than 64 bytes escaped
+    [InlineData("\"\\u0075\\u0070\\u0070\\u0065\\u0072\\u002d\\u0061\\u0072\\u006d\"", true)] // every character escaped
+    [InlineData("\"\\u0075\\u0070\\u0070\\u0065\\u0072\\u002d\\u0061\\u0072\\u006d\\u0020\\u0020\\u0020\"", false)] // 72 bytes, padded
     [InlineData("\"Upper-arm\"", false)]
     [InlineData("\"upperArm\"", false)]
     [InlineData("\" upper-arm\"", false)]
@@ -181,6 +182,28 @@ public sealed class HttpRulesTests
         else
         {
             Should.Throw<JsonException>(() => JsonSerializer.Deserialize<BodyRegion>(json, JsonSetup.Options));
+            Should.Throw<JsonException>(() => JsonSerializer.Deserialize<Dictionary<BodyRegion, int>>($"{{{json}:1}}", JsonSetup.Options));
+        }
+    }
+
+    [Fact]
+    public void An_escaped_spelling_longer_than_64_bytes_reads_as_the_value_it_spells()
+    {
+        // "medication-withdrawn", every character escaped: 120 bytes of JSON for 20 characters.
+        var escaped = string.Concat("medication-withdrawn".Select(c => $"\\u{(int)c:x4}"));
+        JsonSerializer.Deserialize<TriggerKind>($"\"{escaped}\"", JsonSetup.Options).ShouldBe(TriggerKind.MedicationWithdrawn);
+        JsonSerializer.Deserialize<Dictionary<TriggerKind, int>>($"{{\"{escaped}\":1}}", JsonSetup.Options)!.Keys.ShouldBe([TriggerKind.MedicationWithdrawn]);
+    }
+
+    /// <summary>The converter writes spellings encoded once, with the default encoder: the same bytes under any encoder
+    /// only while every spelling is plain ASCII that no encoder escapes.</summary>
+    [Fact]
+    public void Every_enum_spelling_is_lower_case_ascii_letters_digits_and_hyphens()
+    {
+        var enums = typeof(JsonSetup).Assembly.GetTypes().Where(t => t.IsEnum && t.Namespace?.StartsWith("EventHealth", StringComparison.Ordinal) == true);
+        foreach (var value in enums.SelectMany(type => Enum.GetValues(type).Cast<Enum>()))
+        {
+            JsonSetup.Spelling(value).ShouldMatch("^[a-z0-9-]+$");
         }
     }
 

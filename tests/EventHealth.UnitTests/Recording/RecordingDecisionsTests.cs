@@ -99,6 +99,26 @@ public sealed class RecordingDecisionsTests
         Fingerprint.Of(retracted).ShouldBe(fingerprint);
     }
 
+    [Fact]
+    public void The_json_and_fingerprint_are_the_serializer_s_after_a_failed_serialization_and_for_a_long_note()
+    {
+        // An undefined enum value fails part-way through the thread's buffer; the next call starts clean.
+        Should.Throw<System.Text.Json.JsonException>(() => Fingerprint.WithJson(new TriggerReported(Guid.NewGuid(), DateTimeOffset.UnixEpoch, (TriggerKind)999, 3, "x")));
+        var trigger = new TriggerReported(Guid.NewGuid(), DateTimeOffset.UnixEpoch, TriggerKind.PoorSleep, 3, "after a late shift");
+        Fingerprint.WithJson(trigger).Json.ShouldBe(System.Text.Json.JsonSerializer.Serialize(trigger, EventHealth.Http.JsonSetup.Options));
+
+        // Past the buffer the thread keeps (64 KB), twice: the buffer is dropped and made again.
+        var note = new EntryRetracted(Guid.NewGuid(), new string('é', 50_000));
+        for (var i = 0; i < 2; i++)
+        {
+            var (json, fingerprint) = Fingerprint.WithJson(note);
+            json.ShouldBe(System.Text.Json.JsonSerializer.Serialize(note, EventHealth.Http.JsonSetup.Options));
+            fingerprint.ShouldBe(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("EntryRetracted:" + json))));
+        }
+
+        Fingerprint.WithJson(trigger).Json.ShouldBe(System.Text.Json.JsonSerializer.Serialize(trigger, EventHealth.Http.JsonSetup.Options));
+    }
+
     private static PatientRecord Profile => new()
     {
         Id = PatientId,
