@@ -48,21 +48,11 @@ public static partial class JsonSetup
     public static string Spelling<TEnum>(TEnum value)
         where TEnum : struct, Enum => SpellingsOf<TEnum>.Spellings.TryGetValue(value, out var spelling) ? spelling : Spelling((Enum)value);
 
-    /// <summary>"poor-sleep" → "poor sleep": the vocabulary as a person reads it.</summary>
-    public static string Words(Enum value) => Spelling(value).Replace('-', ' ');
-
-    /// <summary><see cref="Words(Enum)"/> for a value of a known enum type, from a table of the type's values.</summary>
-    public static string Words<TEnum>(TEnum value)
-        where TEnum : struct, Enum => SpellingsOf<TEnum>.Words.TryGetValue(value, out var words) ? words : Words((Enum)value);
-
     private static class SpellingsOf<TEnum>
         where TEnum : struct, Enum
     {
         public static readonly System.Collections.Frozen.FrozenDictionary<TEnum, string> Spellings =
             System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<TEnum>().Distinct(), value => value, value => Spelling((Enum)value));
-
-        public static readonly System.Collections.Frozen.FrozenDictionary<TEnum, string> Words =
-            System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<TEnum>().Distinct(), value => value, value => Words((Enum)value));
     }
 
     public static string AllowedValues(Type enumType) =>

@@ -44,10 +44,19 @@ public static class EntrySummaries
     };
 
     /// <summary>"poor-sleep" → "poor sleep": the vocabulary as a person reads it.</summary>
-    public static string Words(Enum value) => JsonSetup.Words(value);
+    public static string Words(Enum value) => JsonSetup.Spelling(value).Replace('-', ' ');
 
-    private static string Words<TEnum>(TEnum value)
-        where TEnum : struct, Enum => JsonSetup.Words(value);
+    /// <summary><see cref="Words(Enum)"/> for a value of a known enum type, from a table of the type's values: no boxing
+    /// and no new string for the summary every entry of a rebuild gets.</summary>
+    public static string Words<TEnum>(TEnum value)
+        where TEnum : struct, Enum => WordsOf<TEnum>.Words.TryGetValue(value, out var words) ? words : Words((Enum)value);
+
+    private static class WordsOf<TEnum>
+        where TEnum : struct, Enum
+    {
+        public static readonly System.Collections.Frozen.FrozenDictionary<TEnum, string> Words =
+            System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<TEnum>().Distinct(), value => value, value => EntrySummaries.Words((Enum)value));
+    }
 
     public static string Duration(int seconds) => seconds switch
     {

@@ -213,11 +213,11 @@ public sealed class HttpRulesTests
         foreach (var kind in Enum.GetValues<TriggerKind>())
         {
             JsonSetup.Spelling(kind).ShouldBe(JsonSetup.Spelling((Enum)kind));
-            JsonSetup.Words(kind).ShouldBe(JsonSetup.Words((Enum)kind));
+            EventHealth.Timeline.EntrySummaries.Words(kind).ShouldBe(EventHealth.Timeline.EntrySummaries.Words((Enum)kind));
         }
 
         JsonSetup.Spelling(TriggerKind.PoorSleep).ShouldBe("poor-sleep");
-        JsonSetup.Words(TriggerKind.PoorSleep).ShouldBe("poor sleep");
+        EventHealth.Timeline.EntrySummaries.Words(TriggerKind.PoorSleep).ShouldBe("poor sleep");
         JsonSetup.Spelling((TriggerKind)999).ShouldBe("999");
     }
 
