@@ -51,22 +51,3 @@ public sealed class AccessAuditGuard() : ScriptedSchemaObject("access_audit_refu
 
     protected override long InstalledCount => 2;
 }
-
-/// <summary>
-/// The guard as a schema feature of its own that depends on the audit document, so that schema creation (start-up
-/// or <c>resources setup</c>) makes the table before putting triggers on it.
-/// </summary>
-public sealed class AccessAuditGuardFeature(Migrator migrator) : Weasel.Core.Migrations.FeatureSchemaBase("access_audit_guard", migrator)
-{
-    public override Type StorageType => typeof(AccessAuditGuardFeature);
-
-    public override IEnumerable<Type> DependentTypes()
-    {
-        yield return typeof(AccessRecord);
-    }
-
-    protected override IEnumerable<ISchemaObject> schemaObjects()
-    {
-        yield return new AccessAuditGuard();
-    }
-}

@@ -73,7 +73,8 @@ public static class AccessConfiguration
         builder.Services.ConfigureMarten(options =>
         {
             options.Schema.For<AccessRecord>().Index(r => r.PatientId).Index(r => r.At);
-            options.Storage.Add(new AccessAuditGuardFeature(options.Advanced.Migrator));
+            options.Storage.Add(new Hosting.DocumentTableScripts<AccessRecord>(options.Advanced.Migrator,
+                new AccessAuditGuard(), new Hosting.UnsampledDocumentColumns("mt_doc_accessrecord", "data")));
         });
         return builder;
     }

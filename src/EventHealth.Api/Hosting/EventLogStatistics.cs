@@ -19,23 +19,11 @@ public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_stati
     private const string Options = "autovacuum_analyze_scale_factor=0.01";
 
     /// <summary>The event log's tables holding rows: its partitions, or the table itself when it is not partitioned.</summary>
-    private const string Leaves = $"""
-        select c.oid, c.reloptions from pg_class c
-        where c.relkind = 'r' and (c.oid = to_regclass('{Table}')
-           or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('{Table}')))
-        """;
+    private static readonly string Leaves = RelationsOf(Table, "'r'");
 
-    protected override string CreateSql => OnEveryLeaf($"SET ({Options}, autovacuum_analyze_threshold=1000)");
+    protected override string CreateSql => AlterEach(Leaves, $"SET ({Options}, autovacuum_analyze_threshold=1000)");
 
-    protected override string DropSql => OnEveryLeaf("RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)");
-
-    private static string OnEveryLeaf(string alteration) => $$"""
-        DO $$ DECLARE leaf oid; BEGIN
-          FOR leaf IN {{Leaves}} LOOP
-            EXECUTE format('ALTER TABLE %s {{alteration}}', leaf::regclass);
-          END LOOP;
-        END $$;
-        """;
+    protected override string DropSql => AlterEach(Leaves, "RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)");
 
     protected override string InstalledQuery =>
         $$"""select count(*) from ({{Leaves}}) leaf where not '{{Options}}' = any(coalesce(leaf.reloptions, '{}'));""";
@@ -51,5 +39,6 @@ public sealed class EventLogStatisticsFeature(Migrator migrator) : Weasel.Core.M
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
         yield return new EventLogStatistics();
+        yield return new UnsampledDocumentColumns("mt_events", "data", "headers");
     }
 }

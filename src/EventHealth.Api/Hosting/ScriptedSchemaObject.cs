@@ -42,5 +42,41 @@ public abstract class ScriptedSchemaObject(string name, string dependsOnTable) :
         yield return Identifier;
     }
 
+    /// <summary>
+    /// The relations of <paramref name="table"/> (schema-qualified) of the kinds given (<c>'r'</c> a table holding rows,
+    /// <c>'p'</c> a partitioned one): the table itself and its partitions.
+    /// </summary>
+    protected static string RelationsOf(string table, string kinds) => $"""
+        select c.oid, c.reloptions from pg_class c
+        where c.relkind in ({kinds}) and (c.oid = to_regclass('{table}')
+           or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('{table}')))
+        """;
+
+    /// <summary>A script running <c>ALTER TABLE … <paramref name="alteration"/></c> on each of <paramref name="relations"/>.</summary>
+    protected static string AlterEach(string relations, string alteration) => $$"""
+        DO $$ DECLARE relation oid; BEGIN
+          FOR relation IN select oid from ({{relations}}) r LOOP
+            EXECUTE format('ALTER TABLE %s {{alteration}}', relation::regclass);
+          END LOOP;
+        END $$;
+        """;
+
     private static PostgresqlObjectName InEventStoreSchema(string name) => new(Database.EventStoreSchema, name, SchemaUtils.IdentifierUsage.General);
+}
+
+/// <summary>
+/// Scripted pieces of the schema on a document's table, as a schema feature that depends on the document, so that
+/// schema creation (start-up or <c>resources setup</c>) makes the table before running them.
+/// </summary>
+public sealed class DocumentTableScripts<TDocument>(Migrator migrator, params ISchemaObject[] scripts)
+    : Weasel.Core.Migrations.FeatureSchemaBase($"{typeof(TDocument).Name.ToLowerInvariant()}_scripts", migrator)
+{
+    public override Type StorageType => typeof(DocumentTableScripts<TDocument>);
+
+    public override IEnumerable<Type> DependentTypes()
+    {
+        yield return typeof(TDocument);
+    }
+
+    protected override IEnumerable<ISchemaObject> schemaObjects() => scripts;
 }
