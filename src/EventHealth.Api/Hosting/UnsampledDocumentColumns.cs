@@ -4,10 +4,10 @@ namespace EventHealth.Hosting;
 /// ANALYZE keeps no statistics on the columns of <paramref name="table"/> that hold whole JSON documents. No query here
 /// filters on a whole document: they filter on fields that indexes extract, whose statistics ANALYZE gathers from the
 /// indexes' expressions whatever this setting (a containment test on a whole document would get the planner's default
-/// estimate). Reading and sorting the sampled documents was about two fifths of each ANALYZE of the event log, the entry
-/// documents and the access records, which autovacuum analyzes every few seconds while they grow (docs/operations.md,
-/// docs/benchmarks.md). Set on the table and on each partition: a partition gets the default when it is made, until
-/// the schema is applied again, as <c>resources setup</c> does after it provisions buckets.
+/// estimate). Reading and sorting the sampled documents was a fifth to two fifths of each ANALYZE of the event log, the
+/// entry documents and the access records, which autovacuum analyzes every few seconds while they grow
+/// (docs/operations.md, docs/benchmarks.md). Set on the table and on each partition: a partition gets the default when
+/// it is made, until the schema is applied again, as <c>resources setup</c> does after it provisions buckets.
 /// </summary>
 public sealed class UnsampledDocumentColumns(string table, params string[] columns) : ScriptedSchemaObject($"{table}_unsampled_columns", table)
 {

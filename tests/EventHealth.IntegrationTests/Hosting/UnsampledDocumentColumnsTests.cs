@@ -3,9 +3,9 @@ using EventHealth.IntegrationTests.Infrastructure;
 namespace EventHealth.IntegrationTests.Hosting;
 
 /// <summary>
-/// ANALYZE samples no whole documents (<see cref="EventHealth.Hosting.UnsampledDocumentColumns"/>): set on the event log,
-/// the entry documents and the access records, on each table and every partition the schema made, in every database;
-/// the fields their indexes extract keep their statistics.
+/// ANALYZE samples no whole documents (<see cref="EventHealth.Hosting.UnsampledDocumentColumns"/>): set on the event
+/// log, the entry documents and the access records, on each table and every partition the schema made, in every
+/// database; the fields their indexes extract keep their statistics.
 /// </summary>
 [Collection(ApiCollection.Name)]
 public sealed class UnsampledDocumentColumnsTests(AppFixture app)
@@ -25,11 +25,12 @@ public sealed class UnsampledDocumentColumnsTests(AppFixture app)
         {
             foreach (var (table, columns) in Unsampled)
             {
+                var named = string.Join(", ", columns.Select(column => $"'{column}'"));
                 var targets = await ShardDatabases.QueryAsync(owner, $"""
-                    select c.relname, a.attname, coalesce(a.attstattarget, -1)::int from pg_class c join pg_attribute a on a.attrelid = c.oid
-                    where (c.oid = to_regclass('eventhealth.{table}') or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('eventhealth.{table}')))
-                      and a.attname = any(@columns)
-                    """.Replace("@columns", $"array[{string.Join(", ", columns.Select(c => $"'{c}'"))}]"), r => (Relation: r.GetString(0), Column: r.GetString(1), Target: r.GetInt32(2)));
+                    select c.relname, coalesce(a.attstattarget, -1)::int from pg_class c join pg_attribute a on a.attrelid = c.oid
+                    where a.attname in ({named}) and (c.oid = to_regclass('eventhealth.{table}')
+                       or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('eventhealth.{table}')))
+                    """, r => (Relation: r.GetString(0), Target: r.GetInt32(1)));
                 targets.Where(t => t.Target != 0).ShouldBeEmpty($"{table} in {owner}");
                 relationsSeen[table] = relationsSeen.GetValueOrDefault(table) + targets.Select(t => t.Relation).Distinct().Count();
             }
