@@ -8,10 +8,11 @@ namespace EventHealth.Access;
 /// TRUNCATE on its table, and the API's role (<see cref="ApiRole"/>, created by ops/db/create-api-role.sh) keeps only
 /// SELECT and INSERT on it. Installed with the rest of the schema (start-up in development, <c>resources setup</c> otherwise).
 /// </summary>
-public sealed class AccessAuditGuard() : ScriptedSchemaObject("access_audit_refuse_change", "mt_doc_accessrecord")
+public sealed class AccessAuditGuard() : ScriptedSchemaObject("access_audit_refuse_change", TableName)
 {
     public const string ApiRole = "eventhealth_api";
-    public const string Table = Database.EventStoreSchema + ".mt_doc_accessrecord";
+    public const string TableName = "mt_doc_accessrecord";
+    public const string Table = Database.EventStoreSchema + "." + TableName;
     private const string Function = Database.EventStoreSchema + ".access_audit_refuse_change";
 
     /// <summary>Raised in the function body, and looked for to know whether this version is installed.</summary>

@@ -74,7 +74,7 @@ public static class AccessConfiguration
         {
             options.Schema.For<AccessRecord>().Index(r => r.PatientId).Index(r => r.At);
             options.Storage.Add(new Hosting.DocumentTableScripts<AccessRecord>(options.Advanced.Migrator,
-                new AccessAuditGuard(), new Hosting.UnsampledDocumentColumns("mt_doc_accessrecord", "data")));
+                new AccessAuditGuard(), new Hosting.UnsampledDocumentColumns(AccessAuditGuard.TableName, "data")));
         });
         return builder;
     }

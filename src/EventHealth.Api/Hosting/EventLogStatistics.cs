@@ -26,7 +26,7 @@ public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_stati
     protected override string DropSql => AlterEach(Leaves, "RESET (autovacuum_analyze_scale_factor, autovacuum_analyze_threshold)");
 
     protected override string InstalledQuery =>
-        $$"""select count(*) from ({{Leaves}}) leaf where not '{{Options}}' = any(coalesce(leaf.reloptions, '{}'));""";
+        CountUnlessMissing(Table, $$"""select count(*) from ({{Leaves}}) leaf where not '{{Options}}' = any(coalesce(leaf.reloptions, '{}'))""");
 
     protected override long InstalledCount => 0;
 }

@@ -20,7 +20,8 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     private const string Streams = Database.EventStoreSchema + ".mt_streams";
     private const string Events = Database.EventStoreSchema + ".mt_events";
     private const string EventSequence = Database.EventStoreSchema + ".mt_events_sequence";
-    internal const string RecordedEntries = Database.EventStoreSchema + ".mt_doc_recordedentry";
+    internal const string RecordedEntriesTable = "mt_doc_recordedentry";
+    internal const string RecordedEntries = Database.EventStoreSchema + "." + RecordedEntriesTable;
     private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
     private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
 

@@ -52,6 +52,14 @@ public abstract class ScriptedSchemaObject(string name, string dependsOnTable) :
            or c.oid in (select inhrelid from pg_inherits where inhparent = to_regclass('{table}')))
         """;
 
+    /// <summary>
+    /// The single count of <paramref name="count"/>, or -1 while <paramref name="table"/> does not exist: Weasel reads
+    /// every object's state before it creates anything, so a count of nothing on a table still to be made would read as
+    /// installed, and the script would wait for the next time the schema is applied.
+    /// </summary>
+    protected static string CountUnlessMissing(string table, string count) =>
+        $"select case when to_regclass('{table}') is null then -1 else ({count}) end;";
+
     /// <summary>A script running <c>ALTER TABLE … <paramref name="alteration"/></c> on each of <paramref name="relations"/>.</summary>
     protected static string AlterEach(string relations, string alteration) => $$"""
         DO $$ DECLARE relation oid; BEGIN

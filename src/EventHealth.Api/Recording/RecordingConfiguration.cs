@@ -32,7 +32,7 @@ public static class RecordingConfiguration
             // "entries of this patient" query as well.
             options.Schema.For<RecordedEntry>().Index([entry => entry.PatientId, entry => entry.SortKey], index => index.Name = "mt_doc_recordedentry_idx_patient_sort_key");
             options.Storage.Add(new Hosting.DocumentTableScripts<RecordedEntry>(options.Advanced.Migrator,
-                new Hosting.UnsampledDocumentColumns("mt_doc_recordedentry", "data")));
+                new Hosting.UnsampledDocumentColumns(Hosting.EventStoreQueries.RecordedEntriesTable, "data")));
         });
         builder.Services.AddSingleton<RecordWriter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<RecordWriter>());

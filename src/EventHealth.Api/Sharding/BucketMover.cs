@@ -101,6 +101,8 @@ public sealed class BucketMover(IDocumentStore store, PatientBuckets buckets, De
             // Whatever an earlier run copied is dropped with its partitions: the copy always starts from empty ones.
             await RemoveBucketAsync(destination, tenant, keepFence: false, cancellation);
             await MartenPartitions.CreateAsync(store, destination, tenant, cancellation);
+            // Schema pieces set per partition (Hosting.UnsampledDocumentColumns) reach the partitions just made.
+            await destination.ApplyAllConfiguredChangesToDatabaseAsync(ct: cancellation);
             tables.AddRange(await CopyAsync(source, destination, tenant, cancellation));
             foreach (var table in tables)
             {

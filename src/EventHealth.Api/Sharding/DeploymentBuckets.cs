@@ -55,7 +55,7 @@ public sealed class DeploymentBuckets(string controlConnectionString, ShardingSe
 
         if (added > 0)
         {
-            // Schema pieces set per partition (Hosting.EventLogStatistics) reach the partitions just created.
+            // Schema pieces set per partition (Hosting.UnsampledDocumentColumns) reach the partitions just created.
             await store.Storage.ApplyAllConfiguredChangesToDatabaseAsync();
         }
     }

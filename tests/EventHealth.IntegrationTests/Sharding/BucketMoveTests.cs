@@ -101,6 +101,13 @@ public sealed class BucketMoveTests(ITestOutputHelper output)
             documentsAfter[table].ShouldBe(rows, $"{table} of {tenant}");
         }
 
+        // The bucket's new partitions carry the schema's per-partition settings (Hosting.UnsampledDocumentColumns).
+        (await ShardDatabases.QueryAsync(target, $"""
+            select c.relname, coalesce(a.attstattarget, -1)::int from pg_class c join pg_attribute a on a.attrelid = c.oid
+            where c.relname in ('mt_doc_recordedentry_{tenant}', 'mt_doc_accessrecord_{tenant}') and a.attname = 'data'
+            order by c.relname
+            """, r => (r.GetString(0), r.GetInt32(1)))).ShouldBe([($"mt_doc_accessrecord_{tenant}", 0), ($"mt_doc_recordedentry_{tenant}", 0)]);
+
         // Nothing of the bucket is left on the source: no rows, no partitions.
         (await EventsAsync(source, tenant)).ShouldBeEmpty();
         (await DocumentsAsync(source, tenant)).ShouldBeEmpty();
