@@ -52,6 +52,7 @@ public static class GetPatientHistoryEndpoint
     {
         var from = fromVersion ?? 1;
         var take = limit ?? DefaultLimit;
+        var version = await RecordVersion.CurrentAsync(session, patientId, http.RequestAborted);
         var page = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == patientId && e.Version >= from)
             .OrderBy(e => e.Version)
@@ -60,8 +61,8 @@ public static class GetPatientHistoryEndpoint
 
         var events = page.Take(take).Select(HistoryEvent.Of).ToList();
 
-        WriteContext.SetETag(http.Response, record.Version);
-        return Results.Ok(new PatientHistory(patientId, record.Version, from, take,
+        WriteContext.SetETag(http.Response, version);
+        return Results.Ok(new PatientHistory(patientId, version, from, take,
             page.Count > take ? page[take].Version : null, events));
     }
 }

@@ -51,7 +51,8 @@ public static class GetDailySummariesEndpoint
             return Results.Problem(Problems.Validation("from", $"a range covers at most {MaxDays} days"));
         }
 
+        var version = await RecordVersion.CurrentAsync(session, patientId, http.RequestAborted);
         var summaries = await DailySummaryReads.RangeAsync(session, patientId, begin, end, http.RequestAborted);
-        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, record.Version, summaries.ProjectedThroughVersion, summaries.Days));
+        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, version, summaries.ProjectedThroughVersion, summaries.Days));
     }
 }

@@ -45,8 +45,8 @@ public static class ExportRecordEndpoint
             RecordExport.CurrentFormat,
             clock.GetUtcNow(),
             patientId,
-            events.Count == 0 ? 0 : events[^1].Version,
-            PatientProfile.Of(record, RecordCounters.Count(entryKinds)),
+            RecordVersion.Of(events),
+            PatientProfile.Of(record, RecordVersion.Of(events), RecordCounters.Count(entryKinds)),
             events.Select(HistoryEvent.Of).ToList(),
             new ExportedProjections(entries.Select(TimelineItem.Of).ToList(), days.ProjectedThroughVersion, days.Days));
 

@@ -29,7 +29,7 @@ public static class ExportFhirEndpoint
         var bundle = FhirBundle.Build(record, events, clock.GetUtcNow());
 
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"eventhealth-{patientId}.fhir.json\"";
-        WriteContext.SetETag(http.Response, record.Version);
+        WriteContext.SetETag(http.Response, RecordVersion.Of(events));
         return Results.Text(JsonSerializer.Serialize(bundle, FhirJson), ContentType, System.Text.Encoding.UTF8);
     }
 }

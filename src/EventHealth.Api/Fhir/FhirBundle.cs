@@ -60,7 +60,7 @@ public static class FhirBundle
         {
             Type = Bundle.BundleType.Collection,
             Timestamp = now,
-            Identifier = new Identifier(FhirCodes.PatientIdentifier + "/export", $"{record.Id}/{record.Version}"),
+            Identifier = new Identifier(FhirCodes.PatientIdentifier + "/export", $"{record.Id}/{RecordVersion.Of(events)}"),
             Meta = new Meta { LastUpdated = now },
         };
 

@@ -47,7 +47,7 @@ public sealed record ContactDetailsChange(ChangeContactDetails Patch) : IRecordC
         var change = RecordingDecisions.DecideContactChange(state.Existing, Patch);
         object[] events = change is null ? [] : [change];
         var updated = change is null ? state.Existing : state.Existing.Apply(change);
-        return new Append(events, version => Results.Ok(PatientProfile.Of(updated with { Version = version })));
+        return new Append(events, version => Results.Ok(PatientProfile.Of(updated, version)));
     }
 }
 

@@ -33,9 +33,9 @@ public sealed record PatientProfile(
     long Version,
     RecordCounters? Counters = null)
 {
-    public static PatientProfile Of(PatientRecord record, RecordCounters? counters = null) => new(
+    public static PatientProfile Of(PatientRecord record, long version, RecordCounters? counters = null) => new(
         record.Id, record.DisplayName, record.Email, record.TimeZone, record.ClinicianEmail, record.AlertEmails,
-        record.EnrolledAt, record.Version, counters);
+        record.EnrolledAt, version, counters);
 }
 
 public static class EnrollPatientEndpoint
@@ -104,7 +104,7 @@ public sealed record EnrollPatientChange(PatientEnrolled Enrolled) : IRecordChan
         }
 
         return existing.EnrollmentFingerprint == Fingerprint.Of(Enrolled)
-            ? new Append([], _ => Results.Ok(PatientProfile.Of(existing)))
+            ? new Append([], version => Results.Ok(PatientProfile.Of(existing, version)))
             : new Reject(Problems.IdempotencyConflict("patientId", state.PatientId));
     }
 }

@@ -25,12 +25,15 @@ public static class GetPatientEndpoint
     [Tags("Recording"), ReadResponses(typeof(PatientProfile))]
     public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
     {
+        // The version first: what follows is at least as new as the ETag says, so an If-Match on it never passes over a
+        // write this answer did not show.
+        var version = await RecordVersion.CurrentAsync(session, patientId, http.RequestAborted);
         var entries = await session.Query<RecordedEntry>()
             .Where(e => e.PatientId == patientId)
             .Select(e => new { e.Kind, e.Retracted })
             .ToListAsync(http.RequestAborted);
 
-        WriteContext.SetETag(http.Response, record.Version);
-        return Results.Ok(PatientProfile.Of(record, RecordCounters.Count(entries.Select(e => (e.Kind, e.Retracted)))));
+        WriteContext.SetETag(http.Response, version);
+        return Results.Ok(PatientProfile.Of(record, version, RecordCounters.Count(entries.Select(e => (e.Kind, e.Retracted)))));
     }
 }

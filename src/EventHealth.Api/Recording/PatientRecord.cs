@@ -6,13 +6,12 @@ namespace EventHealth.Recording;
 /// The write model of a patient's record, kept inline (same transaction as the events) so that every write
 /// loads it with the stream version in one round trip. It holds the profile, not the entries: entries are
 /// indexed one document each (<see cref="RecordedEntry"/>) so a long record never makes writes heavier.
+/// It holds no version: the record's version is its stream's (<see cref="RecordVersion"/>), and the snapshot is stored
+/// only when an event changes it (<see cref="PatientRecordProjection"/>), not on every entry.
 /// </summary>
 public sealed record PatientRecord
 {
     public Guid Id { get; init; }
-
-    /// <summary>The stream version, maintained by Marten.</summary>
-    public long Version { get; set; }
 
     public required string DisplayName { get; init; }
     public required string Email { get; init; }
@@ -61,8 +60,8 @@ public sealed record PatientRecord
         AlertEmails = changed.AlertEmails ?? AlertEmails,
     };
 
-    // Entries, retractions and most alert events change no profile field, but applying them keeps Version equal to the
-    // stream version. Counts of entries come from the entry index (RecordedEntry), not from here.
+    // Entries, retractions and most alert events change no profile field: the fold answers the snapshot itself, which
+    // is then not stored again. Counts of entries come from the entry index (RecordedEntry), not from here.
     public PatientRecord Apply(IPatientEntry recorded) => this;
 
     public PatientRecord Apply(EntryRetracted retracted) => this;

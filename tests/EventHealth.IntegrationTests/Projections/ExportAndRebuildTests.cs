@@ -141,8 +141,8 @@ public sealed class ExportAndRebuildTests(AppFixture app)
     [Fact]
     public async Task A_repaired_record_snapshot_keeps_its_stream_version_and_takes_the_next_single_event_write()
     {
-        // The snapshot's revision is its stream version whoever stores it (the repair here, then the projection), as
-        // Marten's inline snapshot kept it.
+        // The snapshot's revision is the stream version it was stored at, whoever stores it (the repair here, then the
+        // projection when the profile changes), as Marten's inline snapshot kept it.
         var patientId = await app.Host.EnrollAsync();
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().ToJsonString())).Status
             .ShouldBe(HttpStatusCode.Created);
@@ -165,9 +165,17 @@ public sealed class ExportAndRebuildTests(AppFixture app)
         (await app.Host.SendRawAsync(HttpMethod.Get, $"/api/patients/{patientId}", null)).Body.GetProperty("version").GetInt64().ShouldBe(3);
         await using (var session = app.Host.QueryFor(patientId))
         {
-            (await session.LoadAsync<PatientRecord>(patientId))!.Version.ShouldBe(3);
-            // Marten's own reads of the snapshot (a fetch for writing, FetchLatest) take its revision as its version.
-            (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single().ShouldBe(3);
+            (await session.LoadAsync<PatientRecord>(patientId))!.DisplayName.ShouldNotBe("tampered");
+            // Repaired at version 2; the episode after it changed no profile field, so it was not stored again.
+            (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single().ShouldBe(2);
+        }
+
+        var changed = await app.Host.SendRawAsync(HttpMethod.Patch, $"/api/patients/{patientId}", "{\"email\":\"repaired@example.org\"}");
+        changed.Status.ShouldBe(HttpStatusCode.OK, changed.Body.ToString());
+        changed.Body.GetProperty("version").GetInt64().ShouldBe(4);
+        await using (var session = app.Host.QueryFor(patientId))
+        {
+            (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single().ShouldBe(4);
         }
 
         (await RebuildAsync(repair: false)).GetProperty("allEqual").GetBoolean().ShouldBeTrue();

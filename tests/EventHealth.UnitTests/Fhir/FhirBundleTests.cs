@@ -8,11 +8,7 @@ namespace EventHealth.UnitTests.Fhir;
 
 public sealed class FhirBundleTests
 {
-    private static PatientRecord Record(RecordBuilder builder)
-    {
-        var record = PatientRecord.Create((IEvent<PatientEnrolled>)builder.Events[0]);
-        return record with { Version = builder.Version };
-    }
+    private static PatientRecord Record(RecordBuilder builder) => PatientRecord.Create((IEvent<PatientEnrolled>)builder.Events[0]);
 
     [Fact]
     public void The_same_record_exports_the_same_urls_and_resources()
