@@ -34,9 +34,16 @@ public static class ExportRecordEndpoint
 {
     [WolverineGet("/api/patients/{patientId}/export", OperationId = "exportRecord")]
     [Tags("Audit"), ReadResponses(typeof(RecordExport))]
-    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
+        // The profile with its version, then the events through that version; the projections, read after, are at least
+        // as new (their own versions say how far they reach).
+        if (await RecordVersion.ReadAsync(session, patientId, http.RequestAborted) is not { Record: { } record } head)
+        {
+            return Problems.PatientNotFound(patientId);
+        }
+
+        var events = await session.Events.FetchStreamAsync(patientId, head.Version, token: http.RequestAborted);
         var entries = await session.Query<RecordedEntry>().Where(e => e.PatientId == patientId).OrderBy(e => e.SortKey).ToListAsync(http.RequestAborted);
         var days = await DailySummaryReads.AllAsync(session, patientId, http.RequestAborted);
         var entryKinds = entries.Select(e => (e.Kind, e.Retracted));
@@ -45,8 +52,8 @@ public static class ExportRecordEndpoint
             RecordExport.CurrentFormat,
             clock.GetUtcNow(),
             patientId,
-            RecordVersion.Of(events),
-            PatientProfile.Of(record, RecordVersion.Of(events), RecordCounters.Count(entryKinds)),
+            head.Version,
+            PatientProfile.Of(record, head.Version, RecordCounters.Count(entryKinds)),
             events.Select(HistoryEvent.Of).ToList(),
             new ExportedProjections(entries.Select(TimelineItem.Of).ToList(), days.ProjectedThroughVersion, days.Days));
 

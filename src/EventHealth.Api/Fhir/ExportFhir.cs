@@ -23,13 +23,19 @@ public static class ExportFhirEndpoint
     /// </summary>
     [WolverineGet("/api/patients/{patientId}/fhir", OperationId = "exportRecordAsFhir")]
     [Tags("Audit"), FhirResponses]
-    public static async Task<IResult> Get(Guid patientId, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, IQuerySession session, TimeProvider clock, HttpContext http)
     {
-        var events = await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted);
+        // The profile with its version, then the events through that version: the bundle is the record as of one version.
+        if (await RecordVersion.ReadAsync(session, patientId, http.RequestAborted) is not { Record: { } record } head)
+        {
+            return Problems.PatientNotFound(patientId);
+        }
+
+        var events = await session.Events.FetchStreamAsync(patientId, head.Version, token: http.RequestAborted);
         var bundle = FhirBundle.Build(record, events, clock.GetUtcNow());
 
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"eventhealth-{patientId}.fhir.json\"";
-        WriteContext.SetETag(http.Response, RecordVersion.Of(events));
+        WriteContext.SetETag(http.Response, head.Version);
         return Results.Text(JsonSerializer.Serialize(bundle, FhirJson), ContentType, System.Text.Encoding.UTF8);
     }
 }

@@ -47,26 +47,8 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             
-            // Try to load the existing saga document
-            var record = await documentSession.LoadAsync<EventHealth.Recording.PatientRecord>(patientId, httpContext.RequestAborted).ConfigureAwait(false);
-            // Write ProblemDetails if this required object is null
-            if (record == null)
-            {
-                await WriteProblems(404, "No record exists for patient {Id}.", httpContext, patientId);
-                return;
-            }
-
-            
             // The actual HTTP request handler execution
-            var result = await EventHealth.Recording.GetPatientEndpoint.Get(patientId, record, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await EventHealth.Recording.GetPatientEndpoint.Get(patientId, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
