@@ -151,6 +151,13 @@ public static class Records
         return state?.Version ?? 0;
     }
 
+    /// <summary>The stream version the record's snapshot was last stored at (it is stored only when its profile changes).</summary>
+    public static async Task<long> SnapshotRevisionAsync(this IAlbaHost host, Guid patientId)
+    {
+        await using var session = host.QueryFor(patientId);
+        return (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single();
+    }
+
     public static async Task<int> EventCountAsync(this IAlbaHost host, Guid patientId)
     {
         await using var session = host.QueryFor(patientId);

@@ -19,13 +19,13 @@ public sealed class RecordSnapshotTests(AppFixture app)
     public async Task An_entry_leaves_the_snapshot_unwritten_yet_every_read_answers_the_stream_version_and_a_profile_change_stores_it()
     {
         var patientId = await app.Host.EnrollAsync();
-        (await StoredRevisionAsync(patientId)).ShouldBe(1);
+        (await app.Host.SnapshotRevisionAsync(patientId)).ShouldBe(1);
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/episodes", Records.Episode().ToJsonString())).Status
             .ShouldBe(HttpStatusCode.Created);
         (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/cramps", Records.Cramp().ToJsonString())).Status
             .ShouldBe(HttpStatusCode.Created);
 
-        (await StoredRevisionAsync(patientId)).ShouldBe(1);
+        (await app.Host.SnapshotRevisionAsync(patientId)).ShouldBe(1);
         var profile = await app.Host.Scenario(s =>
         {
             s.Get.Url($"/api/patients/{patientId}");
@@ -54,7 +54,7 @@ public sealed class RecordSnapshotTests(AppFixture app)
             new JsonObject { ["email"] = "changed@example.org" }.ToJsonString(), ("If-Match", "\"3\""));
         changed.Status.ShouldBe(HttpStatusCode.OK);
         changed.Body.GetProperty("version").GetInt64().ShouldBe(4);
-        (await StoredRevisionAsync(patientId)).ShouldBe(4);
+        (await app.Host.SnapshotRevisionAsync(patientId)).ShouldBe(4);
         await using (var session = app.Host.QueryFor(patientId))
         {
             (await session.LoadAsync<PatientRecord>(patientId))!.Email.ShouldBe("changed@example.org");
@@ -64,10 +64,4 @@ public sealed class RecordSnapshotTests(AppFixture app)
     }
 
     private async Task<JsonElement> Read(string url) => (await app.Host.GetAsJson<JsonElement>(url))!;
-
-    private async Task<long> StoredRevisionAsync(Guid patientId)
-    {
-        await using var session = app.Host.QueryFor(patientId);
-        return (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single();
-    }
 }
