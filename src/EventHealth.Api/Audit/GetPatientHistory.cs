@@ -48,11 +48,17 @@ public static class GetPatientHistoryEndpoint
     /// <summary>The raw, append-only event log of a record, for audits: every event with who, when, from which client.</summary>
     [WolverineGet("/api/patients/{patientId}/history", OperationId = "getPatientHistory")]
     [Tags("Audit"), ReadResponses(typeof(PatientHistory))]
-    public static async Task<IResult> Get(Guid patientId, long? fromVersion, int? limit, [ExistingRecord] PatientRecord record, IQuerySession session, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, long? fromVersion, int? limit, IQuerySession session, HttpContext http)
     {
         var from = fromVersion ?? 1;
         var take = limit ?? DefaultLimit;
+        // The version first, then the page: the events are at least as new as the ETag.
         var version = await RecordVersion.CurrentAsync(session, patientId, http.RequestAborted);
+        if (version == 0)
+        {
+            return Problems.PatientNotFound(patientId);
+        }
+
         var page = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == patientId && e.Version >= from)
             .OrderBy(e => e.Version)

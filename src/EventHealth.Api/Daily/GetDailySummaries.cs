@@ -41,8 +41,14 @@ public static class GetDailySummariesEndpoint
     /// <summary>One row per local day that holds entries, in the patient's time zone. Dates are inclusive; the default is the last 30 days.</summary>
     [WolverineGet("/api/patients/{patientId}/daily", OperationId = "getDailySummaries")]
     [Tags("Timeline"), ReadResponses(typeof(DailySummaries))]
-    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, [ExistingRecord] PatientRecord record, IQuerySession session, TimeProvider clock, HttpContext http)
+    public static async Task<IResult> Get(Guid patientId, DateOnly? from, DateOnly? to, IQuerySession session, TimeProvider clock, HttpContext http)
     {
+        // The time zone with its version from one row, then the days: at least as new as the version answered.
+        if (await RecordVersion.ReadAsync(session, patientId, http.RequestAborted) is not { Record: { } record } head)
+        {
+            return Problems.PatientNotFound(patientId);
+        }
+
         var today = PatientCalendar.Today(record.TimeZone, clock);
         var end = to ?? (from is { } start ? start.AddDays(DefaultDays - 1) : today);
         var begin = from ?? end.AddDays(-(DefaultDays - 1));
@@ -51,8 +57,7 @@ public static class GetDailySummariesEndpoint
             return Results.Problem(Problems.Validation("from", $"a range covers at most {MaxDays} days"));
         }
 
-        var version = await RecordVersion.CurrentAsync(session, patientId, http.RequestAborted);
         var summaries = await DailySummaryReads.RangeAsync(session, patientId, begin, end, http.RequestAborted);
-        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, version, summaries.ProjectedThroughVersion, summaries.Days));
+        return Results.Ok(new DailySummaries(patientId, record.TimeZone, begin, end, head.Version, summaries.ProjectedThroughVersion, summaries.Days));
     }
 }

@@ -32,7 +32,7 @@ public static class ExportFhirEndpoint
         }
 
         var events = await session.Events.FetchStreamAsync(patientId, head.Version, token: http.RequestAborted);
-        var bundle = FhirBundle.Build(record, events, clock.GetUtcNow());
+        var bundle = FhirBundle.Build(record, head.Version, events, clock.GetUtcNow());
 
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"eventhealth-{patientId}.fhir.json\"";
         WriteContext.SetETag(http.Response, head.Version);

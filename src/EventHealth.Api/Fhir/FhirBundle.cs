@@ -29,7 +29,7 @@ public static class FhirBundle
         public DateTimeOffset? AcknowledgedAt { get; set; }
     }
 
-    public static Bundle Build(PatientRecord record, IReadOnlyList<IEvent> events, DateTimeOffset now)
+    public static Bundle Build(PatientRecord record, long version, IReadOnlyList<IEvent> events, DateTimeOffset now)
     {
         var entries = new Dictionary<Guid, EntryState>();
         var order = new List<Guid>();
@@ -60,7 +60,7 @@ public static class FhirBundle
         {
             Type = Bundle.BundleType.Collection,
             Timestamp = now,
-            Identifier = new Identifier(FhirCodes.PatientIdentifier + "/export", $"{record.Id}/{RecordVersion.Of(events)}"),
+            Identifier = new Identifier(FhirCodes.PatientIdentifier + "/export", $"{record.Id}/{version}"),
             Meta = new Meta { LastUpdated = now },
         };
 

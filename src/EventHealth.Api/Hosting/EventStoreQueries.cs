@@ -22,7 +22,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     private const string EventSequence = Database.EventStoreSchema + ".mt_events_sequence";
     internal const string RecordedEntriesTable = "mt_doc_recordedentry";
     internal const string RecordedEntries = Database.EventStoreSchema + "." + RecordedEntriesTable;
-    private const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
+    internal const string PatientRecords = Database.EventStoreSchema + ".mt_doc_patientrecord";
     private const string DetectionCheckpoints = Database.EventStoreSchema + ".mt_doc_detectioncheckpoint";
 
     /// <summary>A record as the write path reads it: its stream's version (0 when there is no stream) and its snapshot.</summary>

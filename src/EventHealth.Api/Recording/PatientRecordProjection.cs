@@ -9,9 +9,9 @@ namespace EventHealth.Recording;
 
 /// <summary>
 /// The record's snapshot (<see cref="PatientRecord"/>), inline, folded by Marten's own aggregator for the type (the one
-/// live aggregation and the projection verifier use) and stored when the fold changed it: an entry, a retraction or an
-/// email's outcome leaves the profile as it was, and rewriting it cost about 8% of an append (docs/benchmarks.md, issue
-/// 23's twenty-second pass). Its revision is the stream version when it was last stored, which the document mapping
+/// live aggregation and the projection verifier use) and stored when the fold changed it: an entry or a retraction
+/// leaves the profile as it was, and rewriting it cost about a tenth of an append (docs/benchmarks.md, issue 23's
+/// twenty-second pass). Its revision is the stream version when it was last stored, which the document mapping
 /// takes from the stream (<c>UseVersionFromMatchingStream</c>, set in <see cref="RecordingConfiguration"/>); the
 /// record's current version is its stream's (<see cref="RecordVersion"/>). What it adds: the write path hands it the records it read for its decisions
 /// (<see cref="ReadForWriting"/>), so a commit does not load them again. Marten's inline snapshot reuses only what

@@ -15,8 +15,9 @@ public static class RecordingConfiguration
         builder.Services.ConfigureMarten(options =>
         {
             options.AddPatientStreamEvents();
-            // The snapshot's revision is its stream version, taken from the stream as it is stored (as Marten's inline
-            // snapshot stored it), whoever stores it: the projection, or the verifier's repair.
+            // The snapshot's revision is the stream version it was stored at, taken from the stream as it is stored (as
+            // Marten's inline snapshot stored it), whoever stores it: the projection when the profile changed, or the
+            // verifier's repair. The record's version is its stream's (RecordVersion).
             options.Schema.For<PatientRecord>().UseNumericRevisions(true);
             options.Policies.ForAllDocuments(mapping =>
             {

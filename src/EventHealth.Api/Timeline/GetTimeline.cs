@@ -115,7 +115,7 @@ public static class GetTimelineEndpoint
         }
 
         var events = TimelineReplay.Until(await session.Events.FetchStreamAsync(patientId, token: http.RequestAborted), asOf, atVersion).ToList();
-        var viewVersion = events.Count == 0 ? 0 : events[^1].Version;
+        var viewVersion = RecordVersion.Of(events);
         var page = TimelineReplay.Entries(events)
             .Where(e => (from is null || e.OccurredAt >= from) && (to is null || e.OccurredAt < to))
             .Where(e => after is null || string.CompareOrdinal(e.SortKey, after) > 0)

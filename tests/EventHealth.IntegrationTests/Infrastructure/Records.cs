@@ -155,7 +155,7 @@ public static class Records
     public static async Task<long> SnapshotRevisionAsync(this IAlbaHost host, Guid patientId)
     {
         await using var session = host.QueryFor(patientId);
-        return (await session.QueryAsync<long>("select mt_version from eventhealth.mt_doc_patientrecord where id = ?", patientId)).Single();
+        return (await session.QueryAsync<long>($"select mt_version from {EventHealth.Hosting.EventStoreQueries.PatientRecords} where id = ?", patientId)).Single();
     }
 
     public static async Task<int> EventCountAsync(this IAlbaHost host, Guid patientId)

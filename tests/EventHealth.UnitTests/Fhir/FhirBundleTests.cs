@@ -16,8 +16,8 @@ public sealed class FhirBundleTests
         var builder = new RecordBuilder();
         builder.Episode(1);
         builder.Note(1);
-        var first = FhirBundle.Build(Record(builder), builder.Events, RecordBuilder.Now);
-        var second = FhirBundle.Build(Record(builder), builder.Events, RecordBuilder.Now);
+        var first = FhirBundle.Build(Record(builder), builder.Version, builder.Events, RecordBuilder.Now);
+        var second = FhirBundle.Build(Record(builder), builder.Version, builder.Events, RecordBuilder.Now);
 
         second.Entry.Select(e => e.FullUrl).ShouldBe(first.Entry.Select(e => e.FullUrl));
         first.Entry.Select(e => e.FullUrl).ShouldAllBe(url => url!.StartsWith("urn:uuid:", StringComparison.Ordinal));
@@ -31,7 +31,7 @@ public sealed class FhirBundleTests
         var episode = builder.Episode(2);
         var note = builder.Note(1, "dr-kim");
         builder.Retract(episode);
-        var bundle = FhirBundle.Build(Record(builder), builder.Events, RecordBuilder.Now);
+        var bundle = FhirBundle.Build(Record(builder), builder.Version, builder.Events, RecordBuilder.Now);
 
         var observations = bundle.Entry.Select(e => e.Resource).OfType<Observation>().ToDictionary(o => o.Identifier.Single().Value!);
         observations[episode.ToString()].Status.ShouldBe(ObservationStatus.EnteredInError);

@@ -74,16 +74,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            
-            // Try to load the existing saga document
-            var record = await documentSession.LoadAsync<EventHealth.Recording.PatientRecord>(patientId, httpContext.RequestAborted).ConfigureAwait(false);
-            // Write ProblemDetails if this required object is null
-            if (record == null)
-            {
-                await WriteProblems(404, "No record exists for patient {Id}.", httpContext, patientId);
-                return;
-            }
-
             var problemDetails1 = EventHealth.Daily.GetDailySummariesEndpoint.Validate(from, to, httpContext);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -94,15 +84,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await EventHealth.Daily.GetDailySummariesEndpoint.Get(patientId, from, to, record, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await EventHealth.Daily.GetDailySummariesEndpoint.Get(patientId, from, to, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -72,16 +72,6 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            
-            // Try to load the existing saga document
-            var record = await documentSession.LoadAsync<EventHealth.Recording.PatientRecord>(patientId, httpContext.RequestAborted).ConfigureAwait(false);
-            // Write ProblemDetails if this required object is null
-            if (record == null)
-            {
-                await WriteProblems(404, "No record exists for patient {Id}.", httpContext, patientId);
-                return;
-            }
-
             var problemDetails1 = EventHealth.Audit.GetPatientHistoryEndpoint.Validate(fromVersion, limit);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
@@ -92,15 +82,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await EventHealth.Audit.GetPatientHistoryEndpoint.Get(patientId, fromVersion, limit, record, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+            var result = await EventHealth.Audit.GetPatientHistoryEndpoint.Get(patientId, fromVersion, limit, ((Marten.IQuerySession)documentSession), httpContext).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
