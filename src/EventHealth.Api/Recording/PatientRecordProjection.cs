@@ -13,8 +13,8 @@ namespace EventHealth.Recording;
 /// leaves the profile as it was, and rewriting it cost about a tenth of an append (docs/benchmarks.md, issue 23's
 /// twenty-second pass). Its revision is the stream version when it was last stored, which the document mapping
 /// takes from the stream (<c>UseVersionFromMatchingStream</c>, set in <see cref="RecordingConfiguration"/>); the
-/// record's current version is its stream's (<see cref="RecordVersion"/>). What it adds: the write path hands it the records it read for its decisions
-/// (<see cref="ReadForWriting"/>), so a commit does not load them again. Marten's inline snapshot reuses only what
+/// record's current version is its stream's (<see cref="RecordVersion"/>). What it adds: the write path hands it the
+/// records it read for its decisions (<see cref="ReadForWriting"/>), so a commit does not load them again. Marten's inline snapshot reuses only what
 /// Marten's own fetch for writing read, and that reads a group's records one bucket per round trip (docs/benchmarks.md,
 /// issue 23's nineteenth pass). Events appended by any other session fold onto the snapshot loaded here.
 /// </summary>
