@@ -13,9 +13,10 @@ namespace EventHealth.Hosting;
 /// them, and a database counts as installed when none lacks them. Installed with the schema (<c>resources setup</c>,
 /// which provisions the buckets and then installs this again).
 /// </summary>
-public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_statistics", "mt_events")
+public sealed class EventLogStatistics() : ScriptedSchemaObject("mt_events_statistics", TableName)
 {
-    private const string Table = Database.EventStoreSchema + ".mt_events";
+    internal const string TableName = "mt_events";
+    private const string Table = Database.EventStoreSchema + "." + TableName;
     private const string Options = "autovacuum_analyze_scale_factor=0.01";
 
     /// <summary>The event log's tables holding rows: its partitions, or the table itself when it is not partitioned.</summary>
@@ -39,6 +40,6 @@ public sealed class EventLogStatisticsFeature(Migrator migrator) : Weasel.Core.M
     protected override IEnumerable<ISchemaObject> schemaObjects()
     {
         yield return new EventLogStatistics();
-        yield return new UnsampledDocumentColumns("mt_events", "data", "headers");
+        yield return new UnsampledDocumentColumns(EventLogStatistics.TableName, "data", "headers");
     }
 }
