@@ -385,8 +385,11 @@ public sealed class PatientDays
 
             if (_byDay.TryGetValue(contribution.Day, out var day))
             {
-                // The day's one string, not one per entry: a day holds many entries.
-                contribution = contribution with { Day = day[0].Day };
+                // The day's one string, not one per entry: a day holds many entries (consecutive ones share it already).
+                if (!ReferenceEquals(contribution.Day, day[0].Day))
+                {
+                    contribution = contribution with { Day = day[0].Day };
+                }
             }
             else
             {
@@ -423,24 +426,38 @@ public sealed class PatientDays
     /// (<see cref="PatientCalendar.ZoneAt"/>): a night's sleep on the day the night ends, the day it affects; anything
     /// else on the day it happened where the patient was.
     /// </summary>
-    public static string DayOf(IPatientEntry entry, string zone) => entry is SleepLogged sleep
-        ? PatientCalendar.Format(sleep.Night.AddDays(1))
-        : PatientCalendar.LocalDay(entry.OccurredAt, zone);
+    public static string DayOf(IPatientEntry entry, string zone) => PatientCalendar.Format(DateOf(entry, zone));
+
+    /// <summary>The date of <see cref="DayOf"/>.</summary>
+    private static DateOnly DateOf(IPatientEntry entry, string zone) => entry is SleepLogged sleep
+        ? sleep.Night.AddDays(1)
+        : PatientCalendar.LocalDate(entry.OccurredAt, zone);
+
+    /// <summary>The last day contributed to, as a date and as its one string: entries come mostly in order, so most land on it.</summary>
+    private (DateOnly Date, string Text)? _lastDay;
 
     /// <summary>What <paramref name="entry"/> adds to its local day.</summary>
     public DayContribution Contribute(IPatientEntry entry)
     {
         var zone = PatientCalendar.ZoneAt(Zones, entry.OccurredAt);
-        var contribution = new DayContribution(entry.EntryId, DayOf(entry, zone), zone, entry.OccurredAt, EntryKinds.Of(entry)) { Order = _contributed++ };
+        var date = DateOf(entry, zone);
+        if (_lastDay is not { } last || last.Date != date)
+        {
+            _lastDay = last = (date, PatientCalendar.Format(date));
+        }
+
+        // Each contribution made whole at once: a rebuild keeps one per entry of a record, and building one, then a copy
+        // with the entry's figures, was a tenth of everything it allocated (docs/benchmarks.md, issue 23's twenty-third pass).
+        var (id, day, at, kind, order) = (entry.EntryId, last.Text, entry.OccurredAt, EntryKinds.Of(entry), _contributed++);
         return entry switch
         {
-            TwitchEpisodeRecorded e => contribution with { Intensity = e.Intensity },
-            TriggerReported e => contribution with { Trigger = JsonSetup.Spelling(e.Kind), Level = e.Level },
-            InterventionApplied e => contribution with { Intervention = JsonSetup.Spelling(e.Kind) },
-            NeurologicalSymptomReported e => contribution with { Symptom = JsonSetup.Spelling(e.Kind) },
-            IntakeLogged e => contribution with { WaterMl = e.WaterMl, CaffeineMg = e.CaffeineMg },
-            SleepLogged e => contribution with { SleepHours = e.Hours },
-            _ => contribution,
+            TwitchEpisodeRecorded e => new(id, day, zone, at, kind, Intensity: e.Intensity) { Order = order },
+            TriggerReported e => new(id, day, zone, at, kind, Trigger: JsonSetup.Spelling(e.Kind), Level: e.Level) { Order = order },
+            InterventionApplied e => new(id, day, zone, at, kind, Intervention: JsonSetup.Spelling(e.Kind)) { Order = order },
+            NeurologicalSymptomReported e => new(id, day, zone, at, kind, Symptom: JsonSetup.Spelling(e.Kind)) { Order = order },
+            IntakeLogged e => new(id, day, zone, at, kind, WaterMl: e.WaterMl, CaffeineMg: e.CaffeineMg) { Order = order },
+            SleepLogged e => new(id, day, zone, at, kind, SleepHours: e.Hours) { Order = order },
+            _ => new(id, day, zone, at, kind) { Order = order },
         };
     }
 

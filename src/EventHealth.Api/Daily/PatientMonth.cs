@@ -73,17 +73,23 @@ public sealed class PatientMonth
     public static IReadOnlyCollection<PatientMonth> ApplyAll(IDictionary<string, PatientMonth> months, Guid patientId, IEnumerable<DayChange> changes)
     {
         var changed = new Dictionary<string, PatientMonth>(StringComparer.Ordinal);
+        var (month, document) = ("", (PatientMonth?)null);
         foreach (var change in changes)
         {
-            var month = MonthOf(change.Day);
-            var id = IdFor(patientId, month);
-            if (!months.TryGetValue(id, out var document))
+            // Changes come mostly in calendar order: the month of the last one is looked up (and its id written) once.
+            if (document is null || !change.Day.AsSpan().StartsWith(month) || change.Day.Length <= month.Length)
             {
-                months[id] = document = For(patientId, month);
+                month = MonthOf(change.Day);
+                var id = IdFor(patientId, month);
+                if (!months.TryGetValue(id, out document))
+                {
+                    months[id] = document = For(patientId, month);
+                }
+
+                changed[id] = document;
             }
 
             document.Change(change);
-            changed[id] = document;
         }
 
         return changed.Values;

@@ -107,7 +107,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
             {
                 while (await reader.ReadAsync(cancellation))
                 {
-                    events.Add(StoredEvents.Read(reader, serializer));
+                    events.Add(StoredEvents.Read(reader, serializer, session.TenantId));
                 }
             }
 
@@ -196,7 +196,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
         var serializer = ((IMartenSession)session).Serializer;
         return ReadAsync(session.TenantId,
             $"select {StoredEvents.Columns} from {Events} as d where d.stream_id = $1 and d.version = any($2) and d.tenant_id = $3 order by d.version",
-            [streamId, versions], reader => StoredEvents.Read(reader, serializer), cancellation);
+            [streamId, versions], reader => StoredEvents.Read(reader, serializer, session.TenantId), cancellation);
     }
 
     /// <summary>

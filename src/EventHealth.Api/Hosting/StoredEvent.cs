@@ -13,7 +13,8 @@ namespace EventHealth.Hosting;
 /// rebuild's samples in the API, for two things a replay never uses: its event wrapper draws a random id, a system call
 /// per event, which the row's id then replaces; and its headers go through a general converter that makes an object of
 /// every value and a local DateTime of every string that looks like a date (docs/benchmarks.md, issue 23's sixteenth pass).
-/// Here a header's string stays a string (<see cref="Recording.EventMetadata"/> reads either).
+/// Here a header's string stays a string, but for recordedAt in the round-trip form the write path gives it, which is read
+/// as its instant (<see cref="Recording.EventMetadata"/> reads either).
 /// </summary>
 internal sealed class StoredEvent<T>(T data) : IEvent<T>
     where T : notnull
@@ -103,7 +104,8 @@ internal static class StoredEvents
         where T : notnull => new StoredEvent<T>((T)data);
 
     /// <summary>The event in the reader's current row, its data read by <paramref name="serializer"/> (the session's, Marten's).</summary>
-    public static IEvent Read(NpgsqlDataReader reader, ISerializer serializer)
+    /// <param name="tenant">The tenant every row read has (the query asked for one): not read again from each row.</param>
+    public static IEvent Read(NpgsqlDataReader reader, ISerializer serializer, string? tenant = null)
     {
         var typeName = reader.GetString(6);
         var type = TypeOf(reader, typeName);
@@ -113,7 +115,7 @@ internal static class StoredEvents
         @event.StreamId = reader.GetGuid(2);
         @event.Version = reader.GetInt64(3);
         @event.Timestamp = reader.GetFieldValue<DateTimeOffset>(4);
-        @event.TenantId = reader.GetString(5);
+        @event.TenantId = tenant ?? reader.GetString(5);
         @event.EventTypeName = typeName;
         @event.DotNetTypeName = type.DotNetTypeName;
         @event.Headers = reader.IsDBNull(8) ? null : Headers(EventStoreQueries.JsonbBytes(reader, 8));
@@ -127,8 +129,9 @@ internal static class StoredEvents
     private static readonly byte[] ClientIdHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.ClientIdHeader);
     private static readonly byte[] RecordedAtHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.RecordedAtHeader);
 
-    /// <summary>A headers object's members: strings as strings, true and false as booleans, whole numbers as longs, other
-    /// numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
+    /// <summary>A headers object's members: strings as strings (recordedAt in round-trip form as its instant: a rebuild
+    /// reads it for every entry, and its string was a tenth of what reading an event allocated), true and false as
+    /// booleans, whole numbers as longs, other numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
     internal static Dictionary<string, object>? Headers(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
@@ -145,6 +148,12 @@ internal static class StoredEvents
                 : reader.ValueTextEquals(RecordedAtHeaderUtf8) ? Recording.EventMetadata.RecordedAtHeader
                 : reader.GetString()!;
             reader.Read();
+            if (ReferenceEquals(name, Recording.EventMetadata.RecordedAtHeader) && Http.OffsetRequiredConverter.TryReadRoundTrip(ref reader, out var recordedAt))
+            {
+                headers[name] = recordedAt;
+                continue;
+            }
+
             headers[name] = reader.TokenType switch
             {
                 JsonTokenType.String => reader.GetString()!,

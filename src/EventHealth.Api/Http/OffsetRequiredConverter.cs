@@ -23,9 +23,7 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
         // the runtime's round-trip parser, without the string, the pattern and the general parser (7% of a projection
         // rebuild's CPU, docs/benchmarks.md): from the bytes when unescaped, else from the unescaped characters.
         // Anything else, or anything those parsers refuse, takes the general way.
-        if (reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
-            && reader.ValueSpan.Length == RoundTripLength && IsRoundTripShape(reader.ValueSpan)
-            && Utf8Parser.TryParse(reader.ValueSpan, out DateTimeOffset stored, out var consumed, 'O') && consumed == RoundTripLength)
+        if (TryReadRoundTrip(ref reader, out var stored))
         {
             return stored; // as stored by PostgreSQL (jsonb keeps "+" unescaped): read from the UTF-8 bytes themselves
         }
@@ -56,6 +54,16 @@ public sealed partial class OffsetRequiredConverter : JsonConverter<DateTimeOffs
     {
         value = default;
         return EndsWithOffset().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    /// <summary>The reader's string token as the instant it names when it is unescaped round-trip text ("O", as
+    /// <see cref="Write"/> writes it), parsed from its UTF-8 bytes; false for anything else.</summary>
+    public static bool TryReadRoundTrip(ref readonly Utf8JsonReader reader, out DateTimeOffset value)
+    {
+        value = default;
+        return reader.TokenType == JsonTokenType.String && !reader.HasValueSequence && !reader.ValueIsEscaped
+            && reader.ValueSpan.Length == RoundTripLength && IsRoundTripShape(reader.ValueSpan)
+            && Utf8Parser.TryParse(reader.ValueSpan, out value, out var consumed, 'O') && consumed == RoundTripLength;
     }
 
     /// <summary>"yyyy-MM-ddTHH:mm:ss.fffffff" and an explicit offset, as "O" writes a <see cref="DateTimeOffset"/>.</summary>

@@ -50,8 +50,19 @@ public static class PatientCalendar
     public static DateTimeOffset EndOfDay(DateOnly day, string zone) => StartOfDay(day.AddDays(1), zone).AddTicks(-1);
 
     /// <summary>The IANA zone the patient had at <paramref name="instant"/> (the first zone before any change, UTC without any).</summary>
-    public static string ZoneAt(IReadOnlyList<ZonePeriod> zones, DateTimeOffset instant) =>
-        zones.LastOrDefault(z => z.EffectiveFrom <= instant)?.TimeZone ?? (zones.Count > 0 ? zones[0].TimeZone : "UTC");
+    public static string ZoneAt(IReadOnlyList<ZonePeriod> zones, DateTimeOffset instant)
+    {
+        // The last period begun by then; a loop rather than LastOrDefault's closure, which was an allocation per entry of a rebuild.
+        for (var i = zones.Count - 1; i >= 0; i--)
+        {
+            if (zones[i].EffectiveFrom <= instant)
+            {
+                return zones[i].TimeZone;
+            }
+        }
+
+        return zones.Count > 0 ? zones[0].TimeZone : "UTC";
+    }
 
     /// <summary>The zone an event of the stream sets from when it was recorded on: enrolment (from the beginning) and a
     /// change of contact details that names a zone; null for every other event.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using EventHealth.Http;
 using EventHealth.Recording;
 
@@ -7,41 +8,92 @@ namespace EventHealth.Timeline;
 /// <summary>The one-line, human description of an entry that timelines and emails show.</summary>
 public static class EntrySummaries
 {
-    public static string Describe(IPatientEntry entry) => entry switch
+    /// <remarks>Written part by part into one buffer, ", " between the parts and blank ones left out: a rebuild describes
+    /// every entry of every record, and a string per part, joined, was a sixth of what it allocated for its documents
+    /// (docs/benchmarks.md, issue 23's twenty-third pass). Numbers are written as the invariant culture writes them.</remarks>
+    public static string Describe(IPatientEntry entry)
     {
-        TwitchEpisodeRecorded e => Join(
-            $"Twitching in {Regions(e.BodyRegions)} ({Words(e.Side)})",
-            $"intensity {e.Intensity}/10",
-            Duration(e.DurationSeconds),
-            e.Visible ? "visible" : null,
-            e.Painful ? "painful" : null),
-        CrampRecorded e => Join(
-            $"Cramp in {Words(e.BodyRegion)}",
-            $"severity {e.Severity}/10",
-            Duration(e.DurationSeconds),
-            e.Sudden ? "sudden" : null,
-            e.DisruptedDailyActivities ? "disrupted daily activities" : null),
-        TriggerReported e => Join(
-            $"Trigger: {Words(e.Kind)}",
-            e.Level is { } level ? $"level {level}/10" : null,
-            e.Details),
-        SleepLogged e => Join(
-            $"Sleep, night of {e.Night.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}: {Number(e.Hours)} h",
-            $"quality {e.Quality}/5",
-            e.Awakenings == 1 ? "1 awakening" : $"{e.Awakenings} awakenings"),
-        IntakeLogged e => "Intake: " + Join(
-            e.WaterMl is { } water ? $"{water} ml water" : null,
-            e.CaffeineMg is { } caffeine ? $"{caffeine} mg caffeine" : null),
-        InterventionApplied e => Join(
-            $"Intervention: {Words(e.Kind)}",
-            e.DoseMg is { } dose ? $"{dose} mg" : null,
-            e.Details),
-        NeurologicalSymptomReported e => Join(
-            $"Symptom: {Words(e.Kind)}" + (e.BodyRegion is { } region ? $" in {Words(region)}" : ""),
-            $"severity {e.Severity}/10"),
-        ClinicianNoteAdded e => $"Note from clinician {e.ClinicianId}: {e.Text}",
-        _ => entry.GetType().Name,
-    };
+        if (entry is ClinicianNoteAdded note)
+        {
+            return $"Note from clinician {note.ClinicianId}: {note.Text}";
+        }
+
+        var line = new Line(stackalloc char[256]);
+        switch (entry)
+        {
+            case TwitchEpisodeRecorded e:
+                line.Part("Twitching in ");
+                Regions(ref line, e.BodyRegions);
+                line.Append(" (").Append(Words(e.Side)).Append(")");
+                line.Part("intensity ").Append(e.Intensity).Append("/10");
+                Duration(ref line.Part(), e.DurationSeconds);
+                line.PartIf(e.Visible, "visible").PartIf(e.Painful, "painful");
+                break;
+            case CrampRecorded e:
+                line.Part("Cramp in ").Append(Words(e.BodyRegion));
+                line.Part("severity ").Append(e.Severity).Append("/10");
+                Duration(ref line.Part(), e.DurationSeconds);
+                line.PartIf(e.Sudden, "sudden").PartIf(e.DisruptedDailyActivities, "disrupted daily activities");
+                break;
+            case TriggerReported e:
+                line.Part("Trigger: ").Append(Words(e.Kind));
+                if (e.Level is { } level)
+                {
+                    line.Part("level ").Append(level).Append("/10");
+                }
+
+                line.PartIf(true, e.Details);
+                break;
+            case SleepLogged e:
+                line.Part("Sleep, night of ").Append(e.Night, "yyyy-MM-dd").Append(": ").Append(e.Hours, "0.##").Append(" h");
+                line.Part("quality ").Append(e.Quality).Append("/5");
+                if (e.Awakenings == 1)
+                {
+                    line.Part("1 awakening");
+                }
+                else
+                {
+                    line.Part().Append(e.Awakenings).Append(" awakenings");
+                }
+
+                break;
+            case IntakeLogged e:
+                line.Append("Intake: ");
+                if (e.WaterMl is { } water)
+                {
+                    line.Part().Append(water).Append(" ml water");
+                }
+
+                if (e.CaffeineMg is { } caffeine)
+                {
+                    line.Part().Append(caffeine).Append(" mg caffeine");
+                }
+
+                break;
+            case InterventionApplied e:
+                line.Part("Intervention: ").Append(Words(e.Kind));
+                if (e.DoseMg is { } dose)
+                {
+                    line.Part().Append(dose).Append(" mg");
+                }
+
+                line.PartIf(true, e.Details);
+                break;
+            case NeurologicalSymptomReported e:
+                line.Part("Symptom: ").Append(Words(e.Kind));
+                if (e.BodyRegion is { } region)
+                {
+                    line.Append(" in ").Append(Words(region));
+                }
+
+                line.Part("severity ").Append(e.Severity).Append("/10");
+                break;
+            default:
+                return entry.GetType().Name;
+        }
+
+        return line.ToStringAndClear();
+    }
 
     /// <summary>"poor-sleep" → "poor sleep": the vocabulary as a person reads it.</summary>
     public static string Words(Enum value) => JsonSetup.Spelling(value).Replace('-', ' ');
@@ -58,20 +110,94 @@ public static class EntrySummaries
             System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(Enum.GetValues<TEnum>().Distinct(), value => value, value => EntrySummaries.Words((Enum)value));
     }
 
-    public static string Duration(int seconds) => seconds switch
+    public static string Duration(int seconds)
     {
-        < 60 => $"{seconds} s",
-        < 3600 => seconds % 60 == 0 ? $"{seconds / 60} min" : $"{seconds / 60} min {seconds % 60} s",
-        _ => seconds % 3600 == 0 ? $"{seconds / 3600} h" : $"{seconds / 3600} h {seconds % 3600 / 60} min",
-    };
+        var line = new Line(stackalloc char[32]);
+        Duration(ref line, seconds);
+        return line.ToStringAndClear();
+    }
 
-    private static string Regions(IReadOnlyList<BodyRegion> regions) => regions.Count switch
+    private static void Duration(ref Line line, int seconds)
     {
-        1 => Words(regions[0]),
-        _ => string.Join(", ", regions.Take(regions.Count - 1).Select(r => Words(r))) + " and " + Words(regions[^1]),
-    };
+        switch (seconds)
+        {
+            case < 60:
+                line.Append(seconds).Append(" s");
+                break;
+            case < 3600:
+                line.Append(seconds / 60).Append(" min");
+                if (seconds % 60 != 0)
+                {
+                    line.Append(" ").Append(seconds % 60).Append(" s");
+                }
 
-    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+                break;
+            default:
+                line.Append(seconds / 3600).Append(" h");
+                if (seconds % 3600 != 0)
+                {
+                    line.Append(" ").Append(seconds % 3600 / 60).Append(" min");
+                }
 
-    private static string Join(params string?[] parts) => string.Join(", ", parts.Where(p => !string.IsNullOrWhiteSpace(p)));
+                break;
+        }
+    }
+
+    /// <summary>"calf", "calf and thigh", "calf, thigh and foot".</summary>
+    private static void Regions(ref Line line, IReadOnlyList<BodyRegion> regions)
+    {
+        for (var i = 0; i < regions.Count; i++)
+        {
+            line.Append(i == 0 ? "" : i == regions.Count - 1 ? " and " : ", ").Append(Words(regions[i]));
+        }
+    }
+
+    /// <summary>A summary being written: its parts separated by ", " (as string.Join of the parts that are not blank).</summary>
+    private ref struct Line(Span<char> initial)
+    {
+        private DefaultInterpolatedStringHandler text = new(0, 0, CultureInfo.InvariantCulture, initial);
+        private bool started;
+
+        /// <summary>Begins the next part (after a separator when one came before), starting with <paramref name="opening"/>.</summary>
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public ref Line Part(string opening = "")
+        {
+            if (started)
+            {
+                text.AppendLiteral(", ");
+            }
+
+            started = true;
+            return ref Append(opening);
+        }
+
+        /// <summary>A part of its own when <paramref name="condition"/> holds and <paramref name="part"/> is not blank.</summary>
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public ref Line PartIf(bool condition, string? part)
+        {
+            if (condition && !string.IsNullOrWhiteSpace(part))
+            {
+                Part(part);
+            }
+
+            return ref this;
+        }
+
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public ref Line Append(string value)
+        {
+            text.AppendLiteral(value);
+            return ref this;
+        }
+
+        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        public ref Line Append<T>(T value, string? format = null)
+            where T : ISpanFormattable
+        {
+            text.AppendFormatted(value, format);
+            return ref this;
+        }
+
+        public string ToStringAndClear() => text.ToStringAndClear();
+    }
 }

@@ -45,13 +45,13 @@ public sealed class EventMetadataTests
         EventMetadata.RecordedAt(EventWith(null)).ShouldBe(Recorded.AddSeconds(3));
 
     [Fact]
-    public void Stored_headers_keep_strings_as_strings_and_type_the_rest()
+    public void Stored_headers_keep_strings_as_strings_but_a_round_trip_recordedAt_and_type_the_rest()
     {
         var headers = StoredEvents.Headers(Encoding.UTF8.GetBytes(
             """{"clientId": "phone-7", "recordedAt": "2026-12-06T13:17:10.5901423+00:00", "masked": true, "n": 3, "x": 1.5, "none": null, "o": {"a": [1]}}"""))!;
 
         headers["clientId"].ShouldBe("phone-7");
-        headers["recordedAt"].ShouldBe("2026-12-06T13:17:10.5901423+00:00");
+        headers["recordedAt"].ShouldBe(Recorded);
         headers["masked"].ShouldBe(true);
         headers["n"].ShouldBe(3L);
         headers["x"].ShouldBe(1.5);
@@ -61,5 +61,19 @@ public sealed class EventMetadataTests
         @event.Headers = headers;
         EventMetadata.RecordedAt(@event).ShouldBe(Recorded);
         EventMetadata.ClientId(@event).ShouldBe("phone-7");
+    }
+
+    [Theory]
+    [InlineData("2026-12-06T13:17:10.5901423Z")]
+    [InlineData("2026-12-06 13:17:10.5901423 +00:00")]
+    [InlineData("2026-12-06T13:17:10.5901423\\u002B00:00")]
+    public void A_recordedAt_header_in_another_form_stays_a_string_and_reads_as_its_instant(string written)
+    {
+        var headers = StoredEvents.Headers(Encoding.UTF8.GetBytes($$"""{"recordedAt": "{{written}}"}"""))!;
+
+        headers["recordedAt"].ShouldBeOfType<string>();
+        var @event = EventWith(null);
+        @event.Headers = headers;
+        EventMetadata.RecordedAt(@event).ShouldBe(Recorded);
     }
 }
