@@ -166,7 +166,7 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 or (d.data ->> 'occurredAt')::timestamptz >= $5
                 or (d.data ->> 'occurredAt')::timestamptz < f.occurred_at + interval '2 days')
             order by d.seq_id
-            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, Recording.PatientStreamEvents.EntryTypeNames, entriesFrom], reader => StoredEvents.Read(reader, serializer), cancellation);
+            """, [patientIds.ToArray(), RetractionType, CountingEntryTypes, Recording.PatientStreamEvents.EntryTypeNames, entriesFrom], reader => StoredEvents.Read(reader, serializer, session.TenantId), cancellation);
     }
 
     /// <summary>Entry documents by id (Marten's primary key), read by Marten's serializer synchronously from each buffered

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using EventHealth.Http;
@@ -42,7 +43,7 @@ public static class EntrySummaries
                     line.Part("level ").Append(level).Append("/10");
                 }
 
-                line.PartIf(true, e.Details);
+                line.PartUnlessBlank(e.Details);
                 break;
             case SleepLogged e:
                 line.Part("Sleep, night of ").Append(e.Night, "yyyy-MM-dd").Append(": ").Append(e.Hours, "0.##").Append(" h");
@@ -77,7 +78,7 @@ public static class EntrySummaries
                     line.Part().Append(dose).Append(" mg");
                 }
 
-                line.PartIf(true, e.Details);
+                line.PartUnlessBlank(e.Details);
                 break;
             case NeurologicalSymptomReported e:
                 line.Part("Symptom: ").Append(Words(e.Kind));
@@ -159,7 +160,7 @@ public static class EntrySummaries
         private bool started;
 
         /// <summary>Begins the next part (after a separator when one came before), starting with <paramref name="opening"/>.</summary>
-        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        [UnscopedRef]
         public ref Line Part(string opening = "")
         {
             if (started)
@@ -171,26 +172,22 @@ public static class EntrySummaries
             return ref Append(opening);
         }
 
-        /// <summary>A part of its own when <paramref name="condition"/> holds and <paramref name="part"/> is not blank.</summary>
-        [System.Diagnostics.CodeAnalysis.UnscopedRef]
-        public ref Line PartIf(bool condition, string? part)
-        {
-            if (condition && !string.IsNullOrWhiteSpace(part))
-            {
-                Part(part);
-            }
+        /// <summary>A part of its own when <paramref name="condition"/> holds.</summary>
+        [UnscopedRef]
+        public ref Line PartIf(bool condition, string part) => ref condition ? ref Part(part) : ref this;
 
-            return ref this;
-        }
+        /// <summary>A part of its own unless blank (a note the patient typed).</summary>
+        [UnscopedRef]
+        public ref Line PartUnlessBlank(string? part) => ref PartIf(!string.IsNullOrWhiteSpace(part), part!);
 
-        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        [UnscopedRef]
         public ref Line Append(string value)
         {
             text.AppendLiteral(value);
             return ref this;
         }
 
-        [System.Diagnostics.CodeAnalysis.UnscopedRef]
+        [UnscopedRef]
         public ref Line Append<T>(T value, string? format = null)
             where T : ISpanFormattable
         {

@@ -28,7 +28,7 @@ public sealed class EventMetadataTests
         Recorded, // as the write path sets it
         Recorded.UtcDateTime, // Kind Utc
         Recorded.LocalDateTime, // Kind Local: how Marten's header converter reads a string with an offset
-        "2026-12-06T13:17:10.5901423+00:00", // a string, as the event log's readers of many events keep it (StoredEvents)
+        "2026-12-06T13:17:10.5901423+00:00", // a string, as a reader that keeps headers as text gives it
         "2026-12-06T14:47:10.5901423+01:30", // the round-trip format in another offset
         "2026-12-06T13:17:10.5901423Z", // other spellings of the instant take the general parse
         "2026-12-06 13:17:10.5901423 +00:00",
@@ -61,6 +61,16 @@ public sealed class EventMetadataTests
         @event.Headers = headers;
         EventMetadata.RecordedAt(@event).ShouldBe(Recorded);
         EventMetadata.ClientId(@event).ShouldBe("phone-7");
+    }
+
+    [Fact]
+    public void A_stored_round_trip_recordedAt_keeps_its_offset()
+    {
+        var headers = StoredEvents.Headers(Encoding.UTF8.GetBytes("""{"recordedAt": "2026-12-06T14:47:10.5901423+01:30"}"""))!;
+
+        var recordedAt = headers["recordedAt"].ShouldBeOfType<DateTimeOffset>();
+        recordedAt.ShouldBe(Recorded);
+        recordedAt.Offset.ShouldBe(TimeSpan.FromMinutes(90));
     }
 
     [Theory]
