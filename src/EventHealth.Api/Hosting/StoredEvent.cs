@@ -129,9 +129,9 @@ internal static class StoredEvents
     private static readonly byte[] ClientIdHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.ClientIdHeader);
     private static readonly byte[] RecordedAtHeaderUtf8 = Encoding.UTF8.GetBytes(Recording.EventMetadata.RecordedAtHeader);
 
-    /// <summary>A headers object's members: strings as strings (recordedAt in round-trip form as its instant: a rebuild
-    /// reads it for every entry, and its string was a tenth of what reading an event allocated), true and false as
-    /// booleans, whole numbers as longs, other numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
+    /// <summary>A headers object's members: strings as strings (recordedAt in round-trip form as its instant, which a
+    /// rebuild reads for every entry: no string to keep and parse again), true and false as booleans, whole numbers as
+    /// longs, other numbers as doubles, null as null, objects and arrays as JSON elements.</summary>
     internal static Dictionary<string, object>? Headers(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);

@@ -10,8 +10,8 @@ namespace EventHealth.Timeline;
 public static class EntrySummaries
 {
     /// <remarks>Written part by part into one buffer, ", " between the parts and blank ones left out: a rebuild describes
-    /// every entry of every record, and a string per part, joined, was a sixth of what it allocated for its documents
-    /// (docs/benchmarks.md, issue 23's twenty-third pass). Numbers are written as the invariant culture writes them.</remarks>
+    /// every entry of every record, and a string per part, joined, was about 7% of all it allocated (docs/benchmarks.md,
+    /// issue 23's twenty-third pass). Numbers are written as the invariant culture writes them.</remarks>
     public static string Describe(IPatientEntry entry)
     {
         if (entry is ClinicianNoteAdded note)
