@@ -27,9 +27,6 @@ public static class PatientCalendar
     public static DateOnly LocalDate(DateTimeOffset instant, string zone) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone(zone)).DateTime);
 
-    /// <summary><see cref="LocalDate"/> written as <see cref="DateFormat"/>.</summary>
-    public static string LocalDay(DateTimeOffset instant, string zone) => Format(LocalDate(instant, zone));
-
     /// <summary>The patient's local date now.</summary>
     public static DateOnly Today(string zone, TimeProvider clock) => LocalDate(clock.GetUtcNow(), zone);
 

@@ -28,7 +28,7 @@ public sealed class PatientCalendarTests
     [InlineData("2026-07-01T11:15:00Z", "Pacific/Chatham", "2026-07-02")] // midnight at +12:45
     public void An_instant_falls_on_the_local_day_of_the_zone_rules(string instant, string zone, string day)
     {
-        PatientCalendar.LocalDay(Instant(instant), zone).ShouldBe(day);
+        PatientCalendar.Format(PatientCalendar.LocalDate(Instant(instant), zone)).ShouldBe(day);
         PatientCalendar.LocalDate(Instant(instant), zone).ShouldBe(PatientCalendar.ParseDay(day));
     }
 
