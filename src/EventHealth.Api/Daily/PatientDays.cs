@@ -246,7 +246,7 @@ public sealed class PatientDays
         Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
         if (Version == 0)
         {
-            _folded = new FoldedEntries();
+            _folded = new FoldedEntries((int)Math.Min(_expectedEvents, FoldedEntriesAtMost));
         }
     }
 
@@ -335,7 +335,7 @@ public sealed class PatientDays
     /// </summary>
     private static async Task<FoldedEntries> ReplayAsync(IEnumerable<IEvent> history, IEvent<EntryRetracted> retraction, IQuerySession session)
     {
-        var replay = new PatientDays { _folded = new FoldedEntries(), _replaying = true };
+        var replay = new PatientDays { _folded = new FoldedEntries(0), _replaying = true };
         foreach (var @event in history.TakeWhile(e => e.Version < retraction.Version))
         {
             await replay.FoldAsync(@event, session);
@@ -358,68 +358,23 @@ public sealed class PatientDays
     /// </summary>
     private FoldedEntries? _folded;
 
+    /// <summary>How many events the fold expects (<see cref="ForRecordOf"/>), to size what it keeps once; 0 when unknown.</summary>
+    private long _expectedEvents;
+
+    /// <summary>
+    /// A fold of a whole record of <paramref name="events"/> events (a rebuild): what it keeps for retractions is sized
+    /// for them once, where growing it to a long record's size left each smaller copy to the garbage collector.
+    /// </summary>
+    public static PatientDays ForRecordOf(long events) => new() { _expectedEvents = events };
+
     /// <summary>A replay inside a recount (<see cref="ReplayAsync"/>): it keeps its memory whatever its size.</summary>
     private bool _replaying;
 
     /// <summary>
-    /// The most entries a fold keeps in memory (about 0.4 KB each as the benchmark measured them, so some 80 MB for one
+    /// The most entries a fold keeps in memory (<see cref="FoldedEntries"/>: some 150 bytes each, so about 30 MB for one
     /// record); a longer record's retractions recount from the events (docs/benchmarks.md, issue 23's seventh pass).
     /// </summary>
     internal const int FoldedEntriesAtMost = 200_000;
-
-    /// <summary>The contributions of the entries that still count, by entry and by day, in the order they were added.</summary>
-    private sealed class FoldedEntries
-    {
-        private readonly Dictionary<Guid, DayContribution> _byEntry = [];
-        private readonly Dictionary<string, List<DayContribution>> _byDay = new(StringComparer.Ordinal);
-
-        public int Count => _byEntry.Count;
-
-        public void Add(DayContribution contribution)
-        {
-            // As a replay of the events counts them: an entry's first contribution is its contribution.
-            if (_byEntry.ContainsKey(contribution.EntryId))
-            {
-                return;
-            }
-
-            if (_byDay.TryGetValue(contribution.Day, out var day))
-            {
-                // The day's one string, not one per entry: a day holds many entries (consecutive ones share it already).
-                if (!ReferenceEquals(contribution.Day, day[0].Day))
-                {
-                    contribution = contribution with { Day = day[0].Day };
-                }
-            }
-            else
-            {
-                _byDay[contribution.Day] = day = [];
-            }
-
-            _byEntry[contribution.EntryId] = contribution;
-            day.Add(contribution);
-        }
-
-        /// <summary>Takes the entry's contribution out; the day it counted for, or null when it counted for none.</summary>
-        public string? Remove(Guid entryId)
-        {
-            if (!_byEntry.Remove(entryId, out var contribution))
-            {
-                return null;
-            }
-
-            var day = _byDay[contribution.Day];
-            day.Remove(contribution);
-            if (day.Count == 0)
-            {
-                _byDay.Remove(contribution.Day);
-            }
-
-            return contribution.Day;
-        }
-
-        public List<DayContribution> On(string day) => _byDay.TryGetValue(day, out var contributions) ? contributions : [];
-    }
 
     /// <summary>
     /// The local day <paramref name="entry"/> counts on, with <paramref name="zone"/> the patient's zone when it happened

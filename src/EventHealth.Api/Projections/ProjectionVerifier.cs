@@ -145,7 +145,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 {
                     // The snapshot and the daily summaries, and the entry documents and alerts, fold the same window apart:
                     // neither reads what the other builds, so a long record's fold uses the second core too.
-                    var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? new PatientDays());
+                    var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? PatientDays.ForRecordOf(state?.Version ?? 0));
                     var snapshots = Task.Run(async () =>
                     {
                         var record = await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token);
