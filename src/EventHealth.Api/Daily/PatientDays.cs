@@ -371,7 +371,7 @@ public sealed class PatientDays
     private bool _replaying;
 
     /// <summary>
-    /// The most entries a fold keeps in memory (<see cref="FoldedEntries"/>: some 150 bytes each, so about 30 MB for one
+    /// The most entries a fold keeps in memory (<see cref="FoldedEntries"/>: about 120 bytes each, so about 25 MB for one
     /// record); a longer record's retractions recount from the events (docs/benchmarks.md, issue 23's seventh pass).
     /// </summary>
     internal const int FoldedEntriesAtMost = 200_000;
