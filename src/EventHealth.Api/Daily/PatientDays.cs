@@ -401,9 +401,9 @@ public sealed class PatientDays
             _lastDay = last = (date, PatientCalendar.Format(date));
         }
 
-        // Each contribution made whole at once: a rebuild keeps one per entry of a record, and building one, a copy with
+        // Each contribution made whole at once: a rebuild makes one per entry of a record, and building one, a copy with
         // the entry's figures and a third sharing its day's string was a tenth of all it allocated (docs/benchmarks.md,
-        // issue 23's twenty-third pass).
+        // issue 23's twenty-third pass). What the fold keeps of it for retractions is values (FoldedEntries).
         var (id, day, at, kind, order) = (entry.EntryId, last.Text, entry.OccurredAt, EntryKinds.Of(entry), _contributed++);
         return entry switch
         {
