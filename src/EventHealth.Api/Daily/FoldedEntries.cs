@@ -16,10 +16,34 @@ internal sealed class FoldedEntries(int capacity)
     /// <summary>Each day's entries in the order they were added, by the day's number in <see cref="_strings"/>.</summary>
     private readonly Dictionary<int, List<Guid>> _byDay = [];
 
+    /// <summary>Emptied day lists, for the next day to fill (an imported record's are some 5,000 entries, large objects).</summary>
+    private readonly Stack<List<Guid>> _spareDays = new();
+
     private readonly List<string> _strings = [];
     private readonly Dictionary<string, int> _numbers = new(StringComparer.Ordinal);
 
     public int Count => _byEntry.Count;
+
+    /// <summary>
+    /// Empties this for another record's fold of <paramref name="capacity"/> entries, keeping its storage and its days'
+    /// lists: a rebuild hands it from one record to the next (<see cref="Projections.ProjectionVerifier"/>), where a
+    /// new one for each long record had been several large-object-heap arrays left to the garbage collector.
+    /// </summary>
+    public FoldedEntries ForAnotherFold(int capacity)
+    {
+        _byEntry.Clear();
+        _byEntry.EnsureCapacity(capacity);
+        foreach (var day in _byDay.Values)
+        {
+            day.Clear();
+            _spareDays.Push(day);
+        }
+
+        _byDay.Clear();
+        _strings.Clear();
+        _numbers.Clear();
+        return this;
+    }
 
     public void Add(DayContribution contribution)
     {
@@ -36,7 +60,7 @@ internal sealed class FoldedEntries(int capacity)
         _byEntry.Add(contribution.EntryId, folded);
         if (!_byDay.TryGetValue(folded.Day, out var day))
         {
-            _byDay[folded.Day] = day = [];
+            _byDay[folded.Day] = day = _spareDays.TryPop(out var spare) ? spare : [];
         }
 
         day.Add(contribution.EntryId);
@@ -55,6 +79,7 @@ internal sealed class FoldedEntries(int capacity)
         if (day.Count == 0)
         {
             _byDay.Remove(folded.Day);
+            _spareDays.Push(day);
         }
 
         return _strings[folded.Day];

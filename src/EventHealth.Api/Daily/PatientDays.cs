@@ -246,7 +246,8 @@ public sealed class PatientDays
         Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
         if (Version == 0)
         {
-            _folded = new FoldedEntries((int)Math.Min(_expectedEvents, FoldedEntriesAtMost));
+            var capacity = (int)Math.Min(_expectedEvents, FoldedEntriesAtMost);
+            _folded = _foldedBefore?.ForAnotherFold(capacity) ?? new FoldedEntries(capacity);
         }
     }
 
@@ -361,11 +362,16 @@ public sealed class PatientDays
     /// <summary>How many events the fold expects (<see cref="ForRecordOf"/>), to size what it keeps once; 0 when unknown.</summary>
     private long _expectedEvents;
 
+    /// <summary>What an earlier fold kept, emptied and used again by this one (<see cref="ForRecordOf"/>).</summary>
+    private FoldedEntries? _foldedBefore;
+
     /// <summary>
     /// A fold of a whole record of <paramref name="events"/> events (a rebuild): what it keeps for retractions is sized
-    /// for them once, where growing it to a long record's size left each smaller copy to the garbage collector.
+    /// for them once, where growing it to a long record's size left each smaller copy to the garbage collector. With
+    /// <paramref name="keptBefore"/>, the storage an earlier record's fold kept is emptied and used again: the earlier
+    /// fold must be done with it.
     /// </summary>
-    public static PatientDays ForRecordOf(long events) => new() { _expectedEvents = events };
+    internal static PatientDays ForRecordOf(long events, FoldedEntries? keptBefore = null) => new() { _expectedEvents = events, _foldedBefore = keptBefore };
 
     /// <summary>A replay inside a recount (<see cref="ReplayAsync"/>): it keeps its memory whatever its size.</summary>
     private bool _replaying;

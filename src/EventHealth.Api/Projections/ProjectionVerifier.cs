@@ -69,10 +69,20 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         // go side by side, the longest first: a long record started last would run alone at the end on one core's worth
         // of work.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = cancellation };
+        // A stack, not a ConcurrentBag: a bag keeps what it holds in thread-local storage, alive past the call.
+        var setsDone = new System.Collections.Concurrent.ConcurrentStack<RecordSets>();
         await Parallel.ForEachAsync(streams.OrderByDescending(s => s.Version), parallel, async (stream, token) =>
         {
-            var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token);
-            Interlocked.Add(ref eventCount, read);
+            var sets = setsDone.TryPop(out var done) ? done : new RecordSets(new(), new(0));
+            try
+            {
+                var read = await CompareStreamAsync(stream.Id, repair, records, entries, days, alerts, token, sets);
+                Interlocked.Add(ref eventCount, read);
+            }
+            finally
+            {
+                setsDone.Push(sets);
+            }
         });
 
         var reports = new[] { records.Report(), entries.Report(), days.Report(), alerts.Report() };
@@ -97,8 +107,17 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
         return records.Repaired + entries.Repaired + days.Repaired + alerts.Repaired;
     }
 
+    /// <summary>
+    /// The large sets one record's comparison fills (its entries' digests, its live documents', what the daily fold keeps
+    /// for retractions), handed to the next record compared on the same lane of a rebuild: sized for the longest record
+    /// (compared first) once, not allocated again for each (docs/benchmarks.md, issue 23's twenty-fifth pass).
+    /// </summary>
+    private sealed record RecordSets(RebuiltEntries.DigestSets Digests, Daily.FoldedEntries Folded);
+
     /// <summary>Compares (and with <paramref name="repair"/> replaces) one stream's documents; answers how many events it read.</summary>
-    private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, Tally alerts, CancellationToken token)
+    /// <param name="setsBefore">An earlier comparison's sets (done with them), to empty and fill again; null for new ones.</param>
+    private async Task<long> CompareStreamAsync(Guid streamId, bool repair, Tally records, Tally entries, Tally days, Tally alerts, CancellationToken token,
+        RecordSets? setsBefore = null)
     {
         // Marten's own aggregator folds the record's snapshot, continuing from the previous window's result; the daily
         // summaries are folded by their projection's own code (DailySummariesProjection).
@@ -130,7 +149,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             var rebuiltEntries = new RebuiltEntries(streamId, state?.Version ?? 0, new RebuiltEntries.Sources(
                 versions => queries.EventsAtAsync(session, streamId, versions, token),
                 ids => queries.EntriesAsync(session, ids, token),
-                scan => queries.EntryDigestsOfAsync(session, streamId, scan)));
+                scan => queries.EntryDigestsOfAsync(session, streamId, scan)), setsBefore?.Digests);
             long eventsRead = 0, lastVersion = 0;
 
             // The live entry documents stream past and are digested on a task of their own while the events are folded.
@@ -145,7 +164,7 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
                 {
                     // The snapshot and the daily summaries, and the entry documents and alerts, fold the same window apart:
                     // neither reads what the other builds, so a long record's fold uses the second core too.
-                    var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? PatientDays.ForRecordOf(state?.Version ?? 0));
+                    var (recordSoFar, daysSoFar) = (rebuiltRecord, rebuiltDays ?? PatientDays.ForRecordOf(state?.Version ?? 0, setsBefore?.Folded));
                     var snapshots = Task.Run(async () =>
                     {
                         var record = await recordAggregator.BuildAsync(window, foldSession, recordSoFar, token);

@@ -17,7 +17,8 @@ namespace EventHealth.Projections;
 /// <param name="version">The record's version when its comparison began: no more entries than that (the sets of digests
 /// are sized for it once, where growing them left arrays of a long record's size behind for the garbage collector).</param>
 /// <param name="sources">Where the record's events and live documents are read (its bucket).</param>
-internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntries.Sources sources)
+/// <param name="setsBefore">An earlier record's sets of digests, emptied and used again (that comparison must be done).</param>
+internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntries.Sources sources, RebuiltEntries.DigestSets? setsBefore = null)
 {
     /// <param name="EventsAt">The record's events at the given versions, in version order.</param>
     /// <param name="LiveByIds">The live entry documents of the given ids (those that exist).</param>
@@ -32,10 +33,30 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
 
     /// <summary>An entry as rebuilt so far: its document's digest and the events that made it (to rebuild it again).</summary>
     /// <param name="RetractedIn">0 when the entry stands (versions start at 1).</param>
-    private readonly record struct Digested(ulong Digest, long RecordedIn, long RetractedIn);
+    internal readonly record struct Digested(ulong Digest, long RecordedIn, long RetractedIn);
 
-    private readonly int expectedEntries = EntriesAtMost(version);
-    private readonly Dictionary<Guid, Digested> digested = new(EntriesAtMost(version));
+    /// <summary>
+    /// A comparison's two sets of digests, the rebuilt entries' and the live documents'. A rebuild hands them from one
+    /// record's comparison to the next (<see cref="ProjectionVerifier"/>): sized for a long record, each is a
+    /// large-object-heap array, and a new pair per record had been most of a rebuild's large-object garbage.
+    /// </summary>
+    public sealed class DigestSets
+    {
+        internal Dictionary<Guid, Digested> Rebuilt { get; } = [];
+        internal Dictionary<Guid, ulong> Live { get; } = [];
+
+        /// <summary>Both sets emptied and sized for <paramref name="entries"/>.</summary>
+        internal DigestSets For(int entries)
+        {
+            Rebuilt.Clear();
+            Rebuilt.EnsureCapacity(entries);
+            Live.Clear();
+            Live.EnsureCapacity(entries);
+            return this;
+        }
+    }
+
+    private readonly DigestSets sets = (setsBefore ?? new DigestSets()).For(EntriesAtMost(version));
     private readonly string patientKey = patientId.ToString("N");
     private Outcome? outcome;
 
@@ -52,7 +73,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     public async Task RecallAsync(IReadOnlyList<IEvent> window)
     {
         var recalled = window.Select(e => e.Data).OfType<EntryRetracted>().Select(r => r.EntryId)
-            .Where(id => !Working.ContainsKey(id) && digested.ContainsKey(id)).ToHashSet();
+            .Where(id => !Working.ContainsKey(id) && sets.Rebuilt.ContainsKey(id)).ToHashSet();
         if (recalled.Count > 0)
         {
             foreach (var (entryId, entry) in await RebuildAsync(recalled))
@@ -67,7 +88,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     {
         foreach (var entry in Working.Values)
         {
-            digested[entry.EntryId] = new Digested(JsonbHash.Of(entry), entry.Version, entry.RetractedInVersion ?? 0);
+            sets.Rebuilt[entry.EntryId] = new Digested(JsonbHash.Of(entry), entry.Version, entry.RetractedInVersion ?? 0);
         }
 
         Working.Clear();
@@ -79,7 +100,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     /// </summary>
     public async Task<LiveDigests> DigestLiveAsync(CancellationToken cancellation)
     {
-        var live = new LiveDigests(new(expectedEntries), []);
+        var live = new LiveDigests(sets.Live, []);
         await foreach (var (id, digest) in sources.LiveOfRecord(cancellation))
         {
             if (EntryOf(id) is { } entryId)
@@ -99,7 +120,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     public void MatchLive(LiveDigests live)
     {
         var result = new Outcome();
-        foreach (var (entryId, rebuilt) in digested)
+        foreach (var (entryId, rebuilt) in sets.Rebuilt)
         {
             if (live.ByEntry.Remove(entryId, out var document) && document == rebuilt.Digest)
             {
@@ -149,7 +170,7 @@ internal sealed class RebuiltEntries(Guid patientId, long version, RebuiltEntrie
     /// <summary>Digested entries as they were rebuilt, folded again from the events that made them (their recording, and their retraction if any).</summary>
     private async Task<Dictionary<Guid, RecordedEntry>> RebuildAsync(IEnumerable<Guid> entryIds)
     {
-        var versions = entryIds.Select(id => digested[id])
+        var versions = entryIds.Select(id => sets.Rebuilt[id])
             .SelectMany(d => d.RetractedIn > 0 ? [d.RecordedIn, d.RetractedIn] : new[] { d.RecordedIn })
             .ToArray();
         var entries = new Dictionary<Guid, RecordedEntry>();

@@ -58,6 +58,34 @@ public sealed class FoldedEntriesTests
         folded.On("2026-09-01").ShouldBe([first]);
     }
 
+    /// <summary>A rebuild hands one record's storage to the next record's fold (<see cref="FoldedEntries.ForAnotherFold"/>).</summary>
+    [Fact]
+    public void Another_fold_counts_only_its_own_entries()
+    {
+        var folded = new FoldedEntries(0);
+        var emptiedDay = new DayContribution(Guid.NewGuid(), "2026-09-01", "UTC", Morning, "cramp") { Order = 1 };
+        var keptDay = new DayContribution(Guid.NewGuid(), "2026-09-02", "Europe/Berlin", Morning.AddDays(1), "trigger", Trigger: "stress") { Order = 2 };
+        folded.Add(emptiedDay);
+        folded.Add(keptDay);
+        folded.Remove(emptiedDay.EntryId);
+
+        folded.ForAnotherFold(10).ShouldBeSameAs(folded);
+        folded.Count.ShouldBe(0);
+        folded.On("2026-09-02").ShouldBeEmpty();
+        folded.Remove(keptDay.EntryId).ShouldBeNull();
+
+        var first = new DayContribution(Guid.NewGuid(), "2026-10-01", "America/New_York", Morning.AddMonths(1), "twitch_episode", Intensity: 2) { Order = 1 };
+        var second = new DayContribution(Guid.NewGuid(), "2026-10-01", "America/New_York", Morning.AddMonths(1).AddHours(1), "intake", WaterMl: 250) { Order = 2 };
+        var third = new DayContribution(Guid.NewGuid(), "2026-10-02", "UTC", Morning.AddMonths(1).AddDays(1), "trigger", Trigger: "cold") { Order = 3 };
+        folded.Add(first);
+        folded.Add(second);
+        folded.Add(third);
+
+        folded.On("2026-10-01").ShouldBe([first, second]);
+        folded.On("2026-10-02").ShouldBe([third]);
+        folded.Count.ShouldBe(3);
+    }
+
     /// <summary>A field added to <see cref="DayContribution"/> must be kept by <see cref="FoldedEntries"/> too: this list
     /// fails until it is (and the first test above sets it).</summary>
     [Fact]
