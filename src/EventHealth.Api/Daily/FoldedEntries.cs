@@ -4,9 +4,10 @@ namespace EventHealth.Daily;
 /// The contributions of a fold's entries that still count, by entry and by day, in the order they were added: what a
 /// retraction recounts its day from (<see cref="PatientDays"/>). A rebuild keeps one per entry of a record for as long
 /// as it folds the record, so each is kept as plain values, its strings as numbers in a table of the fold's few distinct
-/// ones: storage without references, which the garbage collector never traces, in one store sized once, never copied
-/// to grow. A day's contributions become objects again only when a retraction recounts it. Kept as objects, they had been most of the rebuild's garbage-collection pauses
-/// (docs/benchmarks.md, issue 23's twenty-fourth pass).
+/// ones: storage without references, which the garbage collector never traces, in one store sized for the record up
+/// front (and in a rebuild emptied and handed to the next record, <see cref="ForAnotherFold"/>), not grown entry by
+/// entry. A day's contributions become objects again only when a retraction recounts it. Kept as objects, they had been
+/// most of the rebuild's garbage-collection pauses (docs/benchmarks.md, issue 23's twenty-fourth pass).
 /// </summary>
 /// <param name="capacity">The entries expected, to size the storage once (0 when unknown).</param>
 internal sealed class FoldedEntries(int capacity)
