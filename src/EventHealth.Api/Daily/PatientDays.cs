@@ -246,8 +246,7 @@ public sealed class PatientDays
         Zones = [PatientCalendar.ZoneSetBy(enrolled)!];
         if (Version == 0)
         {
-            var capacity = (int)Math.Min(_expectedEvents, FoldedEntriesAtMost);
-            _folded = _foldedBefore?.ForAnotherFold(capacity) ?? new FoldedEntries(capacity);
+            (_folded, _prepared) = (_prepared ?? new FoldedEntries(0), null);
         }
     }
 
@@ -359,11 +358,8 @@ public sealed class PatientDays
     /// </summary>
     private FoldedEntries? _folded;
 
-    /// <summary>How many events the fold expects (<see cref="ForRecordOf"/>), to size what it keeps once; 0 when unknown.</summary>
-    private long _expectedEvents;
-
-    /// <summary>What an earlier fold kept, emptied and used again by this one (<see cref="ForRecordOf"/>).</summary>
-    private FoldedEntries? _foldedBefore;
+    /// <summary>What a rebuild's fold keeps from enrolment on (<see cref="ForRecordOf"/>), sized for the record; null otherwise.</summary>
+    private FoldedEntries? _prepared;
 
     /// <summary>
     /// A fold of a whole record of <paramref name="events"/> events (a rebuild): what it keeps for retractions is sized
@@ -371,7 +367,11 @@ public sealed class PatientDays
     /// <paramref name="keptBefore"/>, the storage an earlier record's fold kept is emptied and used again: the earlier
     /// fold must be done with it.
     /// </summary>
-    internal static PatientDays ForRecordOf(long events, FoldedEntries? keptBefore = null) => new() { _expectedEvents = events, _foldedBefore = keptBefore };
+    internal static PatientDays ForRecordOf(long events, FoldedEntries? keptBefore = null)
+    {
+        var capacity = (int)Math.Min(events, FoldedEntriesAtMost);
+        return new() { _prepared = keptBefore?.ForAnotherFold(capacity) ?? new FoldedEntries(capacity) };
+    }
 
     /// <summary>A replay inside a recount (<see cref="ReplayAsync"/>): it keeps its memory whatever its size.</summary>
     private bool _replaying;
