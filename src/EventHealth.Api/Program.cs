@@ -12,6 +12,7 @@ using EventHealth.Http;
 using EventHealth.Projections;
 using EventHealth.Recording;
 using EventHealth.Sharding;
+using EventHealth.Timeline;
 using JasperFx;
 
 // Minting a development token needs configuration only: answer before any host (and database) exists.
@@ -33,6 +34,7 @@ builder.AddHttpSurface();
 builder.AddAccess();
 builder.AddJsonSetup();
 builder.AddRecording();
+builder.AddTimeline();
 builder.AddDailySummaries();
 builder.AddProjectionVerification();
 builder.AddDetection();

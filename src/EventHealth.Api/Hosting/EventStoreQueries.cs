@@ -269,7 +269,9 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
     /// per document, the largest part of a timeline page's API time; one statement joining both needed a sort of the
     /// page's documents (docs/benchmarks.md, issue 23's fourth pass).
     /// </summary>
-    public async Task<TimelinePage> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, CancellationToken cancellation)
+    /// <param name="knownVersion">The record version whose page the caller already holds (<see cref="Timeline.TimelinePages"/>;
+    /// 0 for none): when the page statement finds the record still there, it reads no rows.</param>
+    public async Task<TimelinePage> TimelinePageAsync(Guid patientId, string? afterCursor, string fromKey, string beforeKey, int take, long knownVersion, CancellationToken cancellation)
     {
         var tenant = sessions.Buckets.TenantOf(patientId);
         // One lower bound: no key equals a bare bound (keys go on with "/" and the entry id), so after the cursor and
@@ -291,8 +293,11 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
                 },
             },
         };
-        var page = new NpgsqlBatchCommand(PageSql(Timeline.TimelineItemJson.Columns));
+        // The page only when the record is not at the version whose page the caller already holds: PostgreSQL evaluates the
+        // condition once, before the scan (a one-time filter).
+        var page = new NpgsqlBatchCommand(PageSql(Timeline.TimelineItemJson.Columns, $"and (select v.version from {Streams} v where v.id = $2 and v.tenant_id = $1) <> $6"));
         page.Parameters.AddRange(PageParameters());
+        page.Parameters.Add(new() { Value = knownVersion });
         batch.BatchCommands.Add(page);
         await using var reader = await batch.ExecuteReaderAsync(cancellation);
         var (version, (erased, erasedAt)) = await reader.ReadAsync(cancellation) ? (reader.GetInt64(0), ErasureOf(reader, 1)) : ((long?)null, (false, (DateTimeOffset?)null));
@@ -321,10 +326,10 @@ public sealed class EventStoreQueries(Sharding.TenantSessions sessions)
 
         return new TimelinePage(version, erased, erasedAt, items, documents);
 
-        string PageSql(string selected) => $"""
+        string PageSql(string selected, string unlessKnown = "") => $"""
             select {selected} from {RecordedEntries}
             where tenant_id = $1 and CAST(data ->> 'patientId' as uuid) = $2
-              and data ->> 'sortKey' {comparison} $3 and data ->> 'sortKey' < $4
+              and data ->> 'sortKey' {comparison} $3 and data ->> 'sortKey' < $4 {unlessKnown}
             order by data ->> 'sortKey'
             limit $5
             """;

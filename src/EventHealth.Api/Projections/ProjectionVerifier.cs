@@ -36,7 +36,7 @@ public sealed record RebuildReport(
 /// aggregation for snapshots, the shared pure functions for the entry documents), compares each rebuilt document
 /// with the live one, and reports. With <c>repair</c>, unequal live documents are replaced by the rebuilt ones.
 /// </summary>
-public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSessions sessions, EventStoreQueries queries, TimeProvider clock, ILogger<ProjectionVerifier> logger)
+public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSessions sessions, EventStoreQueries queries, TimelinePages pages, TimeProvider clock, ILogger<ProjectionVerifier> logger)
 {
     private static readonly TimeSpan CatchUpTimeout = TimeSpan.FromMinutes(2);
     private const int MaxAttemptsPerStream = 5;
@@ -251,6 +251,9 @@ public sealed class ProjectionVerifier(IDocumentStore store, Sharding.TenantSess
             if (repair)
             {
                 await session.SaveChangesAsync(token);
+                // Documents changed without a new version: pages kept by version may hold what they replaced (or, after an
+                // erasure, what it removed).
+                pages.Forget();
             }
 
             return eventsRead;

@@ -79,19 +79,42 @@ public static class GetTimelineEndpoint
     [Tags("Timeline"), ReadResponses(typeof(PatientTimeline)), Erasure.AnswersErasedRecords]
     public static async Task<IResult> Get(
         Guid patientId, DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, DateTimeOffset? asOf, long? atVersion,
-        IQuerySession session, EventStoreQueries queries, HttpContext http)
+        IQuerySession session, EventStoreQueries queries, TimelinePages pages, HttpContext http)
     {
         var take = limit ?? DefaultLimit;
         var after = cursor is null ? null : DecodeCursor(cursor);
         if (asOf is null && atVersion is null)
         {
-            // The record's version, its erasure and the page in one round trip; the items are written from the stored documents.
-            var live = await queries.TimelinePageAsync(patientId, after,
-                from is { } start ? RecordedEntry.SortKeyBound(start) : "", to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling,
-                take + 1, http.RequestAborted);
+            // The record's version, its erasure and the page in one round trip; the items are written from the stored
+            // documents, or the page is the one kept from an earlier read at the same version (then the page statement reads nothing).
+            var key = new TimelinePages.Key(patientId, after, from is { } start ? RecordedEntry.SortKeyBound(start) : "",
+                to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling, take);
+            var kept = pages.Find(key);
+            var live = await queries.TimelinePageAsync(patientId, key.After, key.FromKey, key.BeforeKey, take + 1, kept?.Version ?? 0, http.RequestAborted);
             if (live is { Version: { } version, Erased: false })
             {
-                return new LivePage(patientId, version, live, take);
+                if (kept?.Version == version)
+                {
+                    live.Items.Dispose();
+                    return new KeptPage(kept);
+                }
+
+                if (kept is not null && live.Items.Count == 0)
+                {
+                    // Versions only grow, so a page statement that found the kept version found the one read before it.
+                    // Should that ever not hold (a store restored from a backup), an empty page is read again unconditionally.
+                    live.Items.Dispose();
+                    live = await queries.TimelinePageAsync(patientId, key.After, key.FromKey, key.BeforeKey, take + 1, 0, http.RequestAborted);
+                    if (live is not { Version: { } again, Erased: false })
+                    {
+                        live.Items.Dispose();
+                        return live.Version is null ? Problems.PatientNotFound(patientId) : Erasure.ErasureConfiguration.Gone(patientId, live.ErasedAt);
+                    }
+
+                    version = again;
+                }
+
+                return new LivePage(patientId, version, live, take, key, pages);
             }
 
             live.Items.Dispose();
@@ -133,23 +156,35 @@ public static class GetTimelineEndpoint
     /// from the stored documents (<see cref="TimelineItemJson"/>), or through the objects for a page holding a document of
     /// another shape.
     /// </summary>
-    private sealed class LivePage(Guid patientId, long version, EventStoreQueries.TimelinePage page, int take) : IResult
+    private sealed class LivePage(Guid patientId, long version, EventStoreQueries.TimelinePage page, int take, TimelinePages.Key key, TimelinePages pages) : IResult
     {
-        /// <summary>How much of the answer is gathered before it is handed on (the access audit holds it in pooled blocks).</summary>
-        private const int FlushBytes = 16 * 1024;
-
         public async Task ExecuteAsync(HttpContext http)
         {
             using var items = page.Items;
-            http.Response.StatusCode = StatusCodes.Status200OK;
-            http.Response.ContentType = "application/json; charset=utf-8";
+            // Written whole before it is sent: the same bytes are kept for the next read at this version, with their ETag
+            // (the one ConditionalGets would give them).
+            await using var answer = HeldAnswers.Hold();
             // The HTTP answers' own options (ASP.NET's relaxed escaping over the API's dialect), as Results.Ok would use.
             var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
             var entries = page.Documents?.ConvertAll(document =>
                 JsonSerializer.Deserialize<RecordedEntry>(document, options) ?? throw new JsonException("A stored entry document is null."));
             var count = entries?.Count ?? items.Count;
-            var body = http.Response.BodyWriter;
-            await using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = options.Encoder });
+            await using (var writer = new Utf8JsonWriter((System.Buffers.IBufferWriter<byte>)answer, new JsonWriterOptions { Encoder = options.Encoder }))
+            {
+                Write(writer, entries, count, options);
+            }
+
+            var etag = $"\"{HeldAnswers.Hash(answer, 0)}\"";
+            pages.Keep(key, version, answer, etag);
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            http.Response.Headers.ETag = etag;
+            await TimelinePages.SendAsync(http.Response, answer.GetReadOnlySequence(), http.RequestAborted);
+        }
+
+        private void Write(Utf8JsonWriter writer, List<RecordedEntry>? entries, int count, JsonSerializerOptions options)
+        {
+            var items = page.Items;
             writer.WriteStartObject();
             writer.WriteString("patientId"u8, patientId);
             writer.WriteNumber("streamVersion"u8, version);
@@ -166,12 +201,6 @@ public static class GetTimelineEndpoint
                 {
                     JsonSerializer.Serialize(writer, TimelineItem.Of(entries[i]), options);
                 }
-
-                if (writer.BytesPending > FlushBytes)
-                {
-                    writer.Flush();
-                    await body.FlushAsync(http.RequestAborted);
-                }
             }
 
             writer.WriteEndArray();
@@ -185,8 +214,18 @@ public static class GetTimelineEndpoint
             }
 
             writer.WriteEndObject();
-            writer.Flush();
-            await body.FlushAsync(http.RequestAborted);
+        }
+    }
+
+    /// <summary>A page kept from an earlier read at the record's current version (<see cref="TimelinePages"/>).</summary>
+    private sealed class KeptPage(TimelinePages.Page page) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            http.Response.StatusCode = StatusCodes.Status200OK;
+            http.Response.ContentType = "application/json; charset=utf-8";
+            http.Response.Headers.ETag = page.ETag;
+            return TimelinePages.SendAsync(http.Response, page.Answer, http.RequestAborted);
         }
     }
 

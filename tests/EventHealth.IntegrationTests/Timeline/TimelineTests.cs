@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Alba;
 using EventHealth.IntegrationTests.Daily;
 using EventHealth.IntegrationTests.Infrastructure;
+using EventHealth.Timeline;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EventHealth.IntegrationTests.Timeline;
 
@@ -122,6 +124,9 @@ public sealed class TimelineTests(AppFixture app)
             await session.SaveChangesAsync();
         }
 
+        // A change behind the write path's back (no new version) is not seen by a page kept at that version.
+        app.Host.Services.GetRequiredService<TimelinePages>().Forget();
+
         var first = (await app.Host.GetAsJson<JsonElement>($"/api/patients/{patientId}/timeline?limit=1"))!;
         var items = first.GetProperty("items").EnumerateArray().ToList();
         items.Single().GetProperty("entryId").GetGuid().ShouldBe(older);
@@ -168,6 +173,67 @@ public sealed class TimelineTests(AppFixture app)
         original.ShouldBeSubsetOf(seen.Select(s => s.Id), "no original item may be skipped");
         seen.Select(s => s.Id).Where(original.Contains).ShouldBe(original, "originals keep their order");
         seen.Select(s => s.At).ShouldBeInOrder();
+    }
+
+    [Fact]
+    public async Task A_page_read_again_at_the_same_version_is_the_kept_answer_and_a_new_version_reads_it_again()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var entryId = Guid.NewGuid();
+        await Post(patientId, "episodes", Records.Episode(entryId, occurredAt: DateTimeOffset.UtcNow.AddHours(-2)));
+        using var http = app.Host.Server.CreateClient();
+        var url = new Uri($"/api/patients/{patientId}/timeline?limit=1", UriKind.Relative);
+        using var first = await http.GetAsync(url);
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var answer = await first.Content.ReadAsByteArrayAsync();
+
+        // Changed behind the write path's back, with no new version: the page kept at this version does not see it,
+        // which is what shows that the second answer is the kept one.
+        await ChangeSummaryBehindTheApiAsync(patientId, entryId, "changed behind the API");
+        using var again = await http.GetAsync(url);
+        (await again.Content.ReadAsByteArrayAsync()).ShouldBe(answer);
+        again.Headers.ETag.ShouldBe(first.Headers.ETag);
+        using (var conditional = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            conditional.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+            (await http.SendAsync(conditional)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
+        }
+
+        // A new entry is a new version: the page is read again.
+        await Post(patientId, "episodes", Records.Episode(occurredAt: DateTimeOffset.UtcNow.AddHours(-1)));
+        var moved = (await app.Host.GetAsJson<JsonElement>(url.ToString()))!;
+        moved.GetProperty("streamVersion").GetInt64().ShouldBe(3);
+        moved.GetProperty("items")[0].GetProperty("summary").GetString().ShouldBe("changed behind the API");
+
+        // An erased record is gone, whatever page was kept for it.
+        (await app.Host.SendRawAsync(HttpMethod.Post, $"/api/patients/{patientId}/erasure", "{}")).Status.ShouldBe(HttpStatusCode.OK);
+        (await http.GetAsync(url)).StatusCode.ShouldBe(HttpStatusCode.Gone);
+    }
+
+    [Fact]
+    public async Task A_repair_drops_the_pages_kept_with_what_it_replaced()
+    {
+        var patientId = await app.Host.EnrollAsync();
+        var entryId = Guid.NewGuid();
+        await Post(patientId, "episodes", Records.Episode(entryId, 6));
+        var url = $"/api/patients/{patientId}/timeline";
+        var summary = (await app.Host.GetAsJson<JsonElement>(url))!.GetProperty("items")[0].GetProperty("summary").GetString();
+        app.Host.Services.GetRequiredService<TimelinePages>().Forget();
+        await ChangeSummaryBehindTheApiAsync(patientId, entryId, "drifted");
+        (await app.Host.GetAsJson<JsonElement>(url))!.GetProperty("items")[0].GetProperty("summary").GetString().ShouldBe("drifted");
+
+        (await app.Host.Services.GetRequiredService<EventHealth.Projections.ProjectionVerifier>().RepairStreamAsync(patientId, CancellationToken.None))
+            .ShouldBeGreaterThan(0);
+
+        (await app.Host.GetAsJson<JsonElement>(url))!.GetProperty("items")[0].GetProperty("summary").GetString().ShouldBe(summary);
+    }
+
+    private async Task ChangeSummaryBehindTheApiAsync(Guid patientId, Guid entryId, string summary)
+    {
+        await using var session = app.Host.WriteFor(patientId);
+        session.QueueSqlCommand($"update {EventHealth.Hosting.EventStoreQueries.RecordedEntries} set data = jsonb_set(data, '{{summary}}', to_jsonb(?::text)) where id = ?",
+            summary, EventHealth.Recording.RecordedEntry.IdFor(patientId, entryId));
+        await session.SaveChangesAsync();
     }
 
     [Theory]
