@@ -11,7 +11,7 @@ namespace EventHealth.Timeline;
 /// erasure) from the database and still writes its access record; the page statement itself runs only when the record
 /// has moved on (<see cref="Hosting.EventStoreQueries.TimelinePageAsync"/>). Documents changed without a new event (a
 /// rebuild's repair, an erasure's rebuilt documents) empty it (<see cref="Forget"/>); other API instances see such a
-/// change when their copy expires (<see cref="TimelinePagesOptions.Seconds"/>). docs/timeline.md, "Pages kept by version".
+/// change when their copy expires (<see cref="TimelinePagesOptions.Seconds"/>). docs/read-side.md, "Pages kept by version".
 /// </summary>
 public sealed class TimelinePages : IDisposable
 {
