@@ -50,7 +50,7 @@ public static class OpenApiTexts
             "Withdraws an entry: it stays in the history, marked, and stops counting everywhere. A second retraction of the same entry answers 409. The patient retracts their own entries; a clinician with read-write consent any entry, notes included; an operator only a clinician's note, and only with requestReference (the patient's documented request).",
             """{"reason":"entered twice by mistake"}"""),
         ["getTimeline"] = new("Read the timeline",
-            "Entries in occurredAt order, retracted ones marked, paged with a cursor. With asOf or atVersion (not both), the timeline as the record stood then, replayed from the event log."),
+            "Entries in occurredAt order, retracted ones marked, paged with a cursor. With asOf or atVersion (not both), the timeline as the record stood then, replayed from the event log. A live page read again at the same record version is the answer kept from the last read; with Cache-Control: no-cache it is read again."),
         ["getDailySummaries"] = new("Read daily summaries",
             "One row per local day of the patient's time zone: episodes, max and mean intensity, cramps, sleep hours, water, caffeine, stress, triggers and interventions present."),
         ["getInsights"] = new("Read insights",

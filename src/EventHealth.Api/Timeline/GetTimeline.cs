@@ -89,8 +89,19 @@ public static class GetTimelineEndpoint
             // documents, or the page is the one kept from an earlier read at the same version (then the page statement reads nothing).
             var key = new TimelinePages.Key(patientId, after, from is { } start ? RecordedEntry.SortKeyBound(start) : "",
                 to is { } end ? RecordedEntry.SortKeyBound(end) : RecordedEntry.SortKeyCeiling, take);
-            var kept = pages.Find(key);
+            // A client that asks for no stored answer (Cache-Control: no-cache) gets the page read now; with no-store it is
+            // not kept either.
+            var asked = http.Request.GetTypedHeaders().CacheControl;
+            var kept = asked is { NoCache: true } or { NoStore: true } ? null : pages.Find(key);
             var live = await queries.TimelinePageAsync(patientId, key.After, key.FromKey, key.BeforeKey, take + 1, kept?.Version ?? 0, http.RequestAborted);
+            if (kept is not null && live is { Version: { } seen, Erased: false } && seen != kept.Version && live.Items.Count == 0)
+            {
+                // Versions only grow, so a page statement that found the kept version found the one read before it.
+                // Should that ever not hold (a store restored from a backup), an empty page is read again unconditionally.
+                live.Items.Dispose();
+                live = await queries.TimelinePageAsync(patientId, key.After, key.FromKey, key.BeforeKey, take + 1, 0, http.RequestAborted);
+            }
+
             if (live is { Version: { } version, Erased: false })
             {
                 if (kept?.Version == version)
@@ -99,22 +110,7 @@ public static class GetTimelineEndpoint
                     return new KeptPage(kept);
                 }
 
-                if (kept is not null && live.Items.Count == 0)
-                {
-                    // Versions only grow, so a page statement that found the kept version found the one read before it.
-                    // Should that ever not hold (a store restored from a backup), an empty page is read again unconditionally.
-                    live.Items.Dispose();
-                    live = await queries.TimelinePageAsync(patientId, key.After, key.FromKey, key.BeforeKey, take + 1, 0, http.RequestAborted);
-                    if (live is not { Version: { } again, Erased: false })
-                    {
-                        live.Items.Dispose();
-                        return live.Version is null ? Problems.PatientNotFound(patientId) : Erasure.ErasureConfiguration.Gone(patientId, live.ErasedAt);
-                    }
-
-                    version = again;
-                }
-
-                return new LivePage(patientId, version, live, take, key, pages);
+                return new LivePage(patientId, version, live, take, key, asked is { NoStore: true } ? null : pages);
             }
 
             live.Items.Dispose();
@@ -156,7 +152,8 @@ public static class GetTimelineEndpoint
     /// from the stored documents (<see cref="TimelineItemJson"/>), or through the objects for a page holding a document of
     /// another shape.
     /// </summary>
-    private sealed class LivePage(Guid patientId, long version, EventStoreQueries.TimelinePage page, int take, TimelinePages.Key key, TimelinePages pages) : IResult
+    /// <param name="pages">Where the answer is kept for the next read at this version; null when the client asked not to store it.</param>
+    private sealed class LivePage(Guid patientId, long version, EventStoreQueries.TimelinePage page, int take, TimelinePages.Key key, TimelinePages? pages) : IResult
     {
         public async Task ExecuteAsync(HttpContext http)
         {
@@ -175,7 +172,7 @@ public static class GetTimelineEndpoint
             }
 
             var etag = $"\"{HeldAnswers.Hash(answer, 0)}\"";
-            pages.Keep(key, version, answer, etag);
+            pages?.Keep(key, version, answer, etag);
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json; charset=utf-8";
             http.Response.Headers.ETag = etag;

@@ -18,13 +18,19 @@ public sealed class TimelinePages : IDisposable
     private readonly MemoryCache? _pages;
     private readonly TimeSpan _lifetime;
 
-    public TimelinePages(Microsoft.Extensions.Options.IOptions<TimelinePagesOptions> options)
+    public TimelinePages(Microsoft.Extensions.Options.IOptions<TimelinePagesOptions> options, TimeProvider clock)
     {
         var settings = options.Value;
         _lifetime = TimeSpan.FromSeconds(settings.Seconds);
         _pages = settings.Megabytes > 0 && settings.Seconds > 0
-            ? new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.Megabytes * 1024L * 1024L })
+            ? new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.Megabytes * 1024L * 1024L, Clock = new Clock(clock) })
             : null;
+    }
+
+    /// <summary>The cache's clock for expiry: the application's.</summary>
+    private sealed class Clock(TimeProvider clock) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => clock.GetUtcNow();
     }
 
     /// <summary>What identifies a page besides the record's version: the query's bounds and size.</summary>

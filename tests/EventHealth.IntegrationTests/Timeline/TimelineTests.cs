@@ -199,6 +199,14 @@ public sealed class TimelineTests(AppFixture app)
             (await http.SendAsync(conditional)).StatusCode.ShouldBe(HttpStatusCode.NotModified);
         }
 
+        // A client that asks for no stored answer gets the page as it is read now.
+        using (var noCache = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            noCache.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoCache = true };
+            using var fresh = await http.SendAsync(noCache);
+            (await fresh.Content.ReadAsStringAsync()).ShouldContain("changed behind the API");
+        }
+
         // A new entry is a new version: the page is read again.
         await Post(patientId, "episodes", Records.Episode(occurredAt: DateTimeOffset.UtcNow.AddHours(-1)));
         var moved = (await app.Host.GetAsJson<JsonElement>(url.ToString()))!;

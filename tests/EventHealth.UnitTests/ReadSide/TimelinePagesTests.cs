@@ -70,13 +70,33 @@ public sealed class TimelinePagesTests
         pages.Find(First).ShouldBeNull();
     }
 
-    private static TimelinePages Pages(int megabytes, int seconds = 300) =>
-        new(Options.Create(new TimelinePagesOptions { Megabytes = megabytes, Seconds = seconds }));
+    [Fact]
+    public void A_page_is_kept_for_its_lifetime_on_the_application_clock()
+    {
+        var clock = new SettableClock { Now = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero) };
+        using var pages = Pages(megabytes: 1, seconds: 300, clock);
+        Keep(pages, First, 7, [1, 2, 3], "\"a\"");
+
+        clock.Now += TimeSpan.FromSeconds(299);
+        pages.Find(First).ShouldNotBeNull();
+        clock.Now += TimeSpan.FromSeconds(2);
+        pages.Find(First).ShouldBeNull();
+    }
+
+    private static TimelinePages Pages(int megabytes, int seconds = 300, TimeProvider? clock = null) =>
+        new(Options.Create(new TimelinePagesOptions { Megabytes = megabytes, Seconds = seconds }), clock ?? TimeProvider.System);
 
     private static void Keep(TimelinePages pages, TimelinePages.Key key, long version, byte[] bytes, string etag)
     {
         using var answer = HeldAnswers.Hold();
         answer.Write(bytes);
         pages.Keep(key, version, answer, etag);
+    }
+
+    private sealed class SettableClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
