@@ -207,6 +207,14 @@ public sealed class TimelineTests(AppFixture app)
             (await fresh.Content.ReadAsStringAsync()).ShouldContain("changed behind the API");
         }
 
+        // A Cache-Control that does not parse is no reason to fail the read.
+        using (var malformed = new HttpRequestMessage(HttpMethod.Get, url))
+        {
+            malformed.Headers.TryAddWithoutValidation("Cache-Control", "no-cache=\"unterminated, max-age=-1, ,=");
+            using var answered = await http.SendAsync(malformed);
+            answered.StatusCode.ShouldBe(HttpStatusCode.OK);
+        }
+
         // A new entry is a new version: the page is read again.
         await Post(patientId, "episodes", Records.Episode(occurredAt: DateTimeOffset.UtcNow.AddHours(-1)));
         var moved = (await app.Host.GetAsJson<JsonElement>(url.ToString()))!;
