@@ -50,12 +50,18 @@ public static class HeldAnswers
         }
 
         response.ContentLength ??= held.Length;
-        foreach (var segment in held.GetReadOnlySequence())
+        await SendAsync(response, held.GetReadOnlySequence(), context.RequestAborted);
+    }
+
+    /// <summary>Writes an answer's bytes to the response's pipe and hands them on in one flush.</summary>
+    public static async Task SendAsync(HttpResponse response, ReadOnlySequence<byte> answer, CancellationToken cancellation)
+    {
+        foreach (var segment in answer)
         {
             response.BodyWriter.Write(segment.Span);
         }
 
-        await response.BodyWriter.FlushAsync(context.RequestAborted);
+        await response.BodyWriter.FlushAsync(cancellation);
     }
 
     /// <summary>

@@ -176,7 +176,7 @@ public static class GetTimelineEndpoint
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json; charset=utf-8";
             http.Response.Headers.ETag = etag;
-            await TimelinePages.SendAsync(http.Response, answer.GetReadOnlySequence(), http.RequestAborted);
+            await HeldAnswers.SendAsync(http.Response, answer.GetReadOnlySequence(), http.RequestAborted);
         }
 
         private void Write(Utf8JsonWriter writer, List<RecordedEntry>? entries, int count, JsonSerializerOptions options)
@@ -222,7 +222,7 @@ public static class GetTimelineEndpoint
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = "application/json; charset=utf-8";
             http.Response.Headers.ETag = page.ETag;
-            return TimelinePages.SendAsync(http.Response, page.Answer, http.RequestAborted);
+            return HeldAnswers.SendAsync(http.Response, page.Answer, http.RequestAborted);
         }
     }
 

@@ -40,17 +40,6 @@ public sealed class TimelinePages : IDisposable
     /// <summary>A page's answer as sent (UTF-8 JSON, in blocks under the large-object size) and its ETag.</summary>
     public sealed record Page(long Version, ReadOnlySequence<byte> Answer, string ETag);
 
-    /// <summary>Writes an answer's bytes to the response and hands them on in one flush.</summary>
-    public static async Task SendAsync(HttpResponse response, ReadOnlySequence<byte> answer, CancellationToken cancellation)
-    {
-        foreach (var segment in answer)
-        {
-            response.BodyWriter.Write(segment.Span);
-        }
-
-        await response.BodyWriter.FlushAsync(cancellation);
-    }
-
     /// <summary>The page kept for <paramref name="key"/>, at whatever version it was answered; null when none is.</summary>
     public Page? Find(Key key) => _pages?.Get<Page>(key);
 
